@@ -1,0 +1,72 @@
+import zoneinfo
+from typing import cast
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import NotificationDelivery, User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form, labelled for email. Its error is the same for unknown and known emails."""
+
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Said alike for an unknown address, a wrong password and a closed account: no one learns which.
+        "invalid_login": _("That email and password do not match an account. Check both and try again."),
+    }
+
+
+def _time_zone_choices():
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("", _("The desk's time zone"))] + [(z, z.replace("_", " ")) for z in zones]
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=_time_zone_choices)
+    notification_delivery = forms.ChoiceField(
+        label=_("How to tell me about my tickets"),
+        choices=NotificationDelivery.choices,
+        widget=forms.RadioSelect,
+    )
+
+    notification_kinds = forms.MultipleChoiceField(
+        label=_("Tell me about"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Untick what you do not want to hear about, by email or in the app."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["language", "time_zone", "notification_delivery", "notification_kinds", "notify_new_tickets"]
+
+    def __init__(self, *args, show_coordinator_options: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        from notifications.models import NotificationKind
+        from notifications.rules import kinds_for_role
+
+        self.available_kinds = kinds_for_role(self.instance.role)
+        kinds_field = cast(forms.MultipleChoiceField, self.fields["notification_kinds"])
+        kinds_field.choices = [(kind, NotificationKind(kind).label) for kind in self.available_kinds]
+        muted = set(self.instance.muted_notification_kinds or [])
+        self.fields["notification_kinds"].initial = [kind for kind in self.available_kinds if kind not in muted]
+        language_field = cast(forms.ChoiceField, self.fields["language"])
+        language_field.choices = [("", _("As my browser says")), *settings.LANGUAGES]
+        if not show_coordinator_options:
+            del self.fields["notify_new_tickets"]
+
+    @property
+    def muted_kinds(self) -> list[str]:
+        """The kinds the person unticked. Stored as such, so a kind added later is on by default."""
+        chosen = set(self.cleaned_data.get("notification_kinds") or [])
+        return [kind for kind in self.available_kinds if kind not in chosen]
+
+
+class AvailabilityForm(forms.Form):
+    is_available = forms.BooleanField(label=_("I am available for new tickets"), required=False)

@@ -1,0 +1,100 @@
+"""What each role may do: the one place that decides.
+
+Views, templates (the `can` filter), the admin site and the REST API ask `can(user, action)`.
+Rules about a particular object (may this requester see this ticket?) live in the owning app's
+permissions module and start from these capabilities.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from accounts.models import Role
+
+# Actions are "<area>.<verb>". A role holds the actions listed for it; managers hold every action.
+REQUESTER_ACTIONS = frozenset(
+    {
+        "tickets.submit",  # report a problem for themselves
+        "tickets.view_own",  # their own tickets
+        "assets.view_own",  # devices assigned to them
+        "notifications.view_own",  # the bell
+    }
+)
+TECHNICIAN_ACTIONS = frozenset(
+    {
+        "tickets.view_all",
+        "tickets.work",  # take, reply, note, log time, wait, resolve
+        "tickets.queue",
+        "assets.view",
+        "assets.update_device",
+        "staff.view",
+        "notifications.view_own",
+        "notifications.delivery_log",  # what was sent about a ticket, to whom, and what failed
+        "projects.view",
+    }
+)
+COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
+    "tickets.log_call",  # a ticket on behalf of an employee
+    "tickets.triage",  # category, impact, urgency, priority, tier
+    "tickets.assign",
+    "tickets.cancel",
+    "tickets.dashboard",
+    "tickets.bulk",  # bulk actions on the staff ticket list
+    "tickets.export",  # CSV of the staff ticket list
+    "projects.manage",  # create and edit projects, file tickets under them
+    "assets.manage",  # create, assign, retire devices
+    "assets.import",
+    "staff.manage",
+}
+MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
+    "tickets.reopen_closed",
+    "tickets.categories",  # categories and their automatic assignment
+    "reports.view",
+    "admin.access",
+    "accounts.manage",
+    "notifications.failed",  # see failed deliveries and send them again
+}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.REQUESTER: REQUESTER_ACTIONS,
+    Role.TECHNICIAN: TECHNICIAN_ACTIONS,
+    Role.COORDINATOR: frozenset(COORDINATOR_ACTIONS),
+    Role.MANAGER: frozenset(MANAGER_ACTIONS),
+}
+
+ALL_ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
+
+
+def can(user, action: str) -> bool:
+    """May `user` take `action`? Unknown actions are a programming error, never a silent False."""
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: add it to accounts.permissions.")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def require(user, action: str) -> None:
+    """403 unless `user` may take `action`: the views' one way to refuse a role."""
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def is_staff_member(user) -> bool:
+    """Technicians, coordinators and managers: the people who work tickets."""
+    return can(user, "tickets.view_all")
+
+
+_HOME_BY_ROLE = {
+    Role.REQUESTER: "tickets:mine",
+    Role.TECHNICIAN: "tickets:queue",
+    Role.COORDINATOR: "tickets:dashboard",
+    Role.MANAGER: "tickets:dashboard",
+}
+
+
+def home_url_for(user) -> str:
+    """Where a role's work is: the page it lands on after login."""
+    role = Role.MANAGER if user.is_superuser else user.role
+    return reverse(_HOME_BY_ROLE.get(role, "accounts:profile"))

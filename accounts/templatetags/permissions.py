@@ -1,0 +1,11 @@
+from django import template
+
+from accounts.permissions import can as can_rule
+
+register = template.Library()
+
+
+@register.filter
+def can(user, action):
+    """`{% if request.user|can:"assets.view" %}`: the same rule the views apply."""
+    return can_rule(user, action)
