@@ -1,0 +1,89 @@
+"""Writes to the inventory: every change of holder leaves its history row."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from assets import services
+from assets.models import DeviceAssignment, DeviceStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_assigning_closes_the_previous_holder_and_opens_a_new_one(coordinator):
+    anna, bo = factories.EmployeeFactory(), factories.EmployeeFactory()
+    device = factories.DeviceFactory()
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
+        services.device_assign(device=device, employee=anna, by=coordinator)
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 9, tzinfo=datetime.UTC), tick=False):
+        services.device_assign(device=device, employee=bo, by=coordinator)
+
+    device.refresh_from_db()
+    assert device.assigned_to == bo
+    assert device.status == DeviceStatus.IN_USE
+    first, second = device.assignments.order_by("started_at")
+    assert (first.employee, first.ended_at) == (anna, datetime.datetime(2026, 5, 4, 9, tzinfo=datetime.UTC))
+    assert (second.employee, second.ended_at, second.assigned_by) == (bo, None, coordinator)
+
+
+def test_assigning_to_the_same_person_again_changes_nothing(coordinator):
+    anna = factories.EmployeeFactory()
+    device = factories.DeviceFactory()
+    services.device_assign(device=device, employee=anna, by=coordinator)
+    services.device_assign(device=device, employee=anna, by=coordinator)
+    assert device.assignments.count() == 1
+
+
+def test_back_to_stock_ends_the_assignment(coordinator):
+    device = services.device_create(by=coordinator, asset_tag="LT-1", assigned_to=factories.EmployeeFactory())
+    assert device.status == DeviceStatus.IN_USE
+    services.device_assign(device=device, employee=None, by=coordinator)
+    device.refresh_from_db()
+    assert (device.assigned_to, device.status) == (None, DeviceStatus.IN_STOCK)
+    assert not DeviceAssignment.objects.filter(ended_at__isnull=True).exists()
+
+
+def test_a_device_in_repair_stays_in_repair_when_its_holder_changes(coordinator):
+    device = factories.DeviceFactory(status=DeviceStatus.IN_REPAIR)
+    services.device_assign(device=device, employee=factories.EmployeeFactory(), by=coordinator)
+    device.refresh_from_db()
+    assert device.status == DeviceStatus.IN_REPAIR
+
+
+def test_retiring_ends_the_assignment_and_forbids_new_ones(coordinator):
+    device = services.device_create(by=coordinator, asset_tag="LT-1", assigned_to=factories.EmployeeFactory())
+    services.device_retire(device=device, by=coordinator)
+    device.refresh_from_db()
+    assert (device.assigned_to, device.status) == (None, DeviceStatus.RETIRED)
+    assert device.assignments.get().ended_at is not None
+    with pytest.raises(services.AssetError):
+        services.device_assign(device=device, employee=factories.EmployeeFactory(), by=coordinator)
+
+
+def test_devices_are_not_assigned_to_people_who_left(coordinator):
+    with pytest.raises(services.AssetError):
+        services.device_assign(
+            device=factories.DeviceFactory(), employee=factories.EmployeeFactory(is_active=False), by=coordinator
+        )
+
+
+def test_update_refuses_to_retire_or_to_change_the_holder(technician):
+    device = factories.DeviceFactory()
+    with pytest.raises(services.AssetError):
+        services.device_update(device=device, by=technician, status=DeviceStatus.RETIRED)
+    with pytest.raises(TypeError):
+        services.device_update(device=device, by=technician, assigned_to=factories.EmployeeFactory())
+    before = timezone.now()
+    services.device_update(device=device, by=technician, status=DeviceStatus.IN_REPAIR, notes="Fan noise")
+    device.refresh_from_db()
+    assert (device.status, device.notes) == (DeviceStatus.IN_REPAIR, "Fan noise")
+    assert device.updated_at >= before
+
+
+def test_someone_cannot_manage_themselves(coordinator):
+    employee = factories.EmployeeFactory()
+    with pytest.raises(services.AssetError):
+        services.employee_update(employee=employee, by=coordinator, manager=employee)
