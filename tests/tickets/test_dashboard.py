@@ -1,0 +1,254 @@
+"""The coordinator's dashboard: triage in place (htmx and plain posts), watch columns, workload, counts."""
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+from tickets import services
+from tickets.models import Event, EventKind, Ticket, TicketStatus
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/tickets/dashboard/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_fixed_timezone(0))
+
+
+def _part(name):
+    return reverse("tickets:dashboard_part", args=[name])
+
+
+def _triage_url(ticket):
+    return reverse("tickets:dashboard_triage", kwargs={"number": ticket.pk})
+
+
+def _post(ticket, **values):
+    data = {"version": ticket.version, "impact": 2, "urgency": 2, "tier": 1, "category": "", "priority": ""}
+    data.update(values)
+    return data
+
+
+@pytest.mark.parametrize("persona", ["requester", "technician", "outsider"])
+def test_only_coordinators_and_managers_have_the_dashboard(client_for, request, persona):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(DASHBOARD).status_code == 403
+    assert client.get(_part("counts")).status_code == 403
+    ticket = factories.TicketFactory()
+    response = client.post(_triage_url(ticket), _post(ticket))
+    assert response.status_code in (403, 404)
+    assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+def test_unknown_part_is_a_404(client_for, coordinator):
+    assert client_for(coordinator).get(_part("nothing")).status_code == 404
+
+
+def test_triage_is_most_urgent_then_oldest_first(client_for, coordinator):
+    old_low = factories.TicketFactory(priority=4, created_at=timezone.now() - timedelta(days=2))
+    new_high = factories.TicketFactory(priority=1)
+    old_high = factories.TicketFactory(priority=1, created_at=timezone.now() - timedelta(days=1))
+    factories.TicketFactory(priority=1, status="assigned", assignee=factories.TechnicianFactory())
+    response = client_for(coordinator).get(DASHBOARD)
+    assert [row["ticket"] for row in response.context["triage_rows"]] == [old_high, new_high, old_low]
+
+
+def test_triage_in_place_with_htmx_swaps_the_row(client_for, coordinator, technician):
+    category = factories.CategoryFactory(name="Network")
+    ticket = factories.TicketFactory(subject="VPN drops")
+    response = client_for(coordinator).post(
+        _triage_url(ticket),
+        _post(ticket, category=category.pk, impact=1, urgency=1, tier=2, assignee=technician.pk),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert next(t.name for t in response.templates) == "tickets/dashboard/_triage_row.html"
+    body = response.content.decode()
+    assert f'id="triage-row-{ticket.pk}"' in body
+    assert "<html" not in body
+    assert f"HD-{ticket.pk} is triaged and assigned to {technician.get_full_name()}." in body
+    ticket.refresh_from_db()
+    assert (ticket.category, ticket.priority, ticket.tier, ticket.assignee) == (category, 1, 2, technician)
+    assert ticket.status == TicketStatus.ASSIGNED
+    assert list(Event.objects.filter(ticket=ticket).values_list("kind", "actor")) == [
+        (EventKind.TRIAGED, coordinator.pk),
+        (EventKind.ASSIGNED, coordinator.pk),
+    ]
+
+
+def test_triage_without_javascript_redirects_to_the_dashboard(client_for, coordinator):
+    ticket = factories.TicketFactory()
+    client = client_for(coordinator)
+    response = client.post(_triage_url(ticket), _post(ticket, urgency=1))
+    assert response.status_code == 302
+    assert response["Location"] == DASHBOARD
+    ticket.refresh_from_db()
+    assert ticket.urgency == 1 and ticket.assignee is None
+    assert f"HD-{ticket.pk} is triaged." in client.get(DASHBOARD).content.decode()
+
+
+def test_priority_override_needs_a_reason_and_the_row_keeps_what_was_typed(client_for, coordinator):
+    ticket = factories.TicketFactory()
+    response = client_for(coordinator).post(_triage_url(ticket), _post(ticket, priority=1), **HTMX)
+    assert response.status_code == 200  # htmx swaps 200s only: the row comes back with its error
+    body = response.content.decode()
+    assert "Say why the priority differs from the matrix." in body
+    assert '<option value="1" selected>P1 critical</option>' in body
+    ticket.refresh_from_db()
+    assert ticket.version == 1
+    # Without JavaScript: the whole page, 400, with the row's error.
+    plain = client_for(coordinator).post(_triage_url(ticket), _post(ticket, priority=1))
+    assert plain.status_code == 400
+    assert "Say why the priority differs from the matrix." in plain.content.decode()
+
+
+def test_override_with_a_reason(client_for, coordinator):
+    ticket = factories.TicketFactory()
+    client_for(coordinator).post(_triage_url(ticket), _post(ticket, priority=1, priority_reason="CEO"), **HTMX)
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.priority_overridden, ticket.priority_reason) == (1, True, "CEO")
+
+
+def test_a_stale_row_changes_nothing_and_comes_back_fresh(client_for, coordinator, manager):
+    ticket = factories.TicketFactory()
+    services.ticket_triage(ticket=ticket, by=manager, category=None, impact=1, urgency=1, tier=1)
+    response = client_for(coordinator).post(_triage_url(ticket), _post(ticket, version=1, tier=3), **HTMX)
+    body = response.content.decode()
+    assert "changed since you opened it" in body
+    assert 'name="version" value="2"' in body
+    ticket.refresh_from_db()
+    assert ticket.tier == 1
+
+
+def test_the_suggestions_fill_the_rows_assignee_choices(client_for, coordinator):
+    printers = factories.CategoryFactory(name="Printers")
+    best = factories.TechnicianFactory(first_name="Pia", profile__skills=[printers])
+    factories.TechnicianFactory(first_name="Nina")
+    ticket = factories.TicketFactory(category=printers)
+    url = reverse("tickets:suggestions", kwargs={"number": ticket.pk})
+    fragment = client_for(coordinator).get(url, **HTMX).content.decode()
+    assert "<html" not in fragment
+    assert f'name="assignee" value="{best.pk}" id="suggest-{ticket.pk}-{best.pk}" checked' in fragment
+    assert "skills: Printers · tier 1 · 0 of 10 open · solved 0 like this in the last year" in fragment
+    page = client_for(coordinator).get(url).content.decode()
+    assert "Assign to Pia" in page
+
+
+def test_suggestions_are_for_coordinators(client_for, technician, requester):
+    ticket = factories.TicketFactory(requester=requester.employee)
+    url = reverse("tickets:suggestions", kwargs={"number": ticket.pk})
+    assert client_for(technician).get(url).status_code == 403
+    assert client_for(requester).get(url).status_code == 403
+
+
+def test_the_triage_refresh_waits_while_a_row_is_edited(client_for, coordinator):
+    factories.TicketFactory()
+    page = client_for(coordinator).get(DASHBOARD).content.decode()
+    assert 'hx-trigger="every 5s [!triageIsBusy()]"' in page
+    assert "window.triageIsBusy" in page
+    # The read-only parts refresh unconditionally.
+    assert page.count('hx-trigger="every 5s"') == 3
+
+
+def test_the_triage_part_shows_a_new_ticket(client_for, coordinator):
+    client = client_for(coordinator)
+    assert "Nothing to triage." in client.get(_part("triage"), **HTMX).content.decode()
+    ticket = factories.TicketFactory(subject="Brand new")
+    fragment = client.get(_part("triage"), **HTMX).content.decode()
+    assert f"HD-{ticket.pk}" in fragment and "Brand new" in fragment
+
+
+@time_machine.travel(NOW, tick=False)
+def test_watch_columns(client_for, coordinator, technician):
+    now = timezone.now()
+    due = factories.TicketFactory(
+        subject="Due soon", status="in_progress", assignee=technician, resolution_due_at=now + timedelta(hours=1)
+    )
+    factories.TicketFactory(subject="Due later", status="in_progress", resolution_due_at=now + timedelta(days=3))
+    overdue_response = factories.TicketFactory(subject="No answer yet", first_response_due_at=now - timedelta(hours=1))
+    waiting = factories.TicketFactory(
+        subject="Silent requester", status="waiting_requester", updated_at=now - timedelta(days=4)
+    )
+    factories.TicketFactory(subject="Just asked", status="waiting_requester", updated_at=now - timedelta(days=1))
+    stale = factories.TicketFactory(subject="Forgotten", status="in_progress", updated_at=now - timedelta(days=6))
+    factories.TicketFactory(subject="Old but closed", status="closed", updated_at=now - timedelta(days=30))
+    raised = factories.TicketFactory(subject="Raised tier", tier=2)
+    factories.EventFactory(ticket=raised, kind="triaged", old={"tier": 1}, new={"tier": 2})
+    lowered = factories.TicketFactory(subject="Lowered tier")
+    factories.EventFactory(ticket=lowered, kind="triaged", old={"tier": 2}, new={"tier": 1})
+    escalated = factories.TicketFactory(subject="Escalated", status="in_progress")
+    factories.EventFactory(ticket=escalated, kind="status_changed", action="escalate", old={}, new={})
+    long_ago = factories.TicketFactory(subject="Raised long ago")
+    factories.EventFactory(
+        ticket=long_ago, kind="triaged", old={"tier": 1}, new={"tier": 3}, created_at=now - timedelta(days=10)
+    )
+    context = client_for(coordinator).get(_part("watch")).context
+    assert context["due_soon"] == [due, overdue_response] or set(context["due_soon"]) == {due, overdue_response}
+    assert [row["ticket"] for row in context["escalated"]] == [escalated, raised]
+    assert context["waiting"] == [waiting]
+    assert context["stale"] == [stale]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_counts(client_for, coordinator, technician):
+    printers = factories.CategoryFactory(name="Printers")
+    factories.TicketFactory(priority=1, tier=2, category=printers)
+    factories.TicketFactory(priority=1, status="in_progress", assignee=technician, created_at=NOW - timedelta(days=2))
+    factories.TicketFactory(status="resolved", resolved_at=NOW - timedelta(hours=1), created_at=NOW - timedelta(days=3))
+    factories.TicketFactory(status="closed", resolved_at=NOW - timedelta(days=1), created_at=NOW - timedelta(days=3))
+    counts = client_for(coordinator).get(_part("counts")).context["counts"]
+    assert counts["open_total"] == 2
+    assert {v: n for v, _label, n in counts["by_status"]}["new"] == 1
+    assert {v: n for v, _label, n in counts["by_priority"]}[1] == 2
+    assert {v: n for v, _label, n in counts["by_tier"]} == {1: 1, 2: 1, 3: 0}
+    assert {row["name"]: row["count"] for row in counts["by_category"]} == {"Printers": 1, "No category": 1}
+    assert (counts["created_today"], counts["resolved_today"]) == (1, 1)
+
+
+def test_workload_board(client_for, coordinator):
+    printers = factories.CategoryFactory(name="Printers")
+    tech = factories.TechnicianFactory(first_name="Pia", profile__skills=[printers], profile__capacity=4)
+    factories.TechnicianFactory(first_name="Otto", profile__is_available=False)
+    factories.TicketFactory(assignee=tech, status="in_progress", priority=1)
+    factories.TicketFactory(assignee=tech, status="assigned", priority=3)
+    factories.TicketFactory(assignee=tech, status="closed", priority=3)
+    response = client_for(coordinator).get(_part("workload"))
+    pia = next(u for u in response.context["technicians"] if u.pk == tech.pk)
+    assert pia.open_total == 2
+    assert pia.open_by_priority == [(1, 1), (2, 0), (3, 1), (4, 0)]
+    body = response.content.decode()
+    assert "2 of 4" in body and "Printers" in body and "Away" in body
+    assert f"?assignee={tech.pk}&amp;status=open" in body
+
+
+def _fill(count):
+    printers = factories.CategoryFactory(parent=factories.CategoryFactory())
+    now = timezone.now()
+    for _index in range(count):
+        tech = factories.TechnicianFactory(profile__skills=[printers])
+        factories.TicketFactory(category=printers, device=factories.DeviceFactory(), priority=2)
+        flagged = factories.TicketFactory(category=printers)
+        factories.EventFactory(ticket=flagged, kind="alerted", action="no_technician")
+        factories.TicketFactory(assignee=tech, status="in_progress", resolution_due_at=now, category=printers)
+        factories.TicketFactory(assignee=tech, status="waiting_requester", updated_at=now - timedelta(days=9))
+        factories.TicketFactory(assignee=tech, status="in_progress", updated_at=now - timedelta(days=9))
+        raised = factories.TicketFactory(assignee=tech, status="in_progress", tier=2)
+        factories.EventFactory(ticket=raised, kind="triaged", old={"tier": 1}, new={"tier": 2})
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, _part("triage"), _part("counts"), _part("watch"), _part("workload")])
+def test_the_dashboard_runs_a_fixed_number_of_queries(client_for, coordinator, django_assert_num_queries, url):
+    client = client_for(coordinator)
+    _fill(3)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _fill(27)
+    with django_assert_num_queries(len(small)):
+        response = client.get(url)
+    if url in (DASHBOARD, _part("triage")):
+        assert len(response.context["triage_rows"]) == 60

@@ -1,0 +1,75 @@
+"""The admin shows tickets and their history read-only: every change to a ticket goes through the services."""
+
+from django.contrib import admin
+
+from tickets.models import Attachment, Category, Comment, Event, Project, Ticket
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "is_active", "auto_assign"]
+    list_select_related = ["parent"]
+    list_filter = ["is_active", "auto_assign"]
+    search_fields = ["name"]
+    # Set on the automatic assignment page, through tickets.services.category_set_auto_assign.
+    readonly_fields = ["auto_assign", "auto_assign_last"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "project_manager", "location", "starts_on", "ends_on"]
+    list_select_related = ["project_manager", "location"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    raw_id_fields = ["project_manager", "facilities_contact", "location", "created_by"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ("created_at", "actor", "kind", "action", "old", "new", "note", "is_public")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "subject", "status", "priority", "tier", "requester", "assignee", "updated_at"]
+    list_select_related = ["requester", "assignee"]
+    list_filter = ["status", "priority", "tier", "channel"]
+    search_fields = ["subject", "requester__last_name", "requester__employee_number"]
+    inlines = [EventInline]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "action", "actor", "created_at", "is_public"]
+    list_select_related = ["ticket", "actor"]
+    list_filter = ["kind"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "author", "is_internal", "created_at"]
+    list_select_related = ["ticket", "author"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "ticket", "size", "uploaded_by", "created_at"]
+    list_select_related = ["ticket", "uploaded_by"]
+    exclude = ["file"]  # no public URL: download from the ticket page

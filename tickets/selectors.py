@@ -1,0 +1,703 @@
+"""Every non-trivial read of tickets. List pages stay at a fixed number of queries, whatever their length."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import TechnicianProfile, Tier, User
+from accounts.permissions import can
+from assets.models import Device, Employee
+from tickets.models import (
+    OPEN_STATUSES,
+    SOLVED_STATUSES,
+    Attachment,
+    Category,
+    Comment,
+    Event,
+    EventKind,
+    Priority,
+    Project,
+    SavedFilter,
+    Ticket,
+    TicketStatus,
+)
+
+LIST_RELATED = ("requester", "assignee", "category", "category__parent", "device", "project")
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    """Staff see every ticket; a requester sees the tickets of their own employee record; others none."""
+    if user is None or not user.is_authenticated:
+        return Ticket.objects.none()
+    if can(user, "tickets.view_all"):
+        return Ticket.objects.all()
+    if can(user, "tickets.view_own"):
+        return Ticket.objects.filter(requester__user=user)
+    return Ticket.objects.none()
+
+
+def tickets_for_list(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related(*LIST_RELATED)
+
+
+def tickets_of_requester(user) -> tuple[QuerySet[Ticket], QuerySet[Ticket]]:
+    """(open, past) tickets of the requester, the most recently changed first.
+
+    Filtered on the requester's own employee id, which is the visibility rule for a requester
+    (tickets_visible_to) without its join, so the (requester, -updated_at) index serves the order.
+    """
+    employee = getattr(user, "employee", None)
+    if employee is None or not can(user, "tickets.view_own"):
+        return Ticket.objects.none(), Ticket.objects.none()
+    qs = tickets_for_list(Ticket.objects.filter(requester_id=employee.pk)).order_by("-updated_at", "-pk")
+    return qs.filter(status__in=OPEN_STATUSES), qs.exclude(status__in=OPEN_STATUSES)
+
+
+def tickets_about_employee(user, employee: Employee) -> QuerySet[Ticket]:
+    """Every ticket of one employee that `user` may see, newest first (the employee page)."""
+    return tickets_for_list(tickets_visible_to(user).filter(requester=employee)).order_by("-created_at", "-pk")
+
+
+def tickets_about_device(user, device: Device) -> QuerySet[Ticket]:
+    """The full ticket history of one device that `user` may see, newest first (the device page)."""
+    return tickets_for_list(tickets_visible_to(user).filter(device=device)).order_by("-created_at", "-pk")
+
+
+def _queue_order(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.order_by("priority", F("resolution_due_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def tickets_queue_for(user, *, status: str = "", category: Category | None = None) -> QuerySet[Ticket]:
+    """A technician's open tickets, most urgent first: priority, then due time."""
+    qs = Ticket.objects.filter(assignee=user)
+    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    return _queue_order(tickets_for_list(qs))
+
+
+def tickets_unassigned_for_tier(user, *, category: Category | None = None) -> QuerySet[Ticket]:
+    """New tickets nobody holds, of the technician's tier, for them to take."""
+    profile = getattr(user, "technician_profile", None)
+    tier = profile.tier if profile else 1
+    qs = Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True, tier=tier)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    # Most urgent, then oldest: the order of the triage list, served by the partial index on new tickets.
+    return tickets_for_list(qs).order_by("priority", "created_at", "pk")
+
+
+def tickets_to_triage() -> QuerySet[Ticket]:
+    """New tickets no one holds: the coordinator's triage list, most urgent first, oldest first within each
+    priority (the partial index ticket_triage_order). `is_flagged`: automatic assignment found nobody."""
+    flagged = Event.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ALERTED, action=ALERT_NO_TECHNICIAN)
+    return (
+        tickets_for_list(Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True))
+        .annotate(is_flagged=Exists(flagged))
+        .order_by("priority", "created_at", "pk")
+    )
+
+
+def tickets_search(user, *, query: str = "", status: str = "") -> QuerySet[Ticket]:
+    qs = tickets_visible_to(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    query = query.strip()
+    if query:
+        number = ticket_number_from(query)
+        condition = Q(subject__icontains=query) | Q(requester__last_name__icontains=query)
+        condition |= Q(requester__first_name__icontains=query) | Q(device__asset_tag__iexact=query)
+        if number is not None:
+            condition |= Q(pk=number)
+        qs = qs.filter(condition)
+    return tickets_for_list(qs).order_by("-updated_at", "-pk")
+
+
+def tickets_recent_for_employee(employee: Employee, *, exclude: Ticket | None = None, limit: int = 5) -> list[Ticket]:
+    qs = Ticket.objects.filter(requester=employee).select_related("category", "category__parent")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def tickets_recent_for_device(device: Device, *, exclude: Ticket | None = None, limit: int = 5) -> list[Ticket]:
+    qs = Ticket.objects.filter(device=device).select_related("category", "category__parent")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[dict]:
+    """Events and comments of a ticket in time order, as {"kind": "event"|"comment", "item": obj}.
+
+    The requester's timeline leaves out internal notes, their files and staff-only events. Replies and
+    notes are shown as comments, so their events are not listed twice.
+    """
+    events = Event.objects.filter(ticket=ticket).exclude(kind__in=["replied", "note_added"]).select_related("actor")
+    attachments = Attachment.objects.order_by("created_at", "pk")
+    comments = (
+        Comment.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+    )
+    if not include_internal:
+        events = events.filter(is_public=True)
+        comments = comments.filter(is_internal=False)
+    items = [{"kind": "event", "item": e, "at": e.created_at, "order": (0, e.pk)} for e in events]
+    items += [{"kind": "comment", "item": c, "at": c.created_at, "order": (1, c.pk)} for c in comments]
+    items.sort(key=lambda entry: (entry["at"], entry["order"]))
+    return items
+
+
+def ticket_first_attachments(ticket: Ticket) -> list[Attachment]:
+    """Files sent with the report itself (no comment)."""
+    return list(Attachment.objects.filter(ticket=ticket, comment__isnull=True))
+
+
+def technicians_for_assignment() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, technician_profile__isnull=False)
+        .select_related("technician_profile")
+        .order_by("technician_profile__tier", "first_name", "last_name")
+    )
+
+
+def devices_of_employee(employee: Employee | None) -> QuerySet[Device]:
+    if employee is None:
+        return Device.objects.none()
+    return Device.objects.filter(assigned_to=employee).order_by("asset_tag")
+
+
+def employees_matching(text: str, *, limit: int = 10) -> list[Employee]:
+    """Employees found by employee number, email or name: exact matches first, as a coordinator types."""
+    text = text.strip()
+    if not text:
+        return []
+    active = Employee.objects.filter(is_active=True).select_related("department")
+    exact = list(active.filter(Q(employee_number__iexact=text) | Q(email__iexact=text))[:limit])
+    if exact:
+        return exact
+    condition = Q()
+    for word in text.split():
+        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    return list(active.filter(condition)[:limit])
+
+
+def ticket_number_from(value) -> int | None:
+    """1042 from "HD-1042", "hd-1042", "1042" or 1042; None from anything else."""
+    if isinstance(value, int):
+        return value if value > 0 else None
+    text = str(value).strip().upper().removeprefix("HD-")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+# --- the coordinator's dashboard ---------------------------------------------------------------
+
+# The action of the ALERTED event written when automatic assignment finds no qualified technician.
+ALERT_NO_TECHNICIAN = "no_technician"
+DUE_SOON = timedelta(hours=4)
+ESCALATED_WITHIN = timedelta(days=3)
+WAITING_TOO_LONG = timedelta(days=3)
+STALE_AFTER = timedelta(days=5)
+WATCH_LIMIT = 10
+
+
+def _start_of_today(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def dashboard_counts(*, now: datetime | None = None) -> dict:
+    """Open tickets by status, priority, tier and category, and today's created and resolved. Two queries.
+
+    The open tickets are grouped once by (status, priority, tier, category), read index-only from the partial
+    index ticket_open_counts, and summed here; today's counts come from the created_at and resolved_at indexes.
+    """
+    now = now or timezone.now()
+    rows = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .values("status", "priority", "tier", "category", "category__name", "category__parent__name")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_status = dict.fromkeys((status for status in TicketStatus if status in OPEN_STATUSES), 0)
+    by_priority = dict.fromkeys(Priority, 0)
+    by_tier = dict.fromkeys(Tier, 0)
+    by_category: dict = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
+        by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + row["count"]
+        by_tier[row["tier"]] = by_tier.get(row["tier"], 0) + row["count"]
+        category = by_category.setdefault(
+            row["category"],
+            {"pk": row["category"], "name": row["category__name"], "parent": row["category__parent__name"], "count": 0},
+        )
+        category["count"] += row["count"]
+    # The most open first, then by name (a ticket without category last among equals, as the database sorts).
+    top = sorted(by_category.values(), key=lambda c: (-c["count"], c["name"] is None, c["name"] or ""))[:12]
+    start = _start_of_today(now)
+    today = Ticket.objects.filter(Q(created_at__gte=start) | Q(resolved_at__gte=start)).aggregate(
+        created=Count("pk", filter=Q(created_at__gte=start)), resolved=Count("pk", filter=Q(resolved_at__gte=start))
+    )
+    return {
+        "open_total": sum(by_status.values()),
+        "by_status": [(status, status.label, by_status[status]) for status in TicketStatus if status in OPEN_STATUSES],
+        "by_priority": [(priority, priority.label, by_priority.get(priority, 0)) for priority in Priority],
+        "by_tier": [(tier, tier.label, by_tier.get(tier, 0)) for tier in Tier],
+        "by_category": [
+            {
+                "pk": category["pk"],
+                "name": (f"{category['parent']} > {category['name']}" if category["parent"] else category["name"])
+                or _("No category"),
+                "count": category["count"],
+            }
+            for category in top
+        ],
+        "created_today": today["created"],
+        "resolved_today": today["resolved"],
+    }
+
+
+def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
+    """Open tickets close to or past a due time (first response not yet given, or resolution).
+
+    The SLA issue fills the due times; until then this column stays empty.
+    """
+    now = now or timezone.now()
+    horizon = now + DUE_SOON
+    due = Q(resolution_due_at__lte=horizon) | Q(first_response_due_at__lte=horizon, first_response_at__isnull=True)
+    qs = Ticket.objects.filter(due, status__in=OPEN_STATUSES)
+    return list(tickets_for_list(qs).order_by(F("resolution_due_at").asc(nulls_last=True), "pk")[:limit])
+
+
+def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict]:
+    """Open tickets escalated lately: an "escalate" event, or a triage that raised the tier.
+
+    Returns {"ticket", "at", "old_tier", "new_tier"}, the latest first, one per ticket.
+    """
+    now = now or timezone.now()
+    since = now - ESCALATED_WITHIN
+    events = (
+        Event.objects.filter(created_at__gte=since, ticket__status__in=OPEN_STATUSES)
+        .filter(Q(kind=EventKind.STATUS_CHANGED, action="escalate") | Q(kind=EventKind.TRIAGED, new__has_key="tier"))
+        .select_related(*(f"ticket__{name}" for name in LIST_RELATED))
+        .order_by("-created_at", "-pk")[: limit * 5]
+    )
+    rows, seen = [], set()
+    for event in events:
+        old_tier, new_tier = (event.old or {}).get("tier"), (event.new or {}).get("tier")
+        raised = event.action == "escalate" or (
+            isinstance(old_tier, int) and isinstance(new_tier, int) and new_tier > old_tier
+        )
+        if not raised or event.ticket_id in seen:
+            continue
+        seen.add(event.ticket_id)
+        rows.append({"ticket": event.ticket, "at": event.created_at, "old_tier": old_tier, "new_tier": new_tier})
+    return rows[:limit]
+
+
+def tickets_waiting_too_long(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
+    """Tickets waiting on their requester with no change for WAITING_TOO_LONG, the longest first."""
+    now = now or timezone.now()
+    qs = Ticket.objects.filter(status=TicketStatus.WAITING_REQUESTER, updated_at__lt=now - WAITING_TOO_LONG)
+    return list(tickets_for_list(qs).order_by("updated_at", "pk")[:limit])
+
+
+def tickets_without_update(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
+    """Open tickets nobody has touched for STALE_AFTER (waiting on the requester has its own column)."""
+    now = now or timezone.now()
+    statuses = [status for status in OPEN_STATUSES if status != TicketStatus.WAITING_REQUESTER]
+    qs = Ticket.objects.filter(status__in=statuses, updated_at__lt=now - STALE_AFTER)
+    return list(tickets_for_list(qs).order_by("updated_at", "pk")[:limit])
+
+
+def _skills_prefetch(prefix: str = "technician_profile__skills") -> Prefetch:
+    return Prefetch(prefix, queryset=Category.objects.select_related("parent").order_by("parent__name", "name"))
+
+
+def technicians_workload() -> list[User]:
+    """Every active technician with tier, skills, availability, and open tickets by priority. Three queries.
+
+    Each user carries `open_total` and `open_by_priority` [(priority, count)], and `load_percent`. The open
+    tickets are counted by (assignee, priority) alone, index-only on the partial index ticket_open_queue,
+    rather than joined to every ticket a technician ever held.
+    """
+    users = list(
+        User.objects.filter(is_active=True, technician_profile__isnull=False)
+        .select_related("technician_profile")
+        .prefetch_related(_skills_prefetch())
+        .order_by("technician_profile__tier", "first_name", "last_name", "pk")
+    )
+    counts: dict[int, dict[int, int]] = {}
+    rows = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
+        .values_list("assignee_id", "priority")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for assignee_id, priority, n in rows:
+        counts.setdefault(assignee_id, {})[priority] = n
+    # The page reads the attributes set here: the stubs do not know them.
+    for user in users:
+        capacity = user.technician_profile.capacity or 1
+        own = counts.get(user.pk, {})
+        user.open_by_priority = [(priority, own.get(priority, 0)) for priority in Priority]  # type: ignore[attr-defined]
+        user.open_total = sum(own.values())  # type: ignore[attr-defined]
+        user.load_percent = min(100, round(100 * user.open_total / capacity))  # type: ignore[attr-defined]
+        user.is_full = user.open_total >= capacity  # type: ignore[attr-defined]
+    return users
+
+
+# --- choosing the technician -------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """One technician for one ticket, with what their rank rests on, said in words."""
+
+    technician: User
+    skill_match: bool
+    skill_names: list[str]
+    tier: int
+    tier_ok: bool
+    open_count: int
+    capacity: int
+    is_available: bool
+    solved_like_this: int
+    qualified: bool = False
+    rank: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def has_room(self) -> bool:
+        return self.open_count < self.capacity
+
+    @property
+    def summary(self) -> str:
+        return " · ".join(self.reasons)
+
+
+def _open_count_subquery(outer: str = "pk"):
+    counts = (
+        Ticket.objects.filter(assignee=OuterRef(outer), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def _skill_categories(category: Category | None) -> list[int]:
+    """A skill in the category or in its parent ("Hardware" covers "Hardware > Printer")."""
+    if category is None:
+        return []
+    return [pk for pk in (category.pk, category.parent_id) if pk]
+
+
+# "Solved N like this" counts the technician's solved tickets opened within this window: recent experience,
+# and a bounded read (the solved tickets of a category or a device model run to hundreds of thousands).
+SOLVED_WITHIN = timedelta(days=365)
+
+
+def _similar_tickets(ticket: Ticket) -> Q | None:
+    """The same category, or a device of the same model (as a sub-select of device ids, not a join, so that the
+    count reads the index ticket_solved_recent alone)."""
+    similar = Q()
+    if ticket.category_id:
+        similar |= Q(category=ticket.category_id)
+    model = ticket.device.model if ticket.device_id and ticket.device else ""
+    if model:
+        similar |= Q(device__in=Device.objects.filter(model=model).values("pk"))
+    return similar or None
+
+
+def _suggestion_reasons(s: Suggestion, ticket: Ticket, category: Category | None) -> list[str]:
+    reasons = []
+    if category is None:
+        reasons.append(_("no category yet"))
+    elif s.skill_match:
+        reasons.append(_("skills: %(skills)s") % {"skills": ", ".join(s.skill_names)})
+    else:
+        reasons.append(_("no skill in %(category)s") % {"category": category.name})
+    if s.tier_ok:
+        reasons.append(_("tier %(tier)s") % {"tier": s.tier})
+    else:
+        reasons.append(_("tier %(tier)s, below the ticket's tier %(needed)s") % {"tier": s.tier, "needed": ticket.tier})
+    reasons.append(_("%(open)s of %(capacity)s open") % {"open": s.open_count, "capacity": s.capacity})
+    if not s.has_room:
+        reasons.append(_("at capacity"))
+    if not s.is_available:
+        reasons.append(_("away"))
+    reasons.append(
+        ngettext(
+            "solved %(count)s like this in the last year",
+            "solved %(count)s like this in the last year",
+            s.solved_like_this,
+        )
+        % {"count": s.solved_like_this}
+    )
+    return reasons
+
+
+def suggestion_order(s: Suggestion, ticket: Ticket):
+    """Qualified first; then skill, availability, tier, room; the closest tier (keep tier 3 for tier 3 work),
+    the lightest load against capacity, the most solved like this; the id breaks the remaining ties."""
+    return (
+        not s.qualified,
+        not s.skill_match,
+        not s.is_available,
+        not s.tier_ok,
+        not s.has_room,
+        s.tier - ticket.tier if s.tier_ok else 0,
+        Fraction(s.open_count, max(s.capacity, 1)),
+        -s.solved_like_this,
+        s.technician.pk,
+    )
+
+
+def is_qualified(s: Suggestion, ticket: Ticket) -> bool:
+    """May take this ticket now: skilled in its category (when it has one), of its tier or above, available,
+    with room under their capacity."""
+    skilled = s.skill_match or not ticket.category_id
+    return skilled and s.tier_ok and s.is_available and s.has_room and s.technician.is_active
+
+
+_AS_SAVED = object()
+
+
+def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | None = None) -> list[Suggestion]:
+    """Every active technician ranked for `ticket`, best first, each with the reasons in words. Two queries
+    (three when the ticket's category and device are not loaded), whatever the number of technicians.
+
+    `category` and `tier` rank for a triage not saved yet (what a coordinator has chosen in a row);
+    the ticket itself is not changed.
+    """
+    if category is not _AS_SAVED or tier is not None:
+        preview = Ticket(pk=ticket.pk, device=ticket.device if ticket.device_id else None)
+        preview.category = ticket.category if category is _AS_SAVED else category
+        preview.tier = ticket.tier if tier is None else tier
+        ticket = preview
+    category = ticket.category if ticket.category_id else None
+    skill_ids = _skill_categories(category)
+    through = TechnicianProfile.skills.through
+    annotations = {
+        "open_count": _open_count_subquery(),
+        "skill_match": Exists(
+            through.objects.filter(technicianprofile_id=OuterRef("technician_profile__pk"), category_id__in=skill_ids)
+        )
+        if skill_ids
+        else Value(False),
+    }
+    similar = _similar_tickets(ticket)
+    if similar is not None:
+        solved = (
+            Ticket.objects.filter(
+                similar,
+                assignee=OuterRef("pk"),
+                status__in=sorted(SOLVED_STATUSES),
+                created_at__gte=timezone.now() - SOLVED_WITHIN,
+            )
+            .exclude(pk=ticket.pk)
+            .order_by()
+            .values("assignee")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        annotations["solved_like_this"] = Coalesce(Subquery(solved, output_field=IntegerField()), Value(0))
+    else:
+        annotations["solved_like_this"] = Value(0)
+    users = (
+        User.objects.filter(is_active=True, technician_profile__isnull=False)
+        .select_related("technician_profile")
+        .prefetch_related(_skills_prefetch())
+        .annotate(**annotations)
+    )
+    suggestions = []
+    # skill_match, open_count and solved_like_this come from annotate(**annotations): the stubs cannot see them.
+    for user in users:
+        profile = user.technician_profile
+        suggestion = Suggestion(
+            technician=user,
+            skill_match=bool(user.skill_match),  # type: ignore[attr-defined]
+            skill_names=[skill.name for skill in profile.skills.all() if not skill_ids or skill.pk in skill_ids]
+            or [skill.name for skill in profile.skills.all()],
+            tier=profile.tier,
+            tier_ok=profile.tier >= ticket.tier,
+            open_count=user.open_count,  # type: ignore[attr-defined]
+            capacity=profile.capacity,
+            is_available=profile.is_available,
+            solved_like_this=user.solved_like_this,  # type: ignore[attr-defined]
+        )
+        suggestion.qualified = is_qualified(suggestion, ticket)
+        suggestion.reasons = _suggestion_reasons(suggestion, ticket, category)
+        suggestions.append(suggestion)
+    suggestions.sort(key=lambda s: suggestion_order(s, ticket))
+    for rank, suggestion in enumerate(suggestions, start=1):
+        suggestion.rank = rank
+    return suggestions
+
+
+# --- the staff ticket list ---------------------------------------------------------------------
+
+# Sort name -> order; each is served by an index (tickets.models.Ticket.Meta.indexes). Names of people
+# and categories sort through their own small tables, then the ticket's (foreign key, id) index.
+TICKET_SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("id",),
+    "subject": ("subject", "id"),
+    "status": ("status", "id"),
+    "priority": ("priority", "id"),
+    "tier": ("tier", "id"),
+    "requester": ("requester__last_name", "requester__first_name", "requester_id", "id"),
+    "assignee": ("assignee__first_name", "assignee__last_name", "assignee_id", "id"),
+    "category": ("category__name", "category_id", "id"),
+    "created": ("created_at", "id"),
+    "updated": ("updated_at", "id"),
+    "due": ("resolution_due_at", "id"),
+}
+DEFAULT_SORT = "-created"
+
+
+# Columns that may be empty: sorted with the empty ones last either way. The others are sorted plainly, so
+# that the order is exactly the one of their index (a "NULLS LAST" on a column that is never null stops
+# PostgreSQL from walking a descending index backwards, and it sorts the whole table instead).
+NULLABLE_SORT_COLUMNS = frozenset(
+    {
+        "resolution_due_at",
+        "assignee__first_name",
+        "assignee__last_name",
+        "assignee_id",
+        "category__name",
+        "category_id",
+    }
+)
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    names = TICKET_SORTS.get(sort.lstrip("-")) or TICKET_SORTS["created"]
+    if sort.lstrip("-") not in TICKET_SORTS:
+        descending = True
+    if descending:
+        return [F(name).desc(nulls_last=True) if name in NULLABLE_SORT_COLUMNS else F(name).desc() for name in names]
+    return [F(name).asc(nulls_last=True) if name in NULLABLE_SORT_COLUMNS else F(name).asc() for name in names]
+
+
+def tickets_filtered(user, filters: dict, *, sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
+    """The staff list: `tickets_visible_to(user)` narrowed by clean filters (tickets.forms.TicketFilterForm).
+
+    Starts from what `user` may see, so no filter can ever widen it.
+    """
+    qs = tickets_visible_to(user)
+    status = filters.get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    for name in ("priority", "tier", "category", "requester", "project"):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee=assignee)
+    if filters.get("department"):
+        qs = qs.filter(requester__department=filters["department"])
+    if filters.get("location"):
+        qs = qs.filter(requester__location=filters["location"])
+    if filters.get("device_model"):
+        qs = qs.filter(device__model=filters["device_model"])
+    if filters.get("created_from"):
+        qs = qs.filter(created_at__date__gte=filters["created_from"])
+    if filters.get("created_to"):
+        qs = qs.filter(created_at__date__lte=filters["created_to"])
+    if filters.get("due_from"):
+        qs = qs.filter(resolution_due_at__date__gte=filters["due_from"])
+    if filters.get("due_to"):
+        qs = qs.filter(resolution_due_at__date__lte=filters["due_to"])
+    text = (filters.get("q") or "").strip()
+    if text:
+        # The subject's trigram index (PostgreSQL) serves the substring match.
+        condition = Q(subject__icontains=text)
+        number = ticket_number_from(text)
+        if number is not None:
+            condition |= Q(pk=number)
+        qs = qs.filter(condition)
+    return tickets_for_list(qs.select_related("requester__department")).order_by(*_ordering(sort))
+
+
+def ticket_page(qs: QuerySet[Ticket], page_number: int, *, per_page: int = 50) -> dict:
+    """One page of `qs` without counting the whole set (a count of a million rows is the slow part):
+    one query, one row more than the page to know whether there is a next one."""
+    page_number = max(1, page_number)
+    offset = (page_number - 1) * per_page
+    rows = list(qs[offset : offset + per_page + 1])
+    return {
+        "object_list": rows[:per_page],
+        "number": page_number,
+        "has_previous": page_number > 1,
+        "has_next": len(rows) > per_page,
+        "previous_page_number": page_number - 1,
+        "next_page_number": page_number + 1,
+    }
+
+
+def saved_filters_of(user) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user).order_by("name")
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+def projects_for_list() -> QuerySet[Project]:
+    open_q = Q(tickets__status__in=OPEN_STATUSES)
+    return (
+        Project.objects.select_related("project_manager", "facilities_contact", "location")
+        .annotate(open_count=Count("tickets", filter=open_q), ticket_count=Count("tickets"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def project_progress(project: Project) -> dict:
+    """Open and finished tickets of a project by status and by tier, and the time spent. One query."""
+    tickets = Ticket.objects.filter(project=project)
+    aggregates = {"total": Count("pk"), "minutes": Coalesce(Sum("time_spent_minutes"), 0)}
+    for status in TicketStatus:
+        aggregates[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
+    for tier in Tier:
+        aggregates[f"tier_{tier.value}_open"] = Count("pk", filter=Q(tier=tier, status__in=OPEN_STATUSES))
+        aggregates[f"tier_{tier.value}_done"] = Count(
+            "pk", filter=Q(tier=tier, status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])
+        )
+    totals = tickets.aggregate(**aggregates)
+    by_status = [(status, status.label, totals[f"status_{status.value}"]) for status in TicketStatus]
+    open_count = sum(count for status, _label, count in by_status if status in OPEN_STATUSES)
+    resolved = totals[f"status_{TicketStatus.RESOLVED.value}"] + totals[f"status_{TicketStatus.CLOSED.value}"]
+    counted = open_count + resolved  # cancelled tickets do not count towards progress
+    return {
+        "total": totals["total"],
+        "open": open_count,
+        "resolved": resolved,
+        "percent_done": round(100 * resolved / counted) if counted else 0,
+        "by_status": [row for row in by_status if row[2]],
+        "by_tier": [
+            (tier, tier.label, totals[f"tier_{tier.value}_open"], totals[f"tier_{tier.value}_done"]) for tier in Tier
+        ],
+        "minutes": totals["minutes"],
+    }
+
+
+def tickets_of_project(project: Project) -> QuerySet[Ticket]:
+    return tickets_for_list(Ticket.objects.filter(project=project)).order_by("status", "priority", "pk")

@@ -1,0 +1,11 @@
+"""Thin Celery tasks: each calls one service."""
+
+from celery import shared_task
+
+from tickets import services
+
+
+@shared_task
+def tickets_close_resolved() -> int:
+    """Periodic: close the tickets whose reopen window has passed."""
+    return services.tickets_close_expired_resolutions()

@@ -1,0 +1,105 @@
+"""How tickets read on a page: badges and one sentence per timeline event. Output is plain text,
+escaped by the template like any other value."""
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.models import Event, EventKind, TicketStatus, status_label
+
+register = template.Library()
+
+STATUS_BADGES: dict[str, str] = {
+    TicketStatus.NEW: "text-bg-primary",
+    TicketStatus.ASSIGNED: "text-bg-info",
+    TicketStatus.IN_PROGRESS: "text-bg-warning",
+    TicketStatus.WAITING_REQUESTER: "text-bg-secondary",
+    TicketStatus.WAITING_VENDOR: "text-bg-secondary",
+    TicketStatus.RESOLVED: "text-bg-success",
+    TicketStatus.CLOSED: "text-bg-light border",
+    TicketStatus.CANCELLED: "text-bg-light border",
+}
+PRIORITY_BADGES = {1: "text-bg-danger", 2: "text-bg-warning", 3: "text-bg-info", 4: "text-bg-light border"}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@register.filter
+def priority_badge(priority: int) -> str:
+    return PRIORITY_BADGES.get(priority, "text-bg-secondary")
+
+
+@register.filter
+def person(user, staff_view=False) -> str:
+    """Staff see full names; requesters see the first names of the people helping them."""
+    if user is None:
+        return _("The help desk")
+    if staff_view:
+        return user.get_full_name() or user.email
+    return user.first_name or _("The help desk")
+
+
+_ACTION_SENTENCES = {
+    "take": gettext_lazy("%(actor)s took the ticket and started work."),
+    "start": gettext_lazy("%(actor)s started work."),
+    "wait_on_requester": gettext_lazy("%(actor)s is waiting for an answer from the requester."),
+    "wait_on_vendor": gettext_lazy("%(actor)s is waiting on a vendor."),
+    "resume": gettext_lazy("%(actor)s resumed work."),
+    "resolve": gettext_lazy("%(actor)s resolved the ticket."),
+    "hand_back": gettext_lazy("%(actor)s handed the ticket back to the coordinators."),
+    "confirm": gettext_lazy("%(actor)s confirmed the fix. The ticket is closed."),
+    "close": gettext_lazy("%(actor)s closed the ticket."),
+    "reopen": gettext_lazy("%(actor)s reopened the ticket."),
+    "reopen_closed": gettext_lazy("%(actor)s reopened the closed ticket."),
+    "cancel": gettext_lazy("%(actor)s cancelled the ticket."),
+}
+
+
+@register.simple_tag
+def event_summary(event: Event, staff_view: bool = False) -> str:
+    actor = person(event.actor, staff_view) if event.actor_id else _("The help desk")
+    if event.kind == EventKind.CREATED:
+        if event.new.get("channel") == "phone":
+            return _("%(actor)s logged a phone call.") % {"actor": actor}
+        return _("%(actor)s reported the problem.") % {"actor": actor}
+    if event.kind == EventKind.ASSIGNED:
+        assignee = event.new.get("assignee") or {}
+        name = assignee.get("name") if staff_view else assignee.get("first_name")
+        return _("%(actor)s assigned the ticket to %(assignee)s.") % {
+            "actor": actor,
+            "assignee": name or _("a technician"),
+        }
+    if event.kind == EventKind.STATUS_CHANGED:
+        sentence = _ACTION_SENTENCES.get(event.action)
+        if sentence:
+            return str(sentence) % {"actor": actor}
+        return _("%(actor)s changed the status from %(old)s to %(new)s.") % {
+            "actor": actor,
+            "old": status_label(event.old.get("status")),
+            "new": status_label(event.new.get("status")),
+        }
+    if event.kind == EventKind.TRIAGED:
+        parts = []
+        for name, new in event.new.items():
+            if name == "category_name":
+                continue
+            if name == "priority":
+                parts.append(_("priority P%(old)s → P%(new)s") % {"old": event.old.get(name), "new": new})
+            elif name == "tier":
+                parts.append(_("tier %(old)s → %(new)s") % {"old": event.old.get(name), "new": new})
+            elif name == "category":
+                parts.append(_("category → %(category)s") % {"category": event.new.get("category_name") or _("none")})
+            elif name in ("impact", "urgency"):
+                parts.append(_("impact") if name == "impact" else _("urgency"))
+        return _("%(actor)s changed %(changes)s.") % {"actor": actor, "changes": ", ".join(str(p) for p in parts)}
+    if event.kind == EventKind.PROJECT_CHANGED:
+        name = event.new.get("project_name")
+        if name:
+            return _("%(actor)s filed the ticket under the project %(project)s.") % {"actor": actor, "project": name}
+        return _("%(actor)s took the ticket out of its project.") % {"actor": actor}
+    if event.kind == EventKind.TIME_LOGGED:
+        return _("%(actor)s logged %(minutes)s minutes.") % {"actor": actor, "minutes": event.new.get("minutes")}
+    return str(event.get_kind_display())

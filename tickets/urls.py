@@ -1,0 +1,51 @@
+from django.urls import path, register_converter
+
+from tickets import views
+
+
+class TicketNumberConverter:
+    """`HD-1042` in a URL, 1042 in the view."""
+
+    regex = r"[Hh][Dd]-[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value[3:])
+
+    def to_url(self, value) -> str:
+        text = str(value)
+        return text.upper() if text.upper().startswith("HD-") else f"HD-{int(text)}"
+
+
+register_converter(TicketNumberConverter, "ticket")
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.submit, name="submit"),
+    path("queue/", views.queue, name="queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/part/<slug:part>/", views.dashboard_part, name="dashboard_part"),
+    path("dashboard/triage/<ticket:number>/", views.dashboard_triage, name="dashboard_triage"),
+    path("all/", views.ticket_list, name="list"),
+    path("all/export.csv", views.ticket_export, name="export"),
+    path("all/bulk/", views.ticket_bulk, name="bulk"),
+    path("all/saved/", views.saved_filter_save, name="saved_filter_save"),
+    path("all/saved/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
+    path("categories/automatic-assignment/", views.auto_assign_settings, name="auto_assign"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/tickets/", views.project_file_tickets, name="project_file_tickets"),
+    path("log-call/", views.log_call, name="log_call"),
+    path("log-call/callers/", views.caller_search, name="caller_search"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<ticket:number>/", views.detail, name="detail"),
+    path("<ticket:number>/reply/", views.reply, name="reply"),
+    path("<ticket:number>/note/", views.note, name="note"),
+    path("<ticket:number>/time/", views.log_time, name="log_time"),
+    path("<ticket:number>/triage/", views.triage, name="triage"),
+    path("<ticket:number>/suggestions/", views.suggestions, name="suggestions"),
+    path("<ticket:number>/do/<slug:action>/", views.act, name="act"),
+]

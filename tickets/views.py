@@ -1,0 +1,808 @@
+"""Ticket pages. Thin: permission -> form -> service -> redirect; every change is a POST."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import can, require
+from notifications.selectors import notifications_sent_about
+from tickets import forms, permissions, selectors, services, workflow
+from tickets.models import AutoAssign, Category, Project, SavedFilter
+from tickets.workflow import MissingFields, WorkflowError
+
+MINE_OPEN_SHOWN = 100
+UNASSIGNED_SHOWN = 50
+
+
+def _employee_of(user):
+    return getattr(user, "employee", None)
+
+
+def _reverse_or_none(name: str, pk) -> str | None:
+    # The assets pages are built alongside; link to them once their URLs exist.
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    require(request.user, "tickets.view_own")
+    open_tickets, past_tickets = selectors.tickets_of_requester(request.user)
+    return render(
+        request,
+        "tickets/mine.html",
+        {
+            # Open tickets are few; the bound keeps the page fast for someone who reports everything.
+            "open_tickets": open_tickets[:MINE_OPEN_SHOWN],
+            "open_shown": MINE_OPEN_SHOWN,
+            "page": Paginator(past_tickets, 25).get_page(request.GET.get("page")),
+            "has_employee": _employee_of(request.user) is not None,
+        },
+    )
+
+
+@login_required
+def queue(request):
+    require(request.user, "tickets.queue")
+    filters = forms.QueueFilterForm(request.GET or None)
+    status, category = "", None
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        category = filters.cleaned_data["category"]
+    return render(
+        request,
+        "tickets/queue.html",
+        {
+            "filters": filters,
+            "page": Paginator(selectors.tickets_queue_for(request.user, status=status, category=category), 50).get_page(
+                request.GET.get("page")
+            ),
+            "unassigned": selectors.tickets_unassigned_for_tier(request.user, category=category)[:UNASSIGNED_SHOWN],
+            "unassigned_shown": UNASSIGNED_SHOWN,
+        },
+    )
+
+
+# The dashboard and the staff list are below, after the ticket pages.
+
+
+# --- creating ----------------------------------------------------------------------------------
+
+
+@login_required
+def submit(request):
+    """A requester reports a problem. Only the fields of TicketSubmitForm are read from the post."""
+    require(request.user, "tickets.submit")
+    employee = _employee_of(request.user)
+    if employee is None:
+        return render(request, "tickets/submit.html", {"form": None})
+    form = forms.TicketSubmitForm(request.POST or None, request.FILES or None, employee=employee)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ticket = services.ticket_create(
+            by=request.user,
+            requester=employee,
+            subject=data["subject"],
+            description=data["description"],
+            category=data["category"],
+            device=data["device"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            files=data["attachments"],
+        )
+        messages.success(
+            request, _("Thank you. Your ticket %(ticket)s is with the help desk.") % {"ticket": ticket.reference}
+        )
+        return redirect(ticket)
+    return render(request, "tickets/submit.html", {"form": form})
+
+
+@login_required
+def log_call(request):
+    """A coordinator logs a phone call for an employee, and may resolve it on the spot."""
+    require(request.user, "tickets.log_call")
+    form = forms.LogCallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ticket = services.ticket_log_call(
+            by=request.user,
+            requester=data["requester"],
+            subject=data["subject"],
+            description=data["description"],
+            category=data["category"],
+            device=data["asset_tag"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            minutes=data["minutes"] or 0,
+            resolve_now=data["resolve_now"],
+            resolution_notes=data["resolution_notes"],
+            resolution_code=data["resolution_code"],
+        )
+        messages.success(request, _("%(ticket)s is logged.") % {"ticket": ticket.reference})
+        return redirect(ticket)
+    return render(request, "tickets/log_call.html", {"form": form})
+
+
+@login_required
+def caller_search(request):
+    """htmx: the employees matching what the coordinator typed in the caller field."""
+    require(request.user, "tickets.log_call")
+    matches = selectors.employees_matching(request.GET.get("requester", "")[:120])
+    return render(request, "tickets/_caller_matches.html", {"matches": matches})
+
+
+# --- one ticket --------------------------------------------------------------------------------
+
+ACTION_FORMS = {
+    "assign": forms.AssignForm,
+    "take": forms.VersionForm,
+    "start": forms.VersionForm,
+    "wait_on_requester": forms.OptionalNoteForm,
+    "wait_on_vendor": forms.OptionalNoteForm,
+    "resume": forms.OptionalNoteForm,
+    "resolve": forms.ResolveForm,
+    "hand_back": forms.RequiredNoteForm,
+    "confirm": forms.VersionForm,
+    "close": forms.OptionalNoteForm,
+    "reopen": forms.RequiredNoteForm,
+    "reopen_closed": forms.RequiredNoteForm,
+    "cancel": forms.CancelForm,
+}
+
+
+ACTION_STYLES = {
+    "take": "btn-primary",
+    "start": "btn-primary",
+    "resolve": "btn-success",
+    "confirm": "btn-success",
+    "cancel": "btn-outline-danger",
+}
+
+
+def _run_action(action, ticket, user, data):
+    common = {"ticket": ticket, "by": user, "expected_version": data["version"]}
+    note = data.get("note", "")
+    if action == "assign":
+        return services.ticket_assign(**common, assignee=data["assignee"])
+    if action == "take":
+        return services.ticket_take(**common)
+    if action == "start":
+        return services.ticket_start(**common)
+    if action in ("wait_on_requester", "wait_on_vendor"):
+        return services.ticket_set_waiting(**common, on=action.removeprefix("wait_on_"), note=note)
+    if action == "resume":
+        return services.ticket_resume(**common, note=note)
+    if action == "resolve":
+        return services.ticket_resolve(
+            **common, resolution_notes=data["resolution_notes"], resolution_code=data["resolution_code"]
+        )
+    if action == "hand_back":
+        return services.ticket_hand_back(**common, note=note)
+    if action == "confirm":
+        return services.ticket_confirm(**common)
+    if action == "close":
+        return services.ticket_close(**common, note=note)
+    if action == "reopen":
+        return services.ticket_reopen(**common, note=note)
+    if action == "reopen_closed":
+        return services.ticket_reopen_closed(**common, note=note)
+    if action == "cancel":
+        return services.ticket_cancel(**common, note=note, duplicate_of=data["duplicate_of"])
+    raise Http404
+
+
+def _action_form(action, ticket, user, data=None):
+    kwargs = {"user": user} if action == "cancel" else {}
+    return ACTION_FORMS[action](data, initial={"version": ticket.version}, **kwargs)
+
+
+def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
+    """The ticket page. `bound` holds forms sent back with their errors, by name."""
+    user = request.user
+    bound = bound or {}
+    actions = permissions.actions_for(user, ticket)
+    is_staff_view = "view_internal" in actions
+    context = {
+        "ticket": ticket,
+        "actions": actions,
+        "is_staff_view": is_staff_view,
+        "timeline": selectors.ticket_timeline(ticket, include_internal=is_staff_view),
+        "report_attachments": [
+            a for a in selectors.ticket_first_attachments(ticket) if is_staff_view or not a.is_internal
+        ],
+        "action_forms": [
+            {
+                "name": action,
+                "label": workflow.ACTION_LABELS[action],
+                "form": bound.get(action) or _action_form(action, ticket, user),
+                "style": ACTION_STYLES.get(action, "btn-outline-secondary"),
+            }
+            for action in ACTION_FORMS
+            if action in actions
+        ],
+        "comment_form": bound.get("comment") or forms.CommentForm(),
+    }
+    if is_staff_view:
+        context.update(
+            {
+                "time_form": bound.get("log_time") or forms.LogTimeForm(),
+                "triage_form": (bound.get("triage") or forms.TriageForm.for_ticket(ticket))
+                if "triage" in actions
+                else None,
+                "requester_recent": selectors.tickets_recent_for_employee(ticket.requester, exclude=ticket),
+                "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)
+                if ticket.device_id
+                else [],
+                "requester_url": _reverse_or_none("assets:employee_detail", ticket.requester_id),
+                "device_url": _reverse_or_none("assets:device_detail", ticket.device_id) if ticket.device_id else None,
+                "sent_notifications": notifications_sent_about(ticket)
+                if can(user, "notifications.delivery_log")
+                else None,
+            }
+        )
+    context.update(extra or {})
+    return render(request, "tickets/detail.html", context, status=status)
+
+
+def render_ticket_page(request, ticket, *, extra=None, status=200):
+    """The ticket page with more context (another app's form sent back with its errors)."""
+    return _render_ticket(request, ticket, extra=extra, status=status)
+
+
+@login_required
+def detail(request, number):
+    ticket = permissions.get_ticket_for(request.user, number)
+    return _render_ticket(request, ticket)
+
+
+def _stale(request, error, name, form):
+    """Someone else changed the ticket: show its new state, keep what this person typed, change nothing."""
+    messages.error(request, error.message)
+    ticket = permissions.get_ticket_for(request.user, error.ticket.pk)
+    data = form.data.copy()
+    data["version"] = ticket.version
+    again = type(form)(data, **({"user": request.user} if name == "cancel" else {}))
+    again.is_valid()
+    return _render_ticket(request, ticket, bound={name: again}, status=409)
+
+
+@login_required
+@require_POST
+def act(request, number, action):
+    """Take a workflow action (assign, take, resolve, confirm, reopen, cancel, ...) on a ticket."""
+    ticket = permissions.get_ticket_for(request.user, number)
+    if action not in ACTION_FORMS:
+        raise Http404
+    try:
+        workflow.check(ticket, action, request.user)  # 403 for a role without the right
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(ticket)
+    form = _action_form(action, ticket, request.user, request.POST)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, bound={action: form}, status=400)
+    try:
+        _run_action(action, ticket, request.user, form.cleaned_data)
+    except services.StaleTicket as error:
+        return _stale(request, error, action, form)
+    except MissingFields as error:
+        for field in error.fields:
+            form.add_error(field if field in form.fields else None, error.message)
+        return _render_ticket(request, ticket, bound={action: form}, status=400)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(ticket)
+    messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS[action]})
+    return redirect(ticket)
+
+
+def _comment(request, number, *, is_internal):
+    ticket = permissions.get_ticket_for(request.user, number)
+    if not permissions.can_act(request.user, "note" if is_internal else "reply", ticket):
+        raise PermissionDenied
+    form = forms.CommentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, bound={"comment": form}, status=400)
+    services.comment_add(
+        ticket=ticket,
+        by=request.user,
+        body=form.cleaned_data["body"],
+        is_internal=is_internal,
+        files=form.cleaned_data["attachments"],
+    )
+    messages.success(request, _("Your note is saved.") if is_internal else _("Your reply is sent."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def reply(request, number):
+    return _comment(request, number, is_internal=False)
+
+
+@login_required
+@require_POST
+def note(request, number):
+    return _comment(request, number, is_internal=True)
+
+
+@login_required
+@require_POST
+def log_time(request, number):
+    ticket = permissions.get_ticket_for(request.user, number)
+    if not permissions.can_act(request.user, "log_time", ticket):
+        raise PermissionDenied
+    form = forms.LogTimeForm(request.POST)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, bound={"log_time": form}, status=400)
+    services.ticket_log_time(
+        ticket=ticket, by=request.user, minutes=form.cleaned_data["minutes"], note=form.cleaned_data["note"]
+    )
+    messages.success(request, _("Time logged."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def triage(request, number):
+    ticket = permissions.get_ticket_for(request.user, number)
+    if not can(request.user, "tickets.triage"):
+        raise PermissionDenied
+    form = forms.TriageForm(request.POST)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, bound={"triage": form}, status=400)
+    data = form.cleaned_data
+    try:
+        services.ticket_triage(
+            ticket=ticket,
+            by=request.user,
+            category=data["category"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            tier=data["tier"],
+            priority=data["priority"],
+            priority_reason=data["priority_reason"],
+            expected_version=data["version"],
+        )
+    except services.StaleTicket as error:
+        return _stale(request, error, "triage", form)
+    except MissingFields as error:
+        for field in error.fields:
+            form.add_error(field, error.message)
+        return _render_ticket(request, ticket, bound={"triage": form}, status=400)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect(ticket)
+    messages.success(request, _("Triage saved."))
+    return redirect(ticket)
+
+
+@never_cache
+@login_required
+def attachment_download(request, pk):
+    """A file, only to those who may see it, always as a download and never sniffed as something else."""
+    attachment = permissions.get_attachment_for(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type="application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the coordinator's dashboard ---------------------------------------------------------------
+
+TRIAGE_LIMIT = 100
+
+
+def _refresh_seconds() -> int:
+    return settings.DASHBOARD_REFRESH_SECONDS
+
+
+def _triage_rows() -> list[dict]:
+    choices = forms.triage_row_choices()
+    return [
+        {"ticket": ticket, "form": forms.TriageRowForm.for_row(ticket, choices)}
+        for ticket in selectors.tickets_to_triage()[:TRIAGE_LIMIT]
+    ]
+
+
+def _watch_context() -> dict:
+    now = timezone.now()
+    return {
+        "due_soon": selectors.tickets_due_soon(now=now),
+        "escalated": selectors.tickets_recently_escalated(now=now),
+        "waiting": selectors.tickets_waiting_too_long(now=now),
+        "stale": selectors.tickets_without_update(now=now),
+        "waiting_days": selectors.WAITING_TOO_LONG.days,
+        "stale_days": selectors.STALE_AFTER.days,
+        "due_soon_hours": int(selectors.DUE_SOON.total_seconds() // 3600),
+        "escalated_days": selectors.ESCALATED_WITHIN.days,
+    }
+
+
+DASHBOARD_PARTS = {
+    "triage": ("tickets/dashboard/_triage.html", lambda: {"triage_rows": _triage_rows()}),
+    "counts": ("tickets/dashboard/_counts.html", lambda: {"counts": selectors.dashboard_counts()}),
+    "watch": ("tickets/dashboard/_watch.html", _watch_context),
+    "workload": ("tickets/dashboard/_workload.html", lambda: {"technicians": selectors.technicians_workload()}),
+}
+
+
+@login_required
+def dashboard(request):
+    require(request.user, "tickets.dashboard")
+    context = {"refresh_seconds": _refresh_seconds()}
+    for _template, build in DASHBOARD_PARTS.values():
+        context.update(build())
+    return render(request, "tickets/dashboard.html", context)
+
+
+@login_required
+def dashboard_part(request, part):
+    """One part of the dashboard, for its periodic refresh (htmx)."""
+    require(request.user, "tickets.dashboard")
+    if part not in DASHBOARD_PARTS:
+        raise Http404
+    template, build = DASHBOARD_PARTS[part]
+    return render(request, template, {"refresh_seconds": _refresh_seconds(), **build()})
+
+
+def _triage_row_response(request, ticket, form, *, status=200, done=None):
+    """The row alone for htmx (always a 200, which htmx swaps); the whole dashboard otherwise."""
+    row = {"ticket": ticket, "form": form, "done": done}
+    if request.htmx:
+        return render(request, "tickets/dashboard/_triage_row.html", {"row": row})
+    context = {"refresh_seconds": _refresh_seconds()}
+    for _template, build in DASHBOARD_PARTS.values():
+        context.update(build())
+    context["triage_rows"] = [row if other["ticket"].pk == ticket.pk else other for other in context["triage_rows"]]
+    if not any(other["ticket"].pk == ticket.pk for other in context["triage_rows"]):
+        context["triage_rows"].insert(0, row)
+    return render(request, "tickets/dashboard.html", context, status=status)
+
+
+@login_required
+@require_POST
+def dashboard_triage(request, number):
+    """Triage one ticket from its dashboard row, and assign it in the same step if a technician is chosen."""
+    ticket = permissions.get_ticket_for(request.user, number)
+    if not can(request.user, "tickets.triage"):
+        raise PermissionDenied
+    choices = forms.triage_row_choices()
+    form = forms.TriageRowForm(request.POST, choices=choices, auto_id=f"triage-{ticket.pk}-%s")
+    if not form.is_valid():
+        return _triage_row_response(request, ticket, form, status=400)
+    data = form.cleaned_data
+    try:
+        changed = services.ticket_triage_and_assign(
+            ticket=ticket,
+            by=request.user,
+            assignee=data["assignee"],
+            expected_version=data["version"],
+            category=data["category"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            tier=data["tier"],
+            priority=data["priority"],
+            priority_reason=data["priority_reason"],
+        )
+    except services.StaleTicket as error:
+        fresh = permissions.get_ticket_for(request.user, ticket.pk)
+        again = forms.TriageRowForm.for_row(fresh, choices)
+        again.stale_message = error.message
+        return _triage_row_response(request, fresh, again, status=409)
+    except MissingFields as error:
+        for field in error.fields:
+            form.add_error(field if field in form.fields else None, error.message)
+        return _triage_row_response(request, ticket, form, status=400)
+    except WorkflowError as error:
+        form.add_error(None, error.message)
+        return _triage_row_response(request, ticket, form, status=400)
+    changed = permissions.get_ticket_for(request.user, changed.pk)
+    if changed.assignee_id:
+        done = _("%(ticket)s is triaged and assigned to %(name)s.") % {
+            "ticket": changed.reference,
+            "name": changed.assignee.get_full_name() or changed.assignee.email,
+        }
+    else:
+        done = _("%(ticket)s is triaged.") % {"ticket": changed.reference}
+    if request.htmx:
+        return _triage_row_response(request, changed, forms.TriageRowForm.for_row(changed, choices), done=done)
+    messages.success(request, done)
+    return redirect("tickets:dashboard")
+
+
+@login_required
+def suggestions(request, number):
+    """The technicians ranked for one ticket, with reasons. In a dashboard row (htmx) as choices of the row's
+    form; otherwise a page with an assign button on each."""
+    ticket = permissions.get_ticket_for(request.user, number)
+    if not can(request.user, "tickets.assign"):
+        raise PermissionDenied
+    preview = forms.SuggestionPreviewForm(request.GET or None).preview()
+    ranked = selectors.technician_suggestions(ticket, **preview)
+    if request.htmx:
+        return render(request, "tickets/_suggestion_choices.html", {"ticket": ticket, "suggestions": ranked})
+    return render(
+        request,
+        "tickets/suggestions.html",
+        {"ticket": ticket, "suggestions": ranked, "may_assign": permissions.can_act(request.user, "assign", ticket)},
+    )
+
+
+@login_required
+def auto_assign_settings(request):
+    """Managers choose, per category, whether and how new tickets are assigned automatically."""
+    require(request.user, "tickets.categories")
+    if request.method == "POST":
+        form = forms.AutoAssignForm(request.POST)
+        if form.is_valid():
+            services.category_set_auto_assign(
+                category=form.cleaned_data["category"], by=request.user, mode=form.cleaned_data["mode"]
+            )
+            messages.success(
+                request, _("Automatic assignment saved for %(category)s.") % {"category": form.cleaned_data["category"]}
+            )
+            return redirect("tickets:auto_assign")
+        messages.error(request, _("Choose a category and a mode."))
+    categories = Category.objects.select_related("parent").order_by("parent__name", "name")
+    return render(request, "tickets/auto_assign.html", {"categories": categories, "modes": AutoAssign.choices})
+
+
+# --- the staff ticket list ---------------------------------------------------------------------
+
+
+def _filtered(request):
+    filter_form = forms.TicketFilterForm(request.GET)
+    filters = filter_form.filters()
+    return filter_form, filters, selectors.tickets_filtered(request.user, filters, sort=filters["sort"])
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+def ticket_list(request):
+    """Every ticket, for staff: filters, sorting on every column, pages of 50, saved filters, bulk actions."""
+    require(request.user, "tickets.view_all")
+    query = request.GET.get("q", "")[:100].strip()
+    number = selectors.ticket_number_from(query) if query.upper().startswith("HD-") else None
+    if number and selectors.tickets_visible_to(request.user).filter(pk=number).exists():
+        return redirect("tickets:detail", number=number)
+    filter_form, filters, qs = _filtered(request)
+    for notice in filter_form.ignored():
+        messages.warning(request, _("A filter was ignored. %(reason)s") % {"reason": notice})
+    may_bulk = can(request.user, "tickets.bulk")
+    return render(
+        request,
+        "tickets/list.html",
+        {
+            "filter_form": filter_form,
+            "sort": filters["sort"],
+            "page": selectors.ticket_page(qs, _page_number(request)),
+            "bulk_form": forms.BulkActionForm(user=request.user) if may_bulk else None,
+            "saved_filters": selectors.saved_filters_of(request.user),
+            "saved_filter_form": forms.SavedFilterForm(initial={"querystring": filter_form.querystring()}),
+            "querystring": filter_form.querystring(),
+            "may_export": can(request.user, "tickets.export"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = (
+    (gettext_lazy("Ticket"), lambda t: t.reference),
+    (gettext_lazy("Subject"), lambda t: t.subject),
+    (gettext_lazy("Status"), lambda t: t.get_status_display()),
+    (gettext_lazy("Priority"), lambda t: t.priority_label),
+    (gettext_lazy("Tier"), lambda t: t.tier),
+    (gettext_lazy("Category"), lambda t: str(t.category) if t.category_id else ""),
+    (gettext_lazy("Requester"), lambda t: t.requester.full_name),
+    (gettext_lazy("Department"), lambda t: t.requester.department.name if t.requester.department_id else ""),
+    (gettext_lazy("Assignee"), lambda t: (t.assignee.get_full_name() or t.assignee.email) if t.assignee_id else ""),
+    (gettext_lazy("Device"), lambda t: t.device.asset_tag if t.device_id else ""),
+    (gettext_lazy("Project"), lambda t: t.project.name if t.project_id else ""),
+    (gettext_lazy("Created"), lambda t: t.created_at.isoformat()),
+    (gettext_lazy("Last update"), lambda t: t.updated_at.isoformat()),
+    (gettext_lazy("Resolution due"), lambda t: t.resolution_due_at.isoformat() if t.resolution_due_at else ""),
+)
+
+
+def _csv_safe(value) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def ticket_export(request):
+    """CSV of exactly what the list's filters show, every page of it, streamed."""
+    require(request.user, "tickets.export")
+    _filter_form, _filters, qs = _filtered(request)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([str(label) for label, _value in CSV_COLUMNS])
+        for ticket in qs.iterator(chunk_size=2000):
+            yield writer.writerow([_csv_safe(value(ticket)) for _label, value in CSV_COLUMNS])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _back_to_list(request, next_url: str):
+    is_local = next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
+    if is_local and next_url.startswith(reverse("tickets:list")):
+        return redirect(next_url)
+    return redirect("tickets:list")
+
+
+@login_required
+@require_POST
+def ticket_bulk(request):
+    """One action on the selected tickets, through the services one ticket at a time, in one transaction."""
+    require(request.user, "tickets.bulk")
+    form = forms.BulkActionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return _back_to_list(request, request.POST.get("next", ""))
+    wanted = form.cleaned_data["tickets"]
+    found = list(selectors.tickets_visible_to(request.user).filter(pk__in=wanted).order_by("pk"))
+    result = services.tickets_bulk_change(
+        by=request.user, tickets=found, action=form.cleaned_data["action"], **form.params()
+    )
+    if result.changed:
+        messages.success(
+            request, _("Changed: %(tickets)s.") % {"tickets": ", ".join(t.reference for t in result.changed)}
+        )
+    if result.unchanged:
+        messages.info(
+            request,
+            _("Already so, nothing to change: %(tickets)s.")
+            % {"tickets": ", ".join(t.reference for t in result.unchanged)},
+        )
+    for ticket, reason in result.refused:
+        messages.error(request, _("%(ticket)s refused: %(reason)s") % {"ticket": ticket.reference, "reason": reason})
+    missing = sorted(set(wanted) - {t.pk for t in found})
+    if missing:
+        messages.error(request, _("Not found: %(tickets)s.") % {"tickets": ", ".join(f"HD-{pk}" for pk in missing)})
+    return _back_to_list(request, form.cleaned_data["next"])
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    require(request.user, "tickets.view_all")
+    form = forms.SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the filters a name."))
+        return redirect("tickets:list")
+    saved = services.saved_filter_save(
+        by=request.user, name=form.cleaned_data["name"], querystring=form.cleaned_data["querystring"]
+    )
+    messages.success(request, _("Filters saved as %(name)s.") % {"name": saved.name})
+    return redirect(f"{reverse('tickets:list')}?{saved.querystring}")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk):
+    require(request.user, "tickets.view_all")
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    services.saved_filter_delete(by=request.user, saved=saved)
+    messages.success(request, _("Saved filters %(name)s deleted.") % {"name": saved.name})
+    return redirect("tickets:list")
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    require(request.user, "projects.view")
+    return render(
+        request,
+        "tickets/projects/list.html",
+        {"projects": selectors.projects_for_list()[:200], "may_manage": can(request.user, "projects.manage")},
+    )
+
+
+@login_required
+def project_create(request):
+    require(request.user, "projects.manage")
+    form = forms.ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(by=request.user, **form.cleaned_data)
+        messages.success(request, _("Project %(name)s created.") % {"name": project.name})
+        return redirect(project)
+    return render(request, "tickets/projects/form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_edit(request, pk):
+    require(request.user, "projects.manage")
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.project_update(project=project, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Project saved."))
+        return redirect(project)
+    return render(request, "tickets/projects/form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail(request, pk):
+    require(request.user, "projects.view")
+    project = get_object_or_404(
+        Project.objects.select_related("project_manager", "facilities_contact", "location", "created_by"), pk=pk
+    )
+    may_manage = can(request.user, "projects.manage")
+    return render(
+        request,
+        "tickets/projects/detail.html",
+        {
+            "project": project,
+            "progress": selectors.project_progress(project),
+            "tickets": selectors.tickets_of_project(project)[:500],
+            "may_manage": may_manage,
+            "file_form": forms.ProjectTicketsForm(user=request.user) if may_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_file_tickets(request, pk):
+    require(request.user, "projects.manage")
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.ProjectTicketsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for error in form.errors.get("numbers", []):
+            messages.error(request, error)
+        return redirect(project)
+    result = services.tickets_bulk_change(
+        by=request.user, tickets=form.cleaned_data["numbers"], action="set_project", project=project
+    )
+    if result.changed or result.unchanged:
+        messages.success(
+            request,
+            _("Filed under this project: %(tickets)s.")
+            % {"tickets": ", ".join(t.reference for t in [*result.changed, *result.unchanged])},
+        )
+    for ticket, reason in result.refused:
+        messages.error(request, _("%(ticket)s refused: %(reason)s") % {"ticket": ticket.reference, "reason": reason})
+    return redirect(project)
