@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is written by notifications.services only."""
+
+    list_display = ["created_at", "kind", "channel", "address", "status", "attempts"]
+    list_filter = ["status", "channel", "kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["email", "recipient__email"]
+    raw_id_fields = ["recipient", "ticket", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,148 @@
+"""The outbox: one row a message to one recipient on one channel.
+
+Rows are written in the same transaction as the ticket Event that causes them, so a change and the news
+of it commit or vanish together. A Celery task claims a row, sends it and marks it sent; a periodic
+sweep re-queues rows the broker never delivered. See notifications.services.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    # To the requester (and watchers, for public updates).
+    RECEIVED = "received", _("Ticket received")
+    ASSIGNED = "assigned", _("Someone is working on it")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    REPLY = "reply", _("A reply")
+    WAITING_ON_YOU = "waiting_on_you", _("Waiting on you")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    ESCALATED = "escalated", _("Passed to a specialist")
+    # To the assignee.
+    ASSIGNED_TO_YOU = "assigned_to_you", _("Assigned to you")
+    REQUESTER_REPLIED = "requester_replied", _("The requester replied")
+    REOPENED = "reopened", _("Reopened")
+    ESCALATED_TO_YOU = "escalated_to_you", _("Escalated to or from you")
+    SLA_WARNING = "sla_warning", _("Due time close")
+    # To coordinators.
+    NEW_TICKET = "new_ticket", _("A new ticket")
+    BREACH = "breach", _("Due time passed")
+    TRIAGE_STALE = "triage_stale", _("Left in triage too long")
+    # The daily digest of everything above, for people who asked for one.
+    DIGEST = "digest", _("Daily digest")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    IN_APP = "in_app", _("In the app")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text=_("Empty for a watcher known only by email address."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        "tickets.Event", verbose_name=_("event"), null=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    # What the message says, captured when the change happened; rendered later in the recipient's language.
+    context = models.JSONField(_("content"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweeper's and the failed list's scans touch only rows still in flight or failed.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="notification_in_flight",
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
+            ),
+            # The bell: unread in-app rows of one user.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=models.Q(channel="in_app", read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "channel", "-created_at"], name="notification_recipient"),
+            models.Index(fields=["ticket", "created_at"], name="notification_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.address} ({self.get_status_display()})"
+
+    @property
+    def address(self) -> str:
+        return self.email or (self.recipient.email if self.recipient is not None else "")
+
+
+class Watcher(models.Model):
+    """Someone who follows a ticket's public updates: a user of the desk or any email address."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="watchers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watching",
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="watcher_unique_user"),
+            models.UniqueConstraint(
+                fields=["ticket", "email"], condition=~models.Q(email=""), name="watcher_unique_email"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email=""), name="watcher_user_or_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.email)

@@ -1,0 +1,219 @@
+"""Who hears what: from one ticket Event to the outbox rows it causes.
+
+Called inside the transaction that wrote the Event (tickets.services._after_change), so the rows commit
+with it or not at all. Internal events (notes, triage, time) reach no requester and no watcher. Nobody
+is told of their own action, except the receipt for a ticket they submitted. Each person's preferences
+decide the channel: email at once, the daily digest, or in the app only; kinds they switched off are
+skipped.
+"""
+
+from dataclasses import dataclass
+
+from accounts.models import NotificationDelivery, Role, User
+from notifications.models import Notification, NotificationChannel, NotificationKind, NotificationStatus, Watcher
+
+# The news a requester gets; watchers get the same public news.
+REQUESTER_KINDS = frozenset(
+    {
+        NotificationKind.RECEIVED,
+        NotificationKind.ASSIGNED,
+        NotificationKind.STATUS_CHANGED,
+        NotificationKind.REPLY,
+        NotificationKind.WAITING_ON_YOU,
+        NotificationKind.RESOLVED,
+        NotificationKind.CLOSED,
+        NotificationKind.ESCALATED,
+    }
+)
+ASSIGNEE_KINDS = frozenset(
+    {
+        NotificationKind.ASSIGNED_TO_YOU,
+        NotificationKind.REQUESTER_REPLIED,
+        NotificationKind.REOPENED,
+        NotificationKind.ESCALATED_TO_YOU,
+        NotificationKind.SLA_WARNING,
+    }
+)
+COORDINATOR_KINDS = frozenset({NotificationKind.NEW_TICKET, NotificationKind.BREACH, NotificationKind.TRIAGE_STALE})
+
+
+def kinds_for_role(role: str) -> list[str]:
+    """The kinds a person of this role can receive: what the profile page lets them switch off."""
+    kinds = set(REQUESTER_KINDS)
+    if role in (Role.TECHNICIAN, Role.COORDINATOR, Role.MANAGER):
+        kinds |= ASSIGNEE_KINDS
+    if role in (Role.COORDINATOR, Role.MANAGER):
+        kinds |= COORDINATOR_KINDS
+    return [kind for kind in NotificationKind.values if kind in kinds]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User | None
+    email: str
+
+
+def _status_kind(action: str) -> str | None:
+    """The requester's news for a status change, by the workflow action that caused it."""
+    return {
+        "take": NotificationKind.ASSIGNED,
+        "start": NotificationKind.STATUS_CHANGED,
+        "wait_on_requester": NotificationKind.WAITING_ON_YOU,
+        "wait_on_vendor": NotificationKind.STATUS_CHANGED,
+        "resume": NotificationKind.STATUS_CHANGED,
+        "resolve": NotificationKind.RESOLVED,
+        "close": NotificationKind.CLOSED,
+        "cancel": NotificationKind.STATUS_CHANGED,
+        "reopen_closed": NotificationKind.STATUS_CHANGED,
+        "escalate": NotificationKind.ESCALATED,
+    }.get(action)
+
+
+def notifications_for_event(event) -> list[Notification]:
+    """The unsaved outbox rows one Event causes."""
+    from tickets.models import EventKind
+
+    ticket = event.ticket
+    actor = event.actor
+    requester = _requester_of(ticket)
+    assignee = ticket.assignee
+    base = _snapshot(event)
+    wanted: list[tuple[Recipient, str, dict]] = []
+
+    def to_requester(kind: str, **extra) -> None:
+        if requester is not None:
+            wanted.append((requester, kind, {**base, **extra}))
+        if event.is_public:
+            for watcher in _watchers(ticket):
+                wanted.append((watcher, kind, {**base, **extra}))
+
+    def to_assignee(kind: str, who=None, **extra) -> None:
+        who = who or assignee
+        if who is not None:
+            wanted.append((Recipient(who, who.email), kind, {**base, **extra}))
+
+    if event.kind == EventKind.CREATED:
+        to_requester(NotificationKind.RECEIVED)
+        for coordinator in User.objects.filter(
+            role__in=[Role.COORDINATOR, Role.MANAGER], is_active=True, notify_new_tickets=True
+        ):
+            wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.NEW_TICKET, base))
+    elif event.kind == EventKind.ASSIGNED:
+        to_requester(NotificationKind.ASSIGNED)
+        to_assignee(NotificationKind.ASSIGNED_TO_YOU, body=event.note)
+    elif event.kind == EventKind.STATUS_CHANGED:
+        action = event.action
+        if action in ("reopen", "reopen_closed"):
+            to_assignee(NotificationKind.REOPENED, body=event.note)
+        if action == "escalate":
+            to_assignee(NotificationKind.ESCALATED_TO_YOU, body=event.note)
+            previous = (event.old or {}).get("assignee") or {}
+            if previous.get("id") and previous.get("id") != getattr(assignee, "pk", None):
+                to_assignee(NotificationKind.ESCALATED_TO_YOU, who=User.objects.filter(pk=previous["id"]).first())
+        if action == "resume" and actor is None:
+            pass  # the requester's own answer put it back to work: they know
+        elif action == "wait_on_requester":
+            to_requester(NotificationKind.WAITING_ON_YOU, body=event.note)
+        elif action == "resolve":
+            to_requester(NotificationKind.RESOLVED, resolution_notes=ticket.resolution_notes)
+        elif (kind := _status_kind(action)) is not None and event.is_public:
+            to_requester(kind, body=event.note if action in ("cancel", "close") else "")
+    elif event.kind == EventKind.REPLIED:
+        body = _comment_body(event)
+        if actor is not None and requester is not None and actor == requester.user:
+            to_assignee(NotificationKind.REQUESTER_REPLIED, body=body)
+            # Watchers still follow the conversation.
+            for watcher in _watchers(ticket):
+                wanted.append((watcher, NotificationKind.REPLY, {**base, "body": body}))
+        else:
+            to_requester(NotificationKind.REPLY, body=body)
+    elif event.kind == EventKind.ALERTED and event.action == "triage_stale":
+        for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
+            wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.TRIAGE_STALE, base))
+    # Internal events (notes, triage, time logged) tell no requester and no watcher.
+
+    return _rows(event, wanted)
+
+
+def _rows(event, wanted: list[tuple[Recipient, str, dict]]) -> list[Notification]:
+    rows: list[Notification] = []
+    seen: set[tuple[str, str]] = set()
+    actor_id = event.actor_id
+    for recipient, kind, context in wanted:
+        user = recipient.user
+        address = (user.email if user else recipient.email).strip()
+        # The receipt for a new ticket goes to the person who submitted it too: it carries the number.
+        told_of_own_action = user is not None and user.pk == actor_id and kind != NotificationKind.RECEIVED
+        if user is not None and (told_of_own_action or not user.is_active):
+            continue
+        if not address and user is None:
+            continue
+        key = (str(user.pk) if user else address.lower(), kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        if user is not None and kind in (user.muted_notification_kinds or []):
+            continue
+        delivery = user.notification_delivery if user else NotificationDelivery.IMMEDIATE
+        common = {"recipient": user, "ticket_id": event.ticket_id, "event": event, "kind": kind, "context": context}
+        if user is not None:
+            rows.append(
+                Notification(
+                    **common,
+                    channel=NotificationChannel.IN_APP,
+                    status=NotificationStatus.SENT,
+                    sent_at=event.created_at,
+                    created_at=event.created_at,
+                )
+            )
+        if delivery == NotificationDelivery.IN_APP or not address:
+            continue
+        status = NotificationStatus.DIGEST if delivery == NotificationDelivery.DIGEST else NotificationStatus.PENDING
+        rows.append(
+            Notification(
+                **common, email=address, channel=NotificationChannel.EMAIL, status=status, created_at=event.created_at
+            )
+        )
+    return rows
+
+
+def _requester_of(ticket) -> Recipient | None:
+    employee = ticket.requester
+    if employee is None:
+        return None
+    if employee.user_id:
+        return Recipient(employee.user, employee.user.email)
+    if employee.email:
+        return Recipient(None, employee.email)
+    return None
+
+
+def _watchers(ticket) -> list[Recipient]:
+    return [
+        Recipient(watcher.user, watcher.user.email if watcher.user else watcher.email)
+        for watcher in Watcher.objects.filter(ticket=ticket).select_related("user")
+    ]
+
+
+def _comment_body(event) -> str:
+    from tickets.models import Comment
+
+    comment_id = (event.new or {}).get("comment")
+    if not comment_id:
+        return ""
+    return Comment.objects.filter(pk=comment_id, is_internal=False).values_list("body", flat=True).first() or ""
+
+
+def _snapshot(event) -> dict:
+    ticket = event.ticket
+    actor = event.actor
+    assignee = ticket.assignee
+    return {
+        "ticket_reference": ticket.reference,
+        "ticket_subject": ticket.subject,
+        "ticket_path": ticket.get_absolute_url(),
+        "status": ticket.status,
+        "actor_name": (actor.first_name or actor.get_full_name()) if actor else "",
+        "assignee_name": (assignee.first_name or assignee.get_full_name()) if assignee else "",
+        "requester_name": ticket.requester.full_name if ticket.requester_id else "",
+    }

@@ -1,0 +1,322 @@
+"""Every write to the outbox: queueing, claiming, delivering, retrying, re-queueing, reading.
+
+The life of an email row: PENDING -> (task claims) SENDING -> SENT, or back to PENDING with a later
+`next_attempt_at` after a temporary refusal, or FAILED after a permanent refusal or too many attempts.
+A claim is a conditional UPDATE, so two deliveries of the same task (a broker re-delivery, the sweeper
+racing a slow worker) cannot both send: the loser finds nothing to claim.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+
+def retry_delays() -> tuple[int, ...]:
+    """Seconds between attempts after a temporary failure (NOTIFICATION_RETRY_DELAYS); then failed."""
+    return tuple(settings.NOTIFICATION_RETRY_DELAYS)
+
+
+# A row still "sending" this long after its claim belongs to a worker that died.
+STALE_CLAIM = timedelta(minutes=5)
+# A pending row the broker should have delivered by now (Redis was down, the publish failed).
+PENDING_GRACE = timedelta(minutes=1)
+
+
+class DeliveryDeferred(Exception):
+    """A temporary failure: the row is pending again and the task should retry after `delay` seconds."""
+
+    def __init__(self, delay: int):
+        super().__init__(f"retry in {delay} s")
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    notification_id: int
+    sent: bool
+
+
+# --- queueing -----------------------------------------------------------------------------------
+
+
+def notifications_enqueue(ids: list[int]) -> None:
+    """Hand rows to the broker. Never raises: a failed publish leaves the row for the sweeper.
+
+    Called from `transaction.on_commit`, inside the web request: with Redis down the publish fails fast
+    (CELERY_BROKER_CONNECTION_TIMEOUT, no publish retries) and the request goes on.
+    """
+    from notifications.tasks import notification_send
+
+    for notification_id in ids:
+        try:
+            notification_send.apply_async(args=(notification_id,), retry=False)
+        except Exception:  # the broker is unreachable, or (in-process mode) delivery itself failed
+            logger.warning("notification %s not queued now; the sweeper will", notification_id, exc_info=True)
+
+
+def notifications_save(notifications: list[Notification]) -> list[Notification]:
+    """Write outbox rows inside the caller's transaction and queue the email ones after it commits."""
+    if not notifications:
+        return []
+    created = Notification.objects.bulk_create(notifications)
+    for notification in created:
+        if notification.channel == NotificationChannel.EMAIL and not notification.message_id:
+            notification.message_id = message_id_for(notification)
+    Notification.objects.bulk_update(
+        [n for n in created if n.channel == NotificationChannel.EMAIL], ["message_id"], batch_size=500
+    )
+    to_send = [n.pk for n in created if n.status == NotificationStatus.PENDING]
+    if to_send:
+        transaction.on_commit(lambda: notifications_enqueue(to_send))
+    return created
+
+
+def message_id_for(notification: Notification) -> str:
+    return f"<notification-{notification.pk}@{_mail_domain()}>"
+
+
+def thread_id_for(ticket_id: int) -> str:
+    """The Message-ID every message about one ticket refers to, so mail clients thread them."""
+    return f"<ticket-{ticket_id}@{_mail_domain()}>"
+
+
+def _mail_domain() -> str:
+    from urllib.parse import urlparse
+
+    return urlparse(settings.SITE_URL).hostname or "helpdesk.invalid"
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+def _claim(notification_id: int, claim: str, now: datetime) -> bool:
+    """Take the row for this delivery; False when it is sent, failed, not due, or another holds it."""
+    claimable = Q(status=NotificationStatus.PENDING, next_attempt_at__lte=now + timedelta(seconds=5))
+    if claim:
+        # The same task re-delivered by the broker after its worker died may take its own claim back.
+        claimable |= Q(status=NotificationStatus.SENDING, claimed_by=claim)
+    updated = Notification.objects.filter(claimable, pk=notification_id, channel=NotificationChannel.EMAIL).update(
+        status=NotificationStatus.SENDING, claimed_by=claim, claimed_at=now
+    )
+    return updated == 1
+
+
+def notification_deliver(*, notification_id: int, claim: str = "", now: datetime | None = None) -> DeliveryResult:
+    """Send one email row, at most once. Raises DeliveryDeferred after a temporary failure."""
+    from notifications.rendering import render_email
+
+    now = now or timezone.now()
+    if not _claim(notification_id, claim, now):
+        return DeliveryResult(notification_id, sent=False)
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    attempt = notification.attempts + 1
+    try:
+        message = render_email(notification)
+        _send(message)
+    except Exception as error:
+        permanent = _is_permanent(error)
+        delays = retry_delays()
+        if permanent or attempt > len(delays):
+            Notification.objects.filter(pk=notification_id).update(
+                status=NotificationStatus.FAILED, attempts=attempt, last_error=_describe(error), claimed_by=""
+            )
+            logger.warning("notification %s failed for good: %s", notification_id, _describe(error))
+            return DeliveryResult(notification_id, sent=False)
+        delay = delays[attempt - 1]
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.PENDING,
+            attempts=attempt,
+            last_error=_describe(error),
+            claimed_by="",
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+        raise DeliveryDeferred(delay) from error
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, attempts=attempt, sent_at=timezone.now(), last_error="", claimed_by=""
+    )
+    return DeliveryResult(notification_id, sent=True)
+
+
+# One mail-server connection per worker process, kept between messages: opening a connection (TCP,
+# EHLO, maybe TLS and AUTH) costs more than sending a message. Keyed by the settings it was made from,
+# so a change of server (or a test's own sink) gets a new one.
+_connection: tuple[tuple, BaseEmailBackend] | None = None
+
+
+def _mail_connection():
+    global _connection
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+    if _connection is not None and _connection[0] != key:
+        _close_mail_connection()
+    if _connection is None:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _connection = (key, connection)
+    return _connection[1]
+
+
+def _close_mail_connection() -> None:
+    global _connection
+    if _connection is not None:
+        try:
+            _connection[1].close()
+        except Exception:  # a connection that broke is closed either way
+            logger.debug("closing the mail connection failed", exc_info=True)
+        _connection = None
+
+
+def _send(message) -> None:
+    """Send over the kept connection; a connection the server dropped while idle is reopened once."""
+    for attempt in (1, 2):
+        message.connection = _mail_connection()
+        try:
+            message.send()
+            return
+        except (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError):
+            _close_mail_connection()
+            if attempt == 2:
+                raise
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # the server answered: the session is still good
+        except Exception:
+            _close_mail_connection()  # anything else may leave the session half-way
+            raise
+
+
+def _is_permanent(error: Exception) -> bool:
+    """5xx answers from the mail server are final; 4xx, timeouts and refused connections are not."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    # Other SMTP trouble, timeouts and refused connections pass; anything else is a bug in rendering,
+    # which retrying will not fix: show it to the managers at once.
+    return not isinstance(error, smtplib.SMTPException | OSError)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+# --- the sweeper and the managers' resend -------------------------------------------------------
+
+
+def notifications_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Re-queue rows the broker never delivered and rows whose worker died while sending."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=NotificationStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if stale:
+            Notification.objects.filter(pk__in=stale).update(
+                status=NotificationStatus.PENDING, claimed_by="", next_attempt_at=now
+            )
+    waiting = list(
+        Notification.objects.filter(
+            status=NotificationStatus.PENDING,
+            channel=NotificationChannel.EMAIL,
+            next_attempt_at__lt=now - PENDING_GRACE,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = sorted(set(stale) | set(waiting))
+    if ids:
+        notifications_enqueue(ids)
+    return len(ids)
+
+
+def notification_resend(*, notification: Notification, by) -> Notification:
+    """A manager sends a failed row again, from the first attempt."""
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.PENDING, attempts=0, last_error="", next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: notifications_enqueue([notification.pk]))
+    notification.refresh_from_db()
+    return notification
+
+
+def notifications_send_digests(*, now: datetime | None = None) -> int:
+    """Gather each person's digest rows into one email row, queued like any other. Returns how many."""
+    now = now or timezone.now()
+    digests = []
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=NotificationStatus.DIGEST)
+            .order_by("recipient_id", "created_at", "pk")
+        )
+        by_recipient: dict[int | None, list[Notification]] = {}
+        for row in rows:
+            by_recipient.setdefault(row.recipient_id, []).append(row)
+        for recipient_id, items in by_recipient.items():
+            digests.append(
+                Notification(
+                    recipient_id=recipient_id,
+                    email=items[0].email,
+                    kind="digest",
+                    channel=NotificationChannel.EMAIL,
+                    context={"items": [{"kind": item.kind, **item.context} for item in items]},
+                    created_at=now,
+                )
+            )
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(status=NotificationStatus.SENT, sent_at=now)
+        notifications_save(digests)
+    return len(digests)
+
+
+def tickets_alert_stale_triage(*, now: datetime | None = None) -> int:
+    """Tell the coordinators of new, unassigned tickets older than TRIAGE_ALERT_MINUTES, once each.
+
+    The alert is a ticket flag (tickets.services.ticket_flag): an Event on the ticket, whose outbox rows
+    the notification rules write with it, like any other change.
+    """
+    from tickets.models import Event, EventKind, Ticket, TicketStatus
+    from tickets.services import ticket_flag
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.TRIAGE_ALERT_MINUTES)
+    already = Event.objects.filter(kind=EventKind.ALERTED, action="triage_stale").values("ticket_id")
+    stale = (
+        Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True, created_at__lte=cutoff)
+        .exclude(pk__in=already)
+        .select_related("requester__user", "assignee")
+        .order_by("created_at")[:200]
+    )
+    alerted = 0
+    for ticket in stale:
+        minutes = int((now - ticket.created_at).total_seconds() // 60)
+        with transaction.atomic():
+            ticket_flag(ticket=ticket, action="triage_stale", new={"minutes_in_triage": minutes}, now=now)
+        alerted += 1
+    return alerted
+
+
+# --- in the app -----------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification_id: int) -> int:
+    return Notification.objects.filter(
+        pk=notification_id, recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

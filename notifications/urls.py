@@ -1,0 +1,15 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("failed/", views.failed, name="failed"),
+    path("failed/<int:pk>/resend/", views.resend, name="resend"),
+    path("watch/<int:ticket_pk>/", views.watcher_add, name="watcher_add"),
+    path("watchers/<int:pk>/remove/", views.watcher_remove, name="watcher_remove"),
+]

@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import require
+from notifications import selectors, services
+from notifications.forms import WatcherForm
+from notifications.models import Notification, NotificationStatus, Watcher
+from notifications.rendering import in_app_text
+from tickets import services as ticket_services
+from tickets.permissions import can_act, get_ticket_for
+from tickets.views import render_ticket_page
+
+
+@login_required
+def inbox(request):
+    require(request.user, "notifications.view_own")
+    page = Paginator(selectors.notifications_in_app_for(request.user).select_related("ticket"), 30).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"notification": n, "text": in_app_text(n)} for n in page.object_list]
+    return render(request, "notifications/inbox.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    require(request.user, "notifications.view_own")
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    require(request.user, "notifications.view_own")
+    count = services.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    return redirect("notifications:inbox")
+
+
+@login_required
+def failed(request):
+    require(request.user, "notifications.failed")
+    page = Paginator(selectors.notifications_failed(), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/failed.html", {"page": page})
+
+
+@login_required
+@require_POST
+def resend(request, pk: int):
+    require(request.user, "notifications.failed")
+    notification = get_object_or_404(Notification, pk=pk, status=NotificationStatus.FAILED)
+    services.notification_resend(notification=notification, by=request.user)
+    messages.success(request, _("The message to %(address)s is queued again.") % {"address": notification.address})
+    return redirect("notifications:failed")
+
+
+@login_required
+@require_POST
+def watcher_add(request, ticket_pk: int):
+    ticket = get_ticket_for(request.user, ticket_pk)
+    if not can_act(request.user, "reply", ticket):
+        raise PermissionDenied
+    form = WatcherForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket_services.watcher_add(ticket=ticket, by=request.user, email=form.cleaned_data["email"])
+        except ticket_services.WatcherError as error:
+            form.add_error("email", str(error))
+    if form.errors:
+        return render_ticket_page(request, ticket, extra={"watcher_form": form}, status=400)
+    messages.success(
+        request, _("%(address)s will get this ticket's updates.") % {"address": form.cleaned_data["email"]}
+    )
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def watcher_remove(request, pk: int):
+    watcher = get_object_or_404(Watcher.objects.select_related("user"), pk=pk)
+    ticket = get_ticket_for(request.user, watcher.ticket_id)
+    if not can_act(request.user, "reply", ticket):
+        raise PermissionDenied
+    ticket_services.watcher_remove(watcher=watcher, by=request.user)
+    messages.success(request, _("Removed from the watchers."))
+    return redirect(ticket)
