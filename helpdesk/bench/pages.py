@@ -1,0 +1,129 @@
+"""The pages the benchmark measures, resolved by URL name against the loaded data.
+
+A page whose URL does not exist yet (it is being built in another issue) shows as "not available" in the
+table instead of stopping the run.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+from helpdesk.bench.http import Page
+
+# The technician suggestions are being built; the first of these names that resolves is measured.
+SUGGESTION_URL_NAMES = ("tickets:suggestions", "tickets:technician_suggestions", "tickets:suggest")
+SEARCH_TEXT = "docking"
+
+
+def _reverse(name: str, **kwargs) -> str:
+    """The URL of `name`, or "" when there is no such page (yet)."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+def _with_query(path: str, **params) -> str:
+    return f"{path}?{urlencode(params)}" if path else ""
+
+
+def build(people: dict) -> list[Page]:
+    long_ticket, typical = people["long_ticket"], people["typical_ticket"]
+    ticket_list = _reverse("tickets:list")
+    suggestions = next(
+        (
+            path
+            for path in (_reverse(name, number=people["unassigned_ticket"]) for name in SUGGESTION_URL_NAMES)
+            if path
+        ),
+        "",
+    )
+    specs = [
+        Page(
+            "mine",
+            "My tickets",
+            "requester",
+            [_reverse("tickets:mine")],
+            is_list=True,
+            small_role="requester_light",
+            small_path=_reverse("tickets:mine"),
+        ),
+        Page(
+            "requester_ticket",
+            "A ticket page",
+            "requester",
+            [_reverse("tickets:detail", number=people["requester_ticket"])],
+        ),
+        Page(
+            "submit",
+            "Submit a ticket (POST + redirect)",
+            "requester",
+            [_reverse("tickets:submit")],
+            method="POST",
+            follow=True,
+            form={
+                "subject": "Bench: the printer on floor 2 jams",
+                "description": "Every job since this morning.",
+                "category": people["category"],
+                "device": "",
+                "other_asset_tag": "",
+                "impact": 3,
+                "urgency": 2,
+            },
+        ),
+        Page(
+            "queue",
+            "My queue",
+            "technician",
+            [_reverse("tickets:queue")],
+            is_list=True,
+            small_role="technician_light",
+            small_path=_reverse("tickets:queue"),
+        ),
+        Page(
+            "long_ticket",
+            "A ticket with 200 events",
+            "technician",
+            [_reverse("tickets:detail", number=long_ticket)],
+            small_role="technician",
+            small_path=_reverse("tickets:detail", number=typical),
+        ),
+        Page(
+            "reply",
+            "Reply (POST + redirect)",
+            "technician",
+            [_reverse("tickets:reply", number=number) for number in people["reply_targets"]],
+            method="POST",
+            follow=True,
+            form={"body": "I am looking at it now."},
+        ),
+        Page("dashboard", "Dashboard", "coordinator", [_reverse("tickets:dashboard")], is_list=True),
+        Page(
+            "list_all", "Ticket list, unfiltered", "coordinator", [_with_query(ticket_list, status="any")], is_list=True
+        ),
+        Page(
+            "list_status_tier",
+            "Ticket list, status + tier",
+            "coordinator",
+            [_with_query(ticket_list, status="in_progress", tier=2)],
+            is_list=True,
+        ),
+        Page(
+            "list_due", "Ticket list, by due time", "coordinator", [_with_query(ticket_list, sort="due")], is_list=True
+        ),
+        Page(
+            "list_search",
+            f'Ticket list, search "{SEARCH_TEXT}"',
+            "coordinator",
+            [_with_query(ticket_list, q=SEARCH_TEXT, status="any")],
+            is_list=True,
+        ),
+        Page("suggestions", "Technician suggestions", "coordinator", [suggestions], is_list=True),
+        Page("healthz", "Bare view (/healthz): the ceiling", "anonymous", [_reverse("health")]),
+    ]
+    for page in specs:
+        if not all(page.paths):
+            page.available = False
+            page.note = "not available: the page does not exist yet"
+            page.paths = []
+    return specs

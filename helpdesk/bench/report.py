@@ -1,0 +1,428 @@
+"""The benchmark's table, on the terminal and in BENCHMARKS.md, with the machine, the data and the plans.
+
+BENCHMARKS.md is rewritten on every run, except the hand-written analysis between the ANALYSIS markers,
+which is carried over: the numbers come from the machine, the reasons from the people who read them.
+"""
+
+import math
+import os
+import platform
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import django
+from django.db import connection
+
+from helpdesk.bench.http import Latency, Page, Throughput
+from helpdesk.bench.notifications import NotificationBenchResult
+from helpdesk.bench.queries import PageQueries
+
+P95_TARGET_MS = 100.0
+CEILING_FRACTION_TARGET = 0.10
+ANALYSIS_START = "<!-- analysis:start -->"
+ANALYSIS_END = "<!-- analysis:end -->"
+
+
+@dataclass
+class PageResult:
+    page: Page
+    queries: PageQueries
+    latency: Latency | None = None
+    throughput: Throughput | None = None
+    error: str = ""
+    others: float | None = None  # share of the cores other processes used while this page was measured
+
+    @property
+    def errors(self) -> list[str]:
+        found = []
+        if self.error:
+            found.append(self.error)
+        if self.queries.error:
+            found.append(f"queries: {self.queries.error}")
+        if self.latency and self.latency.errors:
+            found.append(f"{self.latency.errors} failed requests ({self.latency.statuses})")
+        return found
+
+    @property
+    def failures_under_load(self) -> str:
+        """Requests the concurrent load lost: too slow (gunicorn's worker timeout, the load generator's 10 s).
+
+        A miss to report, not a fault of the page: the same requests one at a time succeeded.
+        """
+        if not self.throughput:
+            return ""
+        parts = []
+        if self.throughput.errors:
+            parts.append(f"{self.throughput.errors} requests failed under load ({self.throughput.statuses})")
+        if self.throughput.timeouts:
+            parts.append(f"{self.throughput.timeouts} took over 10 s under load")
+        return "; ".join(parts)
+
+
+@dataclass
+class Run:
+    results: list[PageResult]
+    command: str
+    scale: dict
+    load_seconds: float | None
+    notifications: NotificationBenchResult | None = None
+    notifications_error: str = ""
+    started: datetime | None = None
+    finished: datetime | None = None
+    settings: dict = field(default_factory=dict)
+    load_before: float | None = None
+    others: float | None = None
+
+    @property
+    def ceiling(self) -> float:
+        for result in self.results:
+            if result.page.key == "healthz" and result.throughput:
+                return result.throughput.per_second
+        return float("nan")
+
+    @property
+    def failed(self) -> bool:
+        return any(r.errors for r in self.results if r.page.available) or bool(self.notifications_error)
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def fraction_of_ceiling(run: Run, result: PageResult) -> float | None:
+    if not result.throughput or not run.ceiling or math.isnan(run.ceiling):
+        return None
+    return result.throughput.per_second / run.ceiling
+
+
+def misses(run: Run, result: PageResult) -> list[str]:
+    """Why a page misses its targets, each with the size of the miss; empty when every target is met."""
+    page = result.page
+    found: list[str] = []
+    if not page.available or page.key == "healthz":
+        return found
+    if result.errors:
+        found.append("errors: " + "; ".join(result.errors))
+    noisy = result.others is not None and result.others > NOISY_SHARE
+    if result.latency and not math.isnan(result.latency.p95_ms) and result.latency.p95_ms >= P95_TARGET_MS:
+        found.append(
+            f"p95 {result.latency.p95_ms:,.0f} ms, {result.latency.p95_ms - P95_TARGET_MS:,.0f} ms over "
+            f"{P95_TARGET_MS:.0f} ms ({result.latency.p95_ms / P95_TARGET_MS:.1f}x)"
+        )
+    share = fraction_of_ceiling(run, result)
+    if page.is_list and share is not None and share < CEILING_FRACTION_TARGET:
+        found.append(
+            f"throughput {share:.1%} of the ceiling, target {CEILING_FRACTION_TARGET:.0%} "
+            f"({CEILING_FRACTION_TARGET / share:.1f}x short)"
+            if share
+            else "no throughput"
+        )
+    if result.failures_under_load:
+        found.append(result.failures_under_load)
+    if result.queries.grows:
+        found.append(f"query count grows with the data: {result.queries.small_count} → {result.queries.count}")
+    if found and noisy:
+        found.append(f"measured while other processes used {result.others:.0%} of the cores")
+    return found
+
+
+def _target_cell(run: Run, result: PageResult) -> str:
+    if not result.page.available:
+        return "n/a"
+    if result.page.key == "healthz":
+        return "ceiling"
+    found = misses(run, result)
+    if not found:
+        return "met"
+    return "ERROR" if result.errors else "missed"
+
+
+def _queries_cell(result: PageResult) -> str:
+    q = result.queries
+    if q.count is None:
+        return "-"
+    text = str(q.count)
+    if q.small_count is not None:
+        text += f" ({'grows from ' if q.grows else 'same as small: '}{q.small_count})"
+    return text
+
+
+def rows(run: Run) -> list[list[str]]:
+    table = []
+    for result in run.results:
+        page = result.page
+        if not page.available:
+            table.append([page.label, page.role, "-", "-", "-", "-", "-", "not available"])
+            continue
+        unit = "/s" if not page.follow else " posts/s"
+        share = fraction_of_ceiling(run, result)
+        table.append(
+            [
+                page.label,
+                page.role,
+                _fmt(result.latency.median_ms, 1) if result.latency else "-",
+                _fmt(result.latency.p95_ms, 1) if result.latency else "-",
+                (_fmt(result.throughput.per_second, 0) + unit) if result.throughput else "-",
+                f"{share:.1%}" if share is not None else "-",
+                _queries_cell(result),
+                _target_cell(run, result),
+            ]
+        )
+    return table
+
+
+HEADERS = ["Page", "Role", "Median ms", "p95 ms", "Throughput", "% of ceiling", "Queries", "Target"]
+
+
+def text_table(run: Run) -> str:
+    table = [HEADERS, *rows(run)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in table]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(run: Run) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join("---" for _ in HEADERS) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(run)]
+    return "\n".join(lines)
+
+
+# --- the machine -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    facts = {"cores": str(os.cpu_count())}
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+        facts["cpu"] = found.group(1).strip() if found else "unknown"
+        meminfo = Path("/proc/meminfo").read_text()
+        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
+        facts["memory"] = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB" if found else "unknown"
+    except OSError:
+        pass
+    facts["system"] = platform.platform()
+    return facts
+
+
+def versions() -> dict[str, str]:
+    import gunicorn
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+        settings = {}
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_connections"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    try:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, timeout=10, check=False)
+        wrk_version = (wrk.stdout or wrk.stderr).split("Copyright")[0].strip() or "unknown"
+    except OSError:
+        wrk_version = "not installed (Python load generator)"
+    return {
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "PostgreSQL": postgres + " (" + ", ".join(f"{k} {v}" for k, v in settings.items()) + ")",
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk_version,
+    }
+
+
+def row_counts() -> dict[str, int]:
+    from accounts.models import User
+    from assets.models import Device, Employee
+    from tickets.models import Comment, Event, Ticket
+
+    counts = {}
+    for label, model in (
+        ("tickets", Ticket),
+        ("events", Event),
+        ("comments", Comment),
+        ("employees", Employee),
+        ("devices", Device),
+        ("logins", User),
+    ):
+        counts[label] = model.objects.count()
+    counts["technicians"] = User.objects.filter(technician_profile__isnull=False).count()
+    return counts
+
+
+# --- BENCHMARKS.md -----------------------------------------------------------------------------
+
+
+def _notification_section(run: Run) -> list[str]:
+    lines = ["## Notifications", ""]
+    result = run.notifications
+    if run.notifications_error:
+        return [*lines, f"Not measured: {run.notifications_error}", ""]
+    if result is None:
+        return [*lines, "Not measured in this run.", ""]
+    return [
+        *lines,
+        "One Celery worker (concurrency "
+        f"{result.worker_concurrency}) on the real Redis, sending to a local SMTP server "
+        "(`helpdesk/bench/notifications.py`).",
+        "",
+        "| Measure | Value |",
+        "|---|---|",
+        f"| Backlog delivered | {result.backlog_delivered:,} of {result.backlog:,} |",
+        f"| Throughput, one worker | {_fmt(result.throughput_per_second)} messages/s |",
+        f"| Status changes | {result.changes:,} at {_fmt(result.change_rate, 1)}/s, {result.delivered:,} delivered |",
+        f"| Latency, change to arrival | median {_fmt(result.latency_median_ms)} ms, "
+        f"p95 {_fmt(result.latency_p95_ms)} ms |",
+        f"| Delivered within 2 s | {_fmt(result.within_2s_percent, 1)} % |",
+        "",
+    ]
+
+
+def _misses_section(run: Run) -> list[str]:
+    lines = ["## Targets missed", ""]
+    found = [(result, misses(run, result)) for result in run.results]
+    found = [(result, reasons) for result, reasons in found if reasons]
+    if not found:
+        lines.append("None: every page met its targets in this run.")
+    for result, reasons in found:
+        lines.append(f"- **{result.page.label}** ({result.page.role}): " + "; ".join(reasons) + ".")
+    unavailable = [result.page.label for result in run.results if not result.page.available]
+    if unavailable:
+        lines += ["", "Not measured because the page does not exist yet: " + ", ".join(unavailable) + "."]
+    return [*lines, ""]
+
+
+def _plans_section(run: Run) -> list[str]:
+    lines = [
+        "## Query plans",
+        "",
+        "The slowest SQL query of one warm request of each page, with `EXPLAIN (ANALYZE, BUFFERS)` run right "
+        "after it on the same data. A plan that turns into a sequential scan, or a sort over many rows, "
+        "is a regression.",
+        "",
+    ]
+    ordered = sorted(run.results, key=lambda r: (not r.page.is_list, r.page.key))
+    for result in ordered:
+        q = result.queries
+        if not q.plan:
+            continue
+        sql = abbreviate(q.slowest_sql)
+        lines += [
+            f"### {result.page.label} ({result.page.role})",
+            "",
+            f"Slowest of its {q.count} queries: {q.slowest_ms:.1f} ms.",
+            "",
+            "```sql",
+            sql,
+            "```",
+            "",
+            "```",
+            q.plan,
+            "```",
+            "",
+        ]
+    return lines
+
+
+NOISY_SHARE = 0.15
+
+
+def _load_line(run: Run) -> str:
+    parts = []
+    if run.load_before is not None:
+        parts.append(f"1-minute load average {run.load_before:.2f} before the measurement")
+    if run.others is not None:
+        shares = [r.others for r in run.results if r.others is not None]
+        text = f"other processes used {run.others:.0%} of the cores while it ran"
+        if shares:
+            text += f" ({max(shares):.0%} at most during one page)"
+        parts.append(text)
+        if run.others > NOISY_SHARE:
+            parts.append("so the figures are slower than a quiet machine's")
+    return "- Machine load: " + "; ".join(parts) if parts else ""
+
+
+def abbreviate(sql: str, *, columns: int = 200, limit: int = 4000) -> str:
+    """The query with a long column list cut short: what it reads and how it filters and sorts stays whole.
+
+    A column list holding subqueries is kept: they are often where the time goes.
+    """
+    depth, quoted = 0, False
+    for index, char in enumerate(sql):
+        if char == '"' or char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and sql.startswith(" FROM ", index):
+            if index > columns and "(SELECT" not in sql[:index].upper():
+                sql = f"{sql[:columns]} … {sql[index + 1 :]}"
+            break
+    return sql if len(sql) <= limit else sql[:limit] + " …"
+
+
+def _carried_analysis(output: Path) -> str:
+    try:
+        text = output.read_text()
+    except OSError:
+        return ""
+    start, end = text.find(ANALYSIS_START), text.find(ANALYSIS_END)
+    if start == -1 or end == -1:
+        return ""
+    return text[start + len(ANALYSIS_START) : end].strip("\n")
+
+
+def markdown(run: Run, output: Path | None = None) -> str:
+    facts = machine()
+    analysis = _carried_analysis(output) if output else ""
+    scale = ", ".join(f"{count:,} {name}" for name, count in run.scale.items())
+    load = f"{run.load_seconds:,.0f} s" if run.load_seconds else "not recorded"
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `manage.py bench` (`make bench`): a generated organisation loaded into its own PostgreSQL "
+        "database, the site served by gunicorn as in production on 127.0.0.1, each page requested by a "
+        "logged-in person of its role; the code is in `helpdesk/bench/`. `make bench` repeats it (under 20 "
+        "minutes on two cores); CI runs `manage.py bench --quick` (tests/bench/) to prove it still works.",
+        "",
+        "## This run",
+        "",
+        f"- Command: `{run.command}`",
+        f"- When: {run.started:%Y-%m-%d %H:%M} to {run.finished:%H:%M} UTC" if run.started and run.finished else "",
+        f"- Data: {scale}",
+        f"- Load time: {load}",
+        f"- Measurement: {run.settings.get('requests')} sequential requests per page (bounded to "
+        f"{run.settings.get('max_seconds')} s), then {run.settings.get('connections')} connections for "
+        f"{run.settings.get('seconds')} s; gunicorn with {run.settings.get('workers')} sync workers, DEBUG off.",
+        _load_line(run),
+        "- Machine: "
+        + ", ".join(f"{name} {value}" for name, value in facts.items() if name != "system")
+        + f" ({facts.get('system', '')})",
+        "- Versions: " + ", ".join(f"{name} {value}" for name, value in versions().items()),
+        "",
+        "## Pages",
+        "",
+        f"Targets: p95 under {P95_TARGET_MS:.0f} ms on every page; on list pages and the dashboard at least "
+        f"{CEILING_FRACTION_TARGET:.0%} of the ceiling's throughput; a query count that does not grow with the "
+        "data (checked where a small case exists: the same page for a person with few tickets, or a ticket "
+        "with a short history). Median and p95 are measured by the client on loopback; a POST row is the "
+        "POST and the GET of its redirect together, and its throughput counts completed posts.",
+        "",
+        markdown_table(run),
+        "",
+        *_notification_section(run),
+        *_misses_section(run),
+        "## Analysis",
+        "",
+        ANALYSIS_START,
+        analysis or "(Why each target above is missed and what would close it: written by hand, kept across runs.)",
+        ANALYSIS_END,
+        "",
+        *_plans_section(run),
+    ]
+    return "\n".join(line for line in lines if line is not None)
