@@ -149,10 +149,12 @@ def test_suggestions_are_for_coordinators(client_for, technician, requester):
 def test_the_triage_refresh_waits_while_a_row_is_edited(client_for, coordinator):
     factories.TicketFactory()
     page = client_for(coordinator).get(DASHBOARD).content.decode()
-    assert 'hx-trigger="every 5s [!triageIsBusy()]"' in page
+    # Both the timer and "Refresh now" wait while a row is being edited.
+    assert 'hx-trigger="every 5s [!triageIsBusy()], dashboard-refresh[!triageIsBusy()] from:body"' in page
     assert "window.triageIsBusy" in page
     # The read-only parts refresh unconditionally.
-    assert page.count('hx-trigger="every 5s"') == 3
+    assert page.count('hx-trigger="every 5s, dashboard-refresh from:body"') == 3
+    assert page.count("htmx.trigger(document.body, 'dashboard-refresh')") == 1
 
 
 def test_the_triage_part_shows_a_new_ticket(client_for, coordinator):
