@@ -6,6 +6,7 @@ README.md ("Configuration").
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -106,10 +107,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered markup of the parts of busy pages that repeat (list rows, triage forms), in each process's
+# memory. Every key is made of what the markup shows, so an entry is never out of date and nothing needs
+# clearing; a page never depends on Redis being up for it. Bounded: at most a few megabytes per process.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 3000},
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis (the quick start) every task runs in-process, inside the request that queued it.

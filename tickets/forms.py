@@ -1,12 +1,12 @@
 """Validation and normalisation for the ticket pages. No side effects: views hand clean data to services."""
 
+import copy
 from pathlib import Path
 from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 from django.utils.html import format_html
@@ -405,6 +405,13 @@ class TriageChoices(dict):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rendered: dict[str, str] = {}
+        self.prototype: forms.Form | None = None
+
+    def key(self) -> tuple:
+        """What the choices offer, as a value: part of the key under which a row's markup is kept."""
+        return tuple(
+            (name, tuple((str(value), str(label)) for value, label in values)) for name, values in self.items()
+        )
 
 
 def triage_row_choices() -> TriageChoices:
@@ -438,6 +445,15 @@ class SuggestionPreviewForm(forms.Form):
         return values
 
 
+def _flat_attrs(attrs: dict) -> str:
+    """Attributes in their order, as Django's widget templates write them (True: bare, False: left out)."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
 class QuickSelect(forms.Select):
     """A <select> that writes its options directly instead of rendering a template per option.
 
@@ -450,7 +466,8 @@ class QuickSelect(forms.Select):
     cache_key = ""
 
     def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        opening = format_html('<select name="{}"', name) + _flat_attrs(final_attrs) + ">"
         chosen = {str(v) for v in self.format_value(value)}
         if self.options_cache is not None:
             options = self.options_cache.get(self.cache_key)
@@ -459,8 +476,8 @@ class QuickSelect(forms.Select):
             for value_text in chosen:
                 plain = format_html('<option value="{}">', value_text)
                 options = options.replace(plain, plain[:-1] + " selected>", 1)
-            return mark_safe(format_html("<select{}>", flatatt(final_attrs)) + options + "</select>")  # noqa: S308
-        return mark_safe(format_html("<select{}>", flatatt(final_attrs)) + self._options(chosen) + "</select>")  # noqa: S308
+            return mark_safe(f"{opening}{options}</select>")  # noqa: S308 (escaped parts)
+        return mark_safe(f"{opening}{self._options(chosen)}</select>")  # noqa: S308 (escaped parts)
 
     def _options(self, chosen: set[str]) -> str:
         parts: list[str] = []
@@ -480,6 +497,58 @@ class QuickSelect(forms.Select):
         return format_html('<option value="{}"{}>{}</option>', text, mark_safe(selected), label)  # noqa: S308
 
 
+class _QuickInputMixin:
+    """An <input> written directly: the same markup as Django's input template, without a template."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        attrs = mark_safe(_flat_attrs(widget["attrs"]))  # noqa: S308 (escaped by format_html)
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, attrs)
+
+
+class QuickTextInput(_QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickHiddenInput(_QuickInputMixin, forms.HiddenInput):
+    pass
+
+
+class QuickDateInput(_QuickInputMixin, forms.DateInput):
+    pass
+
+
+class QuickNumberInput(_QuickInputMixin, forms.NumberInput):
+    pass
+
+
+class QuickEmailInput(_QuickInputMixin, forms.EmailInput):
+    pass
+
+
+_QUICK_WIDGETS: dict[type, type] = {
+    forms.Select: QuickSelect,
+    forms.TextInput: QuickTextInput,
+    forms.HiddenInput: QuickHiddenInput,
+    forms.DateInput: QuickDateInput,
+    forms.NumberInput: QuickNumberInput,
+    forms.EmailInput: QuickEmailInput,
+}
+
+
+def use_quick_widgets(form: forms.BaseForm) -> None:
+    """Render the form's plain inputs and selects without templates, on pages that show many of them.
+
+    The widget keeps its attributes, choices and formats; only its class changes, to the subclass that
+    writes the same markup directly. Widgets of any other kind are left as they are.
+    """
+    for field in form.fields.values():
+        quick = _QUICK_WIDGETS.get(type(field.widget))
+        if quick is not None:
+            field.widget.__class__ = quick
+
+
 class TriageRowForm(TriageForm):
     """Triage one ticket from its row on the dashboard, and give it to a technician in the same step."""
 
@@ -497,29 +566,29 @@ class TriageRowForm(TriageForm):
             else:
                 # A row only shown: its widget needs the choices, the field (validation) does not.
                 self.fields[name].widget.choices = values
+        use_quick_widgets(self)
         rendered = getattr(choices, "rendered", None)
         for name, field in self.fields.items():
             is_select = isinstance(field.widget, forms.Select)
-            if is_select and not isinstance(field.widget, forms.RadioSelect):
-                quick = QuickSelect(attrs=field.widget.attrs)
-                # Already normalised by the widget it replaces: assigning through the property would
-                # normalise the list again, for every select of every row.
-                quick._choices = field.widget._choices  # type: ignore[attr-defined]
-                quick.is_required = field.widget.is_required
-                if rendered is not None and name in (choices or {}):
-                    quick.options_cache, quick.cache_key = rendered, name
-                field.widget = quick
+            if rendered is not None and isinstance(field.widget, QuickSelect):
+                # Every row offers the same options: their markup is written once for the page.
+                field.widget.options_cache, field.widget.cache_key = rendered, name
             field.widget.attrs.setdefault(
                 "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
 
     @classmethod
-    def for_row(cls, ticket: Ticket, choices: dict):
-        return cls(
-            initial={**cls.initial_for(ticket), "assignee": ticket.assignee_id},
-            choices=choices,
-            auto_id=f"triage-{ticket.pk}-%s",
-        )
+    def for_row(cls, ticket: Ticket, choices: TriageChoices):
+        """The form a row shows. Every row of a page is a copy of one form built for the page: rows differ
+        only in their starting values and ids, so the fields (and their widgets) are made once, not per row.
+        Only for showing: a posted row is validated by a form of its own."""
+        if choices.prototype is None:
+            choices.prototype = cls(choices=choices)
+        form = copy.copy(choices.prototype)
+        form.initial = {**cls.initial_for(ticket), "assignee": ticket.assignee_id}
+        form.auto_id = f"triage-{ticket.pk}-%s"
+        form._bound_fields_cache = {}  # type: ignore[attr-defined]  # the copy needs its own bound fields
+        return form
 
 
 # --- the staff ticket list ---------------------------------------------------------------------

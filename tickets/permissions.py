@@ -19,7 +19,9 @@ def get_ticket_for(user, number) -> Ticket:
     pk = selectors.ticket_number_from(number)
     if pk is None:
         raise Http404
-    qs = selectors.tickets_visible_to(user).select_related(*selectors.LIST_RELATED, "requester__user", "created_by")
+    qs = selectors.tickets_visible_to(user).select_related(
+        *selectors.LIST_RELATED, "device", "project", "requester__user", "created_by"
+    )
     try:
         return qs.get(pk=pk)
     except Ticket.DoesNotExist:

@@ -9,17 +9,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
 from notifications.selectors import notifications_sent_about
-from tickets import forms, permissions, selectors, services, workflow
+from tickets import forms, fragments, permissions, selectors, services, workflow
 from tickets.models import AutoAssign, Category, Project, SavedFilter
 from tickets.workflow import MissingFields, WorkflowError
 
@@ -414,40 +415,139 @@ def attachment_download(request, pk):
 
 # --- the coordinator's dashboard ---------------------------------------------------------------
 
-TRIAGE_LIMIT = 100
+# The most urgent rows, each with its form; the rest are a click away in the ticket list. Forty open forms
+# are more than anyone triages before the next refresh, and each one makes every refresh heavier.
+TRIAGE_LIMIT = 25
 
 
 def _refresh_seconds() -> int:
     return settings.DASHBOARD_REFRESH_SECONDS
 
 
-def _triage_rows() -> list[dict]:
+def _triage_rows(request) -> list[dict]:
     choices = forms.triage_row_choices()
-    return [
-        {"ticket": ticket, "form": forms.TriageRowForm.for_row(ticket, choices)}
-        for ticket in selectors.tickets_to_triage()[:TRIAGE_LIMIT]
-    ]
+    offered, language, zone = choices.key(), get_language(), timezone.get_current_timezone_name()
+    minute = timezone.now().replace(second=0, microsecond=0)  # the rows say how old each ticket is
+    csrf = fragments.csrf_field(request)
+    rows = []
+    for ticket in selectors.tickets_to_triage()[:TRIAGE_LIMIT]:
+        form = forms.TriageRowForm.for_row(ticket, choices)
+        row = {"ticket": ticket, "form": form}
+
+        def render_row(row=row) -> str:
+            return render_to_string(
+                "tickets/dashboard/_triage_row.html", {"row": row, "csrf_mark": fragments.CSRF_MARK}
+            )
+
+        # Everything the row shows, and nothing else.
+        key = (
+            "triage-row",
+            language,
+            zone,
+            minute,
+            offered,
+            tuple(form.initial.items()),
+            ticket.pk,
+            ticket.subject,
+            ticket.status,
+            ticket.priority,
+            ticket.assignee_id,
+            ticket.is_flagged,  # type: ignore[attr-defined]
+            ticket.requester.full_name,
+            ticket.device.asset_tag if ticket.device else None,
+            ticket.created_at,
+        )
+        row["html"] = fragments.with_csrf(fragments.kept(key, render_row), csrf)
+        rows.append(row)
+    return rows
 
 
-def _watch_context() -> dict:
-    now = timezone.now()
+def _triage_context(request) -> dict:
     return {
-        "due_soon": selectors.tickets_due_soon(now=now),
-        "escalated": selectors.tickets_recently_escalated(now=now),
-        "waiting": selectors.tickets_waiting_too_long(now=now),
-        "stale": selectors.tickets_without_update(now=now),
+        "triage_rows": _triage_rows(request),
+        "triage_total": selectors.tickets_to_triage_count(),
+        "triage_list_query": "status=new&assignee=none&sort=priority",
+    }
+
+
+def _watch_context(request) -> dict:
+    now = timezone.now()
+    due_soon, waiting, stale = (
+        selectors.tickets_due_soon(now=now),
+        selectors.tickets_waiting_too_long(now=now),
+        selectors.tickets_without_update(now=now),
+    )
+    escalated = selectors.tickets_recently_escalated(now=now)
+    context: dict = {
+        "due_soon": due_soon,
+        "escalated": escalated,
+        "waiting": waiting,
+        "stale": stale,
         "waiting_days": selectors.WAITING_TOO_LONG.days,
         "stale_days": selectors.STALE_AFTER.days,
         "due_soon_hours": int(selectors.DUE_SOON.total_seconds() // 3600),
         "escalated_days": selectors.ESCALATED_WITHIN.days,
     }
 
+    def shown(ticket) -> tuple:
+        assignee = (ticket.assignee.get_full_name(), ticket.assignee.email) if ticket.assignee else None
+        due = (ticket.resolution_due_at, ticket.first_response_due_at)
+        return (ticket.pk, ticket.subject, ticket.priority, ticket.status, assignee, ticket.updated_at, due)
+
+    # The columns are kept under what they show; the minute makes their ages right.
+    context["watch_key"] = fragments.key_of(
+        (
+            get_language(),
+            timezone.get_current_timezone_name(),
+            now.replace(second=0, microsecond=0),
+            tuple(context[name] for name in ("waiting_days", "stale_days", "due_soon_hours", "escalated_days")),
+            tuple(tuple(shown(ticket) for ticket in tickets) for tickets in (due_soon, waiting, stale)),
+            tuple(
+                (row["ticket"].pk, row["ticket"].subject, row["at"], row["old_tier"], row["new_tier"])
+                for row in escalated
+            ),
+        )
+    )
+    return context
+
+
+def _counts_context(request) -> dict:
+    counts = selectors.dashboard_counts()
+    shown = (
+        get_language(),
+        counts["open_total"],
+        counts["created_today"],
+        counts["resolved_today"],
+        tuple(tuple(row[2] for row in counts[name]) for name in ("by_status", "by_priority", "by_tier")),
+        tuple((row["pk"], str(row["name"]), row["count"]) for row in counts["by_category"]),
+    )
+    return {"counts": counts, "counts_key": fragments.key_of(shown)}
+
+
+def _workload_context(request) -> dict:
+    technicians = selectors.technicians_workload()
+    # Sixty rows of a table that changes a few times an hour: kept under the values it shows.
+    shown = tuple(
+        (
+            tech.pk,
+            tech.get_full_name(),
+            tech.email,
+            tech.technician_profile.tier,
+            tuple(tech.skill_names),  # type: ignore[attr-defined]
+            tech.technician_profile.is_available,
+            tech.technician_profile.capacity,
+            tuple(tech.open_by_priority),  # type: ignore[attr-defined]
+        )
+        for tech in technicians
+    )
+    return {"technicians": technicians, "workload_key": fragments.key_of((get_language(), shown))}
+
 
 DASHBOARD_PARTS = {
-    "triage": ("tickets/dashboard/_triage.html", lambda: {"triage_rows": _triage_rows()}),
-    "counts": ("tickets/dashboard/_counts.html", lambda: {"counts": selectors.dashboard_counts()}),
+    "triage": ("tickets/dashboard/_triage.html", _triage_context),
+    "counts": ("tickets/dashboard/_counts.html", _counts_context),
     "watch": ("tickets/dashboard/_watch.html", _watch_context),
-    "workload": ("tickets/dashboard/_workload.html", lambda: {"technicians": selectors.technicians_workload()}),
+    "workload": ("tickets/dashboard/_workload.html", _workload_context),
 }
 
 
@@ -456,7 +556,7 @@ def dashboard(request):
     require(request.user, "tickets.dashboard")
     context = {"refresh_seconds": _refresh_seconds()}
     for _template, build in DASHBOARD_PARTS.values():
-        context.update(build())
+        context.update(build(request))
     return render(request, "tickets/dashboard.html", context)
 
 
@@ -467,7 +567,7 @@ def dashboard_part(request, part):
     if part not in DASHBOARD_PARTS:
         raise Http404
     template, build = DASHBOARD_PARTS[part]
-    return render(request, template, {"refresh_seconds": _refresh_seconds(), **build()})
+    return render(request, template, {"refresh_seconds": _refresh_seconds(), **build(request)})
 
 
 def _triage_row_response(request, ticket, form, *, status=200, done=None):
@@ -477,7 +577,7 @@ def _triage_row_response(request, ticket, form, *, status=200, done=None):
         return render(request, "tickets/dashboard/_triage_row.html", {"row": row})
     context = {"refresh_seconds": _refresh_seconds()}
     for _template, build in DASHBOARD_PARTS.values():
-        context.update(build())
+        context.update(build(request))
     context["triage_rows"] = [row if other["ticket"].pk == ticket.pk else other for other in context["triage_rows"]]
     if not any(other["ticket"].pk == ticket.pk for other in context["triage_rows"]):
         context["triage_rows"].insert(0, row)
@@ -599,7 +699,11 @@ def ticket_list(request):
     filter_form, filters, qs = _filtered(request)
     for notice in filter_form.ignored():
         messages.warning(request, _("A filter was ignored. %(reason)s") % {"reason": notice})
-    may_bulk = can(request.user, "tickets.bulk")
+    bulk_form = forms.BulkActionForm(user=request.user) if can(request.user, "tickets.bulk") else None
+    # The list shows these forms on every load: their controls are written without templates.
+    for form in (filter_form, bulk_form):
+        if form is not None:
+            forms.use_quick_widgets(form)
     return render(
         request,
         "tickets/list.html",
@@ -607,7 +711,9 @@ def ticket_list(request):
             "filter_form": filter_form,
             "sort": filters["sort"],
             "page": selectors.ticket_page(qs, _page_number(request)),
-            "bulk_form": forms.BulkActionForm(user=request.user) if may_bulk else None,
+            "bulk_form": bulk_form,
+            "may_bulk": bulk_form is not None,
+            "row_minute": timezone.now().replace(second=0, microsecond=0),
             "saved_filters": selectors.saved_filters_of(request.user),
             "saved_filter_form": forms.SavedFilterForm(initial={"querystring": filter_form.querystring()}),
             "querystring": filter_form.querystring(),
@@ -654,7 +760,7 @@ def ticket_export(request):
 
     def rows():
         yield writer.writerow([str(label) for label, _value in CSV_COLUMNS])
-        for ticket in qs.iterator(chunk_size=2000):
+        for ticket in qs.select_related("device").iterator(chunk_size=2000):
             yield writer.writerow([_csv_safe(value(ticket)) for _label, value in CSV_COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

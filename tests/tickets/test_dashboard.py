@@ -1,5 +1,6 @@
 """The coordinator's dashboard: triage in place (htmx and plain posts), watch columns, workload, counts."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from tests import factories
 from tickets import services
 from tickets.models import Event, EventKind, Ticket, TicketStatus
+from tickets.views import TRIAGE_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -253,4 +255,57 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client_for, coordinator, d
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     if url in (DASHBOARD, _part("triage")):
-        assert len(response.context["triage_rows"]) == 60
+        assert len(response.context["triage_rows"]) == TRIAGE_LIMIT
+        assert response.context["triage_total"] == 60
+
+
+def test_the_triage_list_shows_the_most_urgent_and_links_to_the_rest(client_for, coordinator):
+    tickets = [factories.TicketFactory(priority=4) for _ in range(TRIAGE_LIMIT)]
+    urgent = factories.TicketFactory(priority=1)
+    page = client_for(coordinator).get(_part("triage")).content.decode()
+    assert f'id="triage-row-{urgent.pk}"' in page
+    assert f'id="triage-row-{tickets[-1].pk}"' not in page  # the newest of the least urgent waits
+    assert f'data-testid="triage-count">{TRIAGE_LIMIT + 1}<' in page
+    assert f"The {TRIAGE_LIMIT} most urgent of {TRIAGE_LIMIT + 1} tickets are shown." in page
+    assert "/tickets/all/?status=new&amp;assignee=none&amp;sort=priority" in page
+
+
+def test_a_rows_kept_form_follows_every_change_it_shows(client_for, coordinator, manager):
+    """Row forms are kept between requests under what they show: any change shows on the next load."""
+    ticket = factories.TicketFactory(impact=3)
+    tech = factories.TechnicianFactory(first_name="Tove", last_name="Tech")
+    client = client_for(coordinator)
+
+    def row():
+        page = client.get(_part("triage")).content.decode()
+        start = page.index(f'id="triage-row-{ticket.pk}"')
+        # The CSRF field is masked afresh for every response; the rest of the markup is what is compared.
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "CSRF", page[start : page.index("</li>", start)])
+
+    first = row()
+    assert f'name="impact" class="form-select form-select-sm" id="triage-{ticket.pk}-impact"' in first
+    assert '<option value="3" selected>' in first.split('name="impact"')[1].split("</select>")[0]
+    assert row() == first
+    Ticket.objects.filter(pk=ticket.pk).update(impact=1, version=2)
+    changed = row()
+    assert '<option value="1" selected>' in changed.split('name="impact"')[1].split("</select>")[0]
+    assert 'name="version" value="2"' in changed
+    tech.first_name = "Tova"
+    tech.save()
+    assert "Tova Tech" in row()
+    # Every form carries the response's CSRF field where the kept markup has its mark.
+    assert "CSRF" in changed and "<!-- csrf -->" not in changed
+
+
+def test_the_kept_read_only_parts_follow_every_change(client_for, coordinator, technician):
+    """Counts, watch columns and workload are kept under what they show: each change shows at once."""
+    client = client_for(coordinator)
+    ticket = factories.TicketFactory(subject="Scanner offline")
+    assert "New</a>: <strong>1</strong>" in client.get(_part("counts")).content.decode()
+    assert "0 of 10" in client.get(_part("workload")).content.decode()
+    services.ticket_assign(ticket=ticket, by=coordinator, assignee=technician)
+    assert "New</a>: <strong>0</strong>" in client.get(_part("counts")).content.decode()
+    assert "1 of 10" in client.get(_part("workload")).content.decode()
+    assert "Scanner offline" not in client.get(_part("watch")).content.decode()
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - timedelta(days=30))
+    assert "Scanner offline" in client.get(_part("watch")).content.decode()

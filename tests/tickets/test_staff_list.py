@@ -313,3 +313,41 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small)):
         response = client.get(LIST, params)
     assert len(_numbers(response)) == 30
+
+
+# --- kept row markup ---------------------------------------------------------------------------
+
+
+def test_a_kept_row_follows_every_change_it_shows(client_for, coordinator, technician):
+    """The list's rows are kept between requests under what they show: a change shows on the next load."""
+    ticket = factories.TicketFactory(subject="Printer jams")
+    client = client_for(coordinator)
+
+    def row():
+        page = client.get(LIST).content.decode()
+        start = page.index(f'value="{ticket.pk}" form="bulk-form"')
+        return page[start : page.index("</tr>", start)]
+
+    first = row()
+    assert "Printer jams" in first and "New" in first
+    assert row() == first
+    services.ticket_assign(ticket=ticket, by=coordinator, assignee=technician)
+    assert technician.get_full_name() in row()
+    ticket.requester.first_name = "Renamed"
+    ticket.requester.save()
+    assert "Renamed" in row()
+    # A technician's list has no bulk actions: the same ticket's row without its checkbox.
+    technician_page = client_for(technician).get(LIST).content.decode()
+    assert "Printer jams" in technician_page and 'form="bulk-form"' not in technician_page
+
+
+def test_the_filters_keep_crispy_forms_markup_without_its_cost(client_for, coordinator):
+    page = client_for(coordinator).get(LIST, {"created_from": "not a date", "tier": "2"}).content.decode()
+    assert (
+        '<label for="id_tier" class="form-label">Tier</label><select name="tier" class="form-select" id="id_tier">'
+        in (page)
+    )
+    assert '<option value="2" selected>' in page
+    assert '<div id="id_requester_helptext" class="form-text">Employee number or email.</div>' in page
+    # The invalid date is ignored with a message, and the field says why next to it.
+    assert 'aria-invalid="true"' in page and 'id="id_created_from_error"' in page
