@@ -12,10 +12,78 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from notifications.models import Notification, NotificationKind
 from tickets.models import status_label
+
+# The headline (also the subject) and the first sentence of each kind of news, translated when used.
+_WORDING: dict[str, tuple] = {
+    NotificationKind.RECEIVED: (
+        gettext_lazy("We received your request: %(subject)s"),
+        gettext_lazy("Thank you. Your request is logged and a coordinator will look at it soon."),
+    ),
+    NotificationKind.ASSIGNED: (
+        gettext_lazy("%(assignee)s is working on your request"),
+        gettext_lazy("%(assignee)s from the help desk has taken your request: %(subject)s."),
+    ),
+    NotificationKind.STATUS_CHANGED: (
+        gettext_lazy("Your request is now: %(status)s"),
+        gettext_lazy("The status of your request “%(subject)s” changed to %(status)s."),
+    ),
+    NotificationKind.REPLY: (
+        gettext_lazy("New reply: %(subject)s"),
+        gettext_lazy("%(actor)s replied to your request."),
+    ),
+    NotificationKind.WAITING_ON_YOU: (
+        gettext_lazy("We need something from you: %(subject)s"),
+        gettext_lazy("%(actor)s needs more from you before we can go on. Reply to this message or on the ticket page."),
+    ),
+    NotificationKind.RESOLVED: (
+        gettext_lazy("Resolved: %(subject)s"),
+        gettext_lazy("%(actor)s has resolved your request. If it works for you, confirm it; if not, reopen it."),
+    ),
+    NotificationKind.CLOSED: (
+        gettext_lazy("Closed: %(subject)s"),
+        gettext_lazy("Your request is closed. Thank you for reporting it."),
+    ),
+    NotificationKind.ESCALATED: (
+        gettext_lazy("Passed to a specialist: %(subject)s"),
+        gettext_lazy("Your request needs a specialist, so we have passed it to one. You do not need to do anything."),
+    ),
+    NotificationKind.ASSIGNED_TO_YOU: (
+        gettext_lazy("Assigned to you: %(subject)s"),
+        gettext_lazy("%(actor)s assigned this ticket to you."),
+    ),
+    NotificationKind.REQUESTER_REPLIED: (
+        gettext_lazy("%(requester)s replied: %(subject)s"),
+        gettext_lazy("The requester answered on a ticket of yours."),
+    ),
+    NotificationKind.REOPENED: (
+        gettext_lazy("Reopened: %(subject)s"),
+        gettext_lazy("%(actor)s reopened a ticket you resolved."),
+    ),
+    NotificationKind.ESCALATED_TO_YOU: (
+        gettext_lazy("Escalated: %(subject)s"),
+        gettext_lazy("%(actor)s escalated this ticket."),
+    ),
+    NotificationKind.SLA_WARNING: (
+        gettext_lazy("Due soon: %(subject)s"),
+        gettext_lazy("This ticket is close to its due time."),
+    ),
+    NotificationKind.NEW_TICKET: (
+        gettext_lazy("New ticket: %(subject)s"),
+        gettext_lazy("A new ticket from %(requester)s waits in triage."),
+    ),
+    NotificationKind.BREACH: (
+        gettext_lazy("Past its due time: %(subject)s"),
+        gettext_lazy("This ticket has passed its due time."),
+    ),
+    NotificationKind.TRIAGE_STALE: (
+        gettext_lazy("Still in triage: %(subject)s"),
+        gettext_lazy("This ticket has waited in triage longer than it should."),
+    ),
+}
 
 
 def wording(kind: str, context: dict) -> tuple[str, str]:
@@ -27,74 +95,8 @@ def wording(kind: str, context: dict) -> tuple[str, str]:
         "status": status_label(context.get("status", "")),
         "requester": context.get("requester_name", ""),
     }
-    table: dict[str, tuple[str, str]] = {
-        NotificationKind.RECEIVED: (
-            _("We received your request: %(subject)s"),
-            _("Thank you. Your request is logged and a coordinator will look at it soon."),
-        ),
-        NotificationKind.ASSIGNED: (
-            _("%(assignee)s is working on your request"),
-            _("%(assignee)s from the help desk has taken your request: %(subject)s."),
-        ),
-        NotificationKind.STATUS_CHANGED: (
-            _("Your request is now: %(status)s"),
-            _("The status of your request “%(subject)s” changed to %(status)s."),
-        ),
-        NotificationKind.REPLY: (
-            _("New reply: %(subject)s"),
-            _("%(actor)s replied to your request."),
-        ),
-        NotificationKind.WAITING_ON_YOU: (
-            _("We need something from you: %(subject)s"),
-            _("%(actor)s needs more from you before we can go on. Reply to this message or on the ticket page."),
-        ),
-        NotificationKind.RESOLVED: (
-            _("Resolved: %(subject)s"),
-            _("%(actor)s has resolved your request. If it works for you, confirm it; if not, reopen it."),
-        ),
-        NotificationKind.CLOSED: (
-            _("Closed: %(subject)s"),
-            _("Your request is closed. Thank you for reporting it."),
-        ),
-        NotificationKind.ESCALATED: (
-            _("Passed to a specialist: %(subject)s"),
-            _("Your request needs a specialist, so we have passed it to one. You do not need to do anything."),
-        ),
-        NotificationKind.ASSIGNED_TO_YOU: (
-            _("Assigned to you: %(subject)s"),
-            _("%(actor)s assigned this ticket to you."),
-        ),
-        NotificationKind.REQUESTER_REPLIED: (
-            _("%(requester)s replied: %(subject)s"),
-            _("The requester answered on a ticket of yours."),
-        ),
-        NotificationKind.REOPENED: (
-            _("Reopened: %(subject)s"),
-            _("%(actor)s reopened a ticket you resolved."),
-        ),
-        NotificationKind.ESCALATED_TO_YOU: (
-            _("Escalated: %(subject)s"),
-            _("%(actor)s escalated this ticket."),
-        ),
-        NotificationKind.SLA_WARNING: (
-            _("Due soon: %(subject)s"),
-            _("This ticket is close to its due time."),
-        ),
-        NotificationKind.NEW_TICKET: (
-            _("New ticket: %(subject)s"),
-            _("A new ticket from %(requester)s waits in triage."),
-        ),
-        NotificationKind.BREACH: (
-            _("Past its due time: %(subject)s"),
-            _("This ticket has passed its due time."),
-        ),
-        NotificationKind.TRIAGE_STALE: (
-            _("Still in triage: %(subject)s"),
-            _("This ticket has waited in triage longer than it should."),
-        ),
-    }
-    headline, intro = table.get(kind, (pgettext("notification", "Update: %(subject)s"), ""))
-    return headline % values, intro % values
+    headline, intro = _WORDING.get(kind, (pgettext("notification", "Update: %(subject)s"), ""))
+    return str(headline) % values, str(intro) % values
 
 
 def render_email(notification: Notification) -> EmailMultiAlternatives:
