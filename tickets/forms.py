@@ -395,8 +395,12 @@ class QueueFilterForm(forms.Form):
 
 def technician_label(user) -> str:
     profile = user.technician_profile
-    away = "" if profile.is_available else f" · {_('away')}"
-    return f"{user.get_full_name() or user.email} · {profile.get_tier_display()}{away}"
+    return _technician_label(user.get_full_name(), user.email, profile.tier, profile.is_available)
+
+
+def _technician_label(full_name: str, email: str, tier: int, is_available: bool) -> str:
+    away = "" if is_available else f" · {_('away')}"
+    return f"{full_name or email} · {Tier(tier).label}{away}"
 
 
 class TriageChoices(dict):
@@ -415,12 +419,21 @@ class TriageChoices(dict):
 
 
 def triage_row_choices() -> TriageChoices:
-    """The choices every triage row offers, read once for the whole list rather than once per row."""
+    """The choices every triage row offers, read once for the whole list rather than once per row, as plain
+    values (the labels need no model objects)."""
     categories = list(_categories())
-    technicians = list(selectors.technicians_for_assignment())
+    technicians = selectors.technicians_for_assignment().values_list(
+        "pk", "first_name", "last_name", "email", "technician_profile__tier", "technician_profile__is_available"
+    )
     return TriageChoices(
         category=[("", "---------"), *((c.pk, str(c)) for c in categories)],
-        assignee=[("", _("Leave unassigned")), *((u.pk, technician_label(u)) for u in technicians)],
+        assignee=[
+            ("", _("Leave unassigned")),
+            *(
+                (pk, _technician_label(f"{first} {last}".strip(), email, tier, available))
+                for pk, first, last, email, tier, available in technicians
+            ),
+        ],
     )
 
 

@@ -430,7 +430,7 @@ def _triage_rows(request) -> list[dict]:
     minute = timezone.now().replace(second=0, microsecond=0)  # the rows say how old each ticket is
     csrf = fragments.csrf_field(request)
     rows = []
-    for ticket in selectors.tickets_to_triage()[:TRIAGE_LIMIT]:
+    for ticket in selectors.tickets_to_triage_first(TRIAGE_LIMIT):
         form = forms.TriageRowForm.for_row(ticket, choices)
         row = {"ticket": ticket, "form": form}
 
