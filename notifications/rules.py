@@ -105,6 +105,8 @@ def notifications_for_event(event) -> list[Notification]:
         action = event.action
         if action in ("reopen", "reopen_closed"):
             to_assignee(NotificationKind.REOPENED, body=event.note)
+        if action == "de_escalate" and assignee is not None:
+            to_assignee(NotificationKind.ASSIGNED_TO_YOU, body=event.note)
         if action == "escalate":
             to_assignee(NotificationKind.ESCALATED_TO_YOU, body=event.note)
             previous = (event.old or {}).get("assignee") or {}

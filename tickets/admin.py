@@ -7,7 +7,7 @@ from tickets.models import Attachment, Category, Comment, Event, Project, Ticket
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "is_active", "auto_assign"]
+    list_display = ["__str__", "is_active", "default_tier", "auto_assign"]
     list_select_related = ["parent"]
     list_filter = ["is_active", "auto_assign"]
     search_fields = ["name"]

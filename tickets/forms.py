@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
+from accounts.permissions import can
 from assets.models import Department, Device, Employee, Location
 from tickets import selectors
 from tickets.models import (
@@ -291,6 +292,40 @@ class AssignForm(VersionForm):
         self.fields["assignee"].label_from_instance = lambda user: (
             f"{user.get_full_name() or user.email} · {user.technician_profile.get_tier_display()}"
         )
+
+
+class TierMoveForm(VersionForm):
+    """Escalate a ticket one tier up, or send it one tier down: why, to whom, and (up, coordinators only)
+    a higher priority. The people offered are the ranked suggestions restricted to the new tier."""
+
+    note = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
+    to = forms.TypedChoiceField(label=_("To"), coerce=int, required=False, empty_value=None)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, required=False, empty_value=None, help_text=_("Escalating may raise it.")
+    )
+
+    def __init__(self, *args, ticket: Ticket, user, step: int, suggestions: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_tier = ticket.tier + step
+        self.suggestions = [s for s in suggestions if s.tier == self.target_tier]
+        self.people = {s.technician.pk: s.technician for s in self.suggestions}
+        triage = _("Back to triage, at tier %(tier)s") % {"tier": self.target_tier}
+        cast(forms.ChoiceField, self.fields["to"]).choices = [("", triage), *((pk, str(pk)) for pk in self.people)]
+        if step > 0 and can(user, "tickets.triage") and ticket.priority > min(Priority.values):
+            self.fields["priority"].widget.attrs["class"] = "form-select"
+            keep = _("Keep %(priority)s") % {"priority": ticket.priority_label}
+            cast(forms.ChoiceField, self.fields["priority"]).choices = [("", keep)] + [
+                (value, label) for value, label in Priority.choices if value < ticket.priority
+            ]
+        else:
+            del self.fields["priority"]
+        if not self.is_bound:
+            best = next((s for s in self.suggestions if s.qualified), None)
+            self.initial.setdefault("to", best.technician.pk if best else "")
+
+    def clean_to(self):
+        pk = self.cleaned_data["to"]
+        return self.people[pk] if pk is not None else None
 
 
 class ResolveForm(VersionForm):

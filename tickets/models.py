@@ -32,6 +32,10 @@ class Category(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Tickets start at tier 1 unless their category says otherwise (a server outage starts with tier 2).
+    default_tier = models.PositiveSmallIntegerField(
+        _("starting tier"), choices=Tier.choices, default=Tier.ONE, db_default=Tier.ONE
+    )
     auto_assign = models.CharField(
         _("automatic assignment"),
         max_length=16,

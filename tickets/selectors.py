@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -158,6 +159,47 @@ def tickets_recent_for_device(device: Device, *, exclude: Ticket | None = None, 
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict:
+    """Who held the ticket at each tier, for how long, and why it moved on; how often it bounced back down.
+
+    Read from the ticket's Events (one query): the hand-offs are assignments, escalations, send-downs,
+    hand-backs and tier changes in triage. Returns {"stints": [...], "bounces": n}, each stint a dict of
+    tier, holder (a name, or "" for triage), since, until (None: still), duration, and the move that ended
+    it (action, reason, by).
+    """
+    now = now or timezone.now()
+    moves = list(
+        Event.objects.filter(ticket=ticket)
+        .filter(
+            Q(kind=EventKind.ASSIGNED)
+            | Q(kind=EventKind.STATUS_CHANGED, action__in=["escalate", "de_escalate", "hand_back", "take"])
+            | Q(kind=EventKind.TRIAGED, new__has_key="tier")
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    tier_moves = [event for event in moves if "tier" in (event.old or {})]
+    tier = tier_moves[0].old["tier"] if tier_moves else ticket.tier
+    stints: list[dict[str, Any]] = [{"tier": tier, "holder": "", "since": ticket.created_at}]
+    for event in moves:
+        new = event.new or {}
+        holder = (new["assignee"] or {}).get("name") or "" if "assignee" in new else stints[-1]["holder"]
+        tier = new.get("tier", stints[-1]["tier"])
+        if (tier, holder) == (stints[-1]["tier"], stints[-1]["holder"]):
+            continue
+        stints[-1].update(
+            until=event.created_at,
+            action=event.action or event.kind,
+            reason=event.note,
+            by=(event.actor.get_full_name() or event.actor.email) if event.actor else "",
+        )
+        stints.append({"tier": tier, "holder": holder, "since": event.created_at})
+    for stint in stints:
+        stint.setdefault("until", None)
+        stint["duration"] = (stint["until"] or now) - stint["since"]
+    return {"stints": stints, "bounces": sum(1 for event in moves if event.action == "de_escalate")}
 
 
 def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[dict]:

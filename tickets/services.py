@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
 from notifications.models import Watcher
@@ -138,10 +138,14 @@ def _transition(
     note: str = "",
     now=None,
     extra=None,
+    prepare=None,
+    track: tuple[str, ...] = (),
 ) -> Ticket:
     """Take `action` on `ticket`: lock, check right, version and required fields, move, record.
 
-    `extra(ticket)` makes the action's own changes to the locked ticket and returns the fields it set.
+    `prepare(ticket)` makes the changes the new status depends on (a hand-off's new holder) before the
+    move, `extra(ticket)` the action's other changes after it; both return the fields they set. `track`
+    names more fields whose old and new values the Event keeps (an escalation's tier and priority).
     """
     values = {**(values or {}), "note": note}
     now = now or timezone.now()
@@ -153,12 +157,16 @@ def _transition(
         if missing:
             raise MissingFields(_("Some required fields are empty."), missing)
         old = {"status": locked.status, "assignee": _person(locked.assignee)}
+        old.update({name: getattr(locked, name) for name in track})
         fields = ["status", "resolved_at", "closed_at"]
+        if prepare is not None:
+            fields += prepare(locked)
         workflow.apply(locked, rule, now=now)
         if extra is not None:
             fields += extra(locked)
         _save(locked, fields, now)
         new = {"status": locked.status, "assignee": _person(locked.assignee)}
+        new.update({name: getattr(locked, name) for name in track})
         kind = EventKind.ASSIGNED if action == "assign" else EventKind.STATUS_CHANGED
         _record(locked, by=by, kind=kind, action=action, old=old, new=new, note=note, is_public=rule.is_public, now=now)
     return locked
@@ -200,6 +208,7 @@ def ticket_create(
         impact=impact,
         urgency=urgency,
         priority=priority_for(impact, urgency),
+        tier=category.default_tier if category is not None else Tier.ONE,
         created_at=now,
         updated_at=now,
     )
@@ -611,6 +620,87 @@ def ticket_hand_back(*, ticket: Ticket, by: User, note: str, expected_version: i
         note=note.strip(),
         now=now,
         extra=extra,
+    )
+
+
+def ticket_escalate(
+    *,
+    ticket: Ticket,
+    by: User | None,
+    note: str,
+    to: User | None = None,
+    priority: int | None = None,
+    expected_version: int | None = None,
+    now=None,
+) -> Ticket:
+    """Move the ticket up one tier, saying why: to `to`, a technician of that tier, or back to triage there.
+
+    A coordinator may raise the priority in the same step (the reason is the escalation's); nobody lowers
+    it here. `by=None` is the SLA clock escalating a breached ticket by itself.
+    """
+    return _tier_move(
+        ticket=ticket,
+        by=by,
+        action="escalate",
+        step=1,
+        note=note,
+        to=to,
+        priority=priority,
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def ticket_de_escalate(
+    *, ticket: Ticket, by: User, note: str, to: User | None = None, expected_version: int | None = None, now=None
+) -> Ticket:
+    """Send the ticket down one tier with a note: to `to`, a technician of that tier, or to triage there."""
+    return _tier_move(
+        ticket=ticket,
+        by=by,
+        action="de_escalate",
+        step=-1,
+        note=note,
+        to=to,
+        priority=None,
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+def _tier_move(*, ticket, by, action, step, note, to, priority, expected_version, now) -> Ticket:
+    if to is not None:
+        profile = getattr(to, "technician_profile", None)
+        if not to.is_active or profile is None:
+            raise WorkflowError(_("%(name)s does not work tickets.") % {"name": to.get_full_name() or to.email})
+        if profile.tier < ticket.tier + step:
+            raise WorkflowError(
+                _("%(name)s works at tier %(tier)s; this ticket goes to tier %(needed)s.")
+                % {"name": to.get_full_name() or to.email, "tier": profile.tier, "needed": ticket.tier + step}
+            )
+    if priority is not None and (by is None or not can(by, "tickets.triage")):
+        raise ActorNotAllowed
+    if priority is not None and priority > ticket.priority:
+        raise WorkflowError(_("Escalating can raise the priority, not lower it."))
+
+    def prepare(locked):
+        locked.tier += step
+        locked.assignee = to
+        fields = ["tier", "assignee"]
+        if priority is not None and priority != locked.priority:
+            locked.priority, locked.priority_overridden, locked.priority_reason = priority, True, note.strip()
+            fields += ["priority", "priority_overridden", "priority_reason"]
+        return fields
+
+    return _transition(
+        ticket=ticket,
+        action=action,
+        by=by,
+        expected_version=expected_version,
+        note=note.strip(),
+        now=now,
+        prepare=prepare,
+        track=("tier", "priority"),
     )
 
 

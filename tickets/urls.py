@@ -47,5 +47,6 @@ urlpatterns = [
     path("<ticket:number>/time/", views.log_time, name="log_time"),
     path("<ticket:number>/triage/", views.triage, name="triage"),
     path("<ticket:number>/suggestions/", views.suggestions, name="suggestions"),
+    path("<ticket:number>/tier/<slug:action>/", views.tier_move, name="tier_move"),
     path("<ticket:number>/do/<slug:action>/", views.act, name="act"),
 ]

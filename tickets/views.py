@@ -245,6 +245,7 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
         context.update(
             {
                 "time_form": bound.get("log_time") or forms.LogTimeForm(),
+                "tier_chain": selectors.ticket_tier_chain(ticket),
                 "triage_form": (bound.get("triage") or forms.TriageForm.for_ticket(ticket))
                 if "triage" in actions
                 else None,
@@ -285,18 +286,27 @@ def _stale(request, error, name, form):
     return _render_ticket(request, ticket, bound={name: again}, status=409)
 
 
+def _ticket_for_action(request, number, action, known):
+    """The ticket, and None if `action` (one of `known`) may be taken on it now; a 404 for an unknown action
+    or an invisible ticket, a 403 for a role without the right, else a redirect back saying why not."""
+    ticket = permissions.get_ticket_for(request.user, number)
+    if action not in known:
+        raise Http404
+    try:
+        workflow.check(ticket, action, request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return ticket, redirect(ticket)
+    return ticket, None
+
+
 @login_required
 @require_POST
 def act(request, number, action):
     """Take a workflow action (assign, take, resolve, confirm, reopen, cancel, ...) on a ticket."""
-    ticket = permissions.get_ticket_for(request.user, number)
-    if action not in ACTION_FORMS:
-        raise Http404
-    try:
-        workflow.check(ticket, action, request.user)  # 403 for a role without the right
-    except WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect(ticket)
+    ticket, refused = _ticket_for_action(request, number, action, ACTION_FORMS)
+    if refused is not None:
+        return refused
     form = _action_form(action, ticket, request.user, request.POST)
     if not form.is_valid():
         return _render_ticket(request, ticket, bound={action: form}, status=400)
@@ -313,6 +323,61 @@ def act(request, number, action):
         return redirect(ticket)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS[action]})
     return redirect(ticket)
+
+
+TIER_MOVES = {"escalate": 1, "de_escalate": -1}
+
+
+@login_required
+def tier_move(request, number, action):
+    """Escalate a ticket a tier up, or send it a tier down: its own page, since choosing the person means
+    ranking every technician of the new tier (the ticket page does not pay for that on every view)."""
+    ticket, refused = _ticket_for_action(request, number, action, TIER_MOVES)
+    if refused is not None:
+        return refused
+    step = TIER_MOVES[action]
+    suggestions = selectors.technician_suggestions(ticket, tier=ticket.tier + step)
+    form_kwargs = {"ticket": ticket, "user": request.user, "step": step, "suggestions": suggestions}
+    form = forms.TierMoveForm(
+        request.POST if request.method == "POST" else None, initial={"version": ticket.version}, **form_kwargs
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            move = services.ticket_escalate if step > 0 else services.ticket_de_escalate
+            options = {"priority": data.get("priority")} if step > 0 else {}
+            try:
+                ticket = move(
+                    ticket=ticket,
+                    by=request.user,
+                    note=data["note"],
+                    to=data["to"],
+                    expected_version=data["version"],
+                    **options,
+                )
+            except services.StaleTicket as error:
+                # Changed meanwhile: the form again, on the ticket as it is now, with what was typed.
+                messages.error(request, error.message)
+                ticket = permissions.get_ticket_for(request.user, ticket.pk)
+                data = request.POST.copy()
+                data["version"] = str(ticket.version)
+                form = forms.TierMoveForm(data, **{**form_kwargs, "ticket": ticket})
+                form.is_valid()
+                status = 409
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                holder = ticket.assignee.get_full_name() if ticket.assignee else _("triage")
+                messages.success(
+                    request,
+                    _("%(ticket)s is at tier %(tier)s, with %(holder)s.")
+                    % {"ticket": ticket.reference, "tier": ticket.tier, "holder": holder},
+                )
+                return redirect(ticket)
+    context = {"ticket": ticket, "form": form, "action": action, "label": workflow.ACTION_LABELS[action]}
+    return render(request, "tickets/tier_move.html", context, status=status)
 
 
 def _comment(request, number, *, is_internal):

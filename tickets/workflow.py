@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Tier
 from accounts.permissions import can
 from tickets.models import OPEN_STATUSES, Ticket, TicketStatus
 
@@ -72,6 +73,19 @@ def _tier_allows(user, ticket: Ticket) -> bool:
     return profile is not None and profile.tier >= ticket.tier
 
 
+def _below_top_tier(user, ticket: Ticket) -> bool:
+    return ticket.tier < max(Tier.values)
+
+
+def _above_first_tier(user, ticket: Ticket) -> bool:
+    return ticket.tier > min(Tier.values)
+
+
+def _handoff_target(ticket: Ticket) -> str:
+    # Escalated or sent down: to the technician chosen for the new tier, else back to triage at that tier.
+    return S.ASSIGNED if ticket.assignee_id else S.NEW
+
+
 @dataclass(frozen=True)
 class Rule:
     to: str | Callable[[Ticket], str]
@@ -123,6 +137,29 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
         Rule(to=S.RESOLVED, who=HOLDER_OR_COORDINATOR, requires=("resolution_notes", "resolution_code")),
     ),
     **_rows(WORKING, "hand_back", Rule(to=S.NEW, who=frozenset({Actor.ASSIGNEE}), requires=("note",), is_public=False)),
+    # Up one tier when the holder cannot solve it (the requester hears "passed to a specialist"); down one
+    # with a note when a higher tier finds it belongs lower. Coordinators move any open ticket either way.
+    **_rows(
+        (S.NEW, *WORKING),
+        "escalate",
+        Rule(
+            to=_handoff_target,
+            who=HOLDER_OR_COORDINATOR | {Actor.SYSTEM},  # the system: a breached SLA escalates by itself
+            requires=("note",),
+            guards=dict.fromkeys((Actor.ASSIGNEE, Actor.COORDINATOR, Actor.SYSTEM), _below_top_tier),
+        ),
+    ),
+    **_rows(
+        (S.NEW, *WORKING),
+        "de_escalate",
+        Rule(
+            to=_handoff_target,
+            who=HOLDER_OR_COORDINATOR,
+            requires=("note",),
+            guards=dict.fromkeys((Actor.ASSIGNEE, Actor.COORDINATOR), _above_first_tier),
+            is_public=False,
+        ),
+    ),
     **_rows((S.RESOLVED,), "confirm", Rule(to=S.CLOSED, who=frozenset({Actor.REQUESTER}))),
     **_rows((S.RESOLVED,), "close", Rule(to=S.CLOSED, who=frozenset({Actor.COORDINATOR, Actor.SYSTEM}))),
     **_rows(
@@ -156,6 +193,8 @@ ACTION_LABELS = {
     "resume": _("Resume work"),
     "resolve": _("Resolve"),
     "hand_back": _("Hand back to the coordinator"),
+    "escalate": _("Escalate to the next tier"),
+    "de_escalate": _("Send down a tier"),
     "confirm": _("Confirm the fix"),
     "close": _("Close"),
     "reopen": _("Reopen"),

@@ -42,6 +42,10 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "reopen": _rows({S.RESOLVED}, {"requester", "coordinator", "manager"}),
     "reopen_closed": _rows({S.CLOSED}, {"manager"}),
     "cancel": {S.NEW: {"requester", "coordinator", "manager"}, **_rows(WORKING, {"coordinator", "manager"})},
+    # Up a tier (the system too: a breached SLA), or down one; the tests' tickets sit at tier 1 for
+    # "escalate" and at tier 2 for "de_escalate".
+    "escalate": _rows(OPEN, HOLDER | {"system"}),
+    "de_escalate": _rows(OPEN, HOLDER),
 }
 
 TARGETS = {
@@ -58,6 +62,8 @@ TARGETS = {
     "reopen": S.ASSIGNED,  # it has an assignee; without one it goes back to new
     "reopen_closed": S.ASSIGNED,
     "cancel": S.CANCELLED,
+    "escalate": S.NEW,  # no specialist chosen: back to triage at the next tier
+    "de_escalate": S.NEW,
 }
 
 
@@ -82,9 +88,10 @@ def people(requester, requester_2, technician, technician_t2, technician_t3, coo
     }
 
 
-def _ticket_in(status, requester, holder):
+def _ticket_in(status, requester, holder, tier=1):
     now = timezone.now()
     return Ticket.objects.create(
+        tier=tier,
         subject="Screen flickers",
         requester=requester.employee,
         status=status,
@@ -126,6 +133,10 @@ def _take(action, ticket, user, people):
         return services.ticket_reopen_closed(**common, note="It happens again.")
     if action == "cancel":
         return services.ticket_cancel(**common, note="Reported twice.")
+    if action == "escalate":
+        return services.ticket_escalate(**common, note="Needs the next tier.")
+    if action == "de_escalate":
+        return services.ticket_de_escalate(**common, note="A first-tier fix.")
     raise AssertionError(action)
 
 
@@ -137,7 +148,7 @@ def test_every_status_action_and_role(people, status, action):
         user = people[persona]
         # The "assignee" persona holds the ticket; for the others someone else does (no one while new).
         holder = people["assignee"] if persona == "assignee" or status != S.NEW else None
-        ticket = _ticket_in(status, people["requester"], holder)
+        ticket = _ticket_in(status, people["requester"], holder, tier=2 if action == "de_escalate" else 1)
         expected = persona in allowed
         assert workflow.is_allowed(ticket, action, user) is expected, (status, action, persona)
         if expected:

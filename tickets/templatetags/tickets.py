@@ -1,12 +1,14 @@
 """How tickets read on a page: badges and one sentence per timeline event. Output is plain text,
 escaped by the template like any other value."""
 
+from datetime import timedelta
+
 from django import forms, template
 from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tickets.models import Event, EventKind, TicketStatus, status_label
 
@@ -75,6 +77,17 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
             "actor": actor,
             "assignee": name or _("a technician"),
         }
+    if event.kind == EventKind.STATUS_CHANGED and event.action in ("escalate", "de_escalate"):
+        # Requesters hear that a specialist has it; staff see the tiers and who holds it now.
+        if not staff_view:
+            return _("%(actor)s passed the ticket to a specialist.") % {"actor": actor}
+        holder = (event.new.get("assignee") or {}).get("name") or _("triage")
+        moved = (
+            _("%(actor)s escalated the ticket from tier %(old)s to tier %(new)s, to %(holder)s.")
+            if event.action == "escalate"
+            else _("%(actor)s sent the ticket down from tier %(old)s to tier %(new)s, to %(holder)s.")
+        )
+        return moved % {"actor": actor, "old": event.old.get("tier"), "new": event.new.get("tier"), "holder": holder}
     if event.kind == EventKind.STATUS_CHANGED:
         sentence = _ACTION_SENTENCES.get(event.action)
         if sentence:
@@ -106,6 +119,24 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
     if event.kind == EventKind.TIME_LOGGED:
         return _("%(actor)s logged %(minutes)s minutes.") % {"actor": actor, "minutes": event.new.get("minutes")}
     return str(event.get_kind_display())
+
+
+@register.filter
+def duration_words(length: timedelta) -> str:
+    """A length of time as a person says it: "3 days, 4 hours", "25 minutes", "under a minute"."""
+    minutes = int(length.total_seconds() // 60)
+    if minutes < 1:
+        return _("under a minute")
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours})
+    if minutes and not days:
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
+    return ", ".join(parts)
 
 
 # --- form fields on busy pages -----------------------------------------------------------------
