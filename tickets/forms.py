@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -542,7 +542,7 @@ class QuickSelect(forms.Select):
     def _option(value, label, chosen) -> str:
         text = "" if value is None else str(value)
         selected = " selected" if text in chosen else ""
-        return format_html('<option value="{}"{}>{}</option>', text, mark_safe(selected), label)  # noqa: S308
+        return f'<option value="{escape(text)}"{selected}>{conditional_escape(label)}</option>'
 
 
 class _QuickInputMixin:
@@ -595,6 +595,18 @@ def use_quick_widgets(form: forms.BaseForm) -> None:
         quick = _QUICK_WIDGETS.get(type(field.widget))
         if quick is not None:
             field.widget.__class__ = quick
+        if isinstance(field, forms.ModelChoiceField) and field.iterator is forms.models.ModelChoiceIterator:
+            # A few dozen choices: one plain query, not a server-side cursor's three round trips.
+            field.iterator = _ListedModelChoiceIterator
+            field.widget.choices = field.choices
+
+
+class _ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
 
 
 class TriageRowForm(TriageForm):
