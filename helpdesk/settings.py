@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Resolved tickets close once the requester's time to reopen them has passed.
     "tickets-close-resolved": {"task": "tickets.tasks.tickets_close_resolved", "schedule": 15 * 60},
+    # SLA clocks: warnings, breaches and their actions; safe to run twice (each is claimed once).
+    "tickets-check-sla": {"task": "tickets.tasks.tickets_check_sla", "schedule": 60},
     # The outbox sweeper: rows the broker lost (Redis was down) or whose worker died go out again.
     "notifications-requeue-stuck": {"task": "notifications.tasks.notifications_requeue_stuck", "schedule": 30},
     "notifications-triage-stale": {"task": "notifications.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},

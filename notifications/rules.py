@@ -129,6 +129,13 @@ def notifications_for_event(event) -> list[Notification]:
                 wanted.append((watcher, NotificationKind.REPLY, {**base, "body": body}))
         else:
             to_requester(NotificationKind.REPLY, body=body)
+    elif event.kind == EventKind.ALERTED and event.action == "sla_warning":
+        to_assignee(NotificationKind.SLA_WARNING)
+    elif event.kind == EventKind.ALERTED and event.action == "sla_breach":
+        to_assignee(NotificationKind.BREACH, body=event.note)
+        if (event.new or {}).get("notify_coordinators", True):
+            for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
+                wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.BREACH, base))
     elif event.kind == EventKind.ALERTED and event.action == "triage_stale":
         for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
             wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.TRIAGE_STALE, base))

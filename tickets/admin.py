@@ -2,7 +2,18 @@
 
 from django.contrib import admin
 
-from tickets.models import Attachment, Category, Comment, Event, Project, Ticket
+from tickets import services
+from tickets.models import (
+    Attachment,
+    BusinessCalendar,
+    Category,
+    ClosedDay,
+    Comment,
+    Event,
+    Project,
+    SlaPolicy,
+    Ticket,
+)
 
 
 @admin.register(Category)
@@ -13,6 +24,44 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     # Set on the automatic assignment page, through tickets.services.category_set_auto_assign.
     readonly_fields = ["auto_assign", "auto_assign_last"]
+
+
+class RecomputesClocks(admin.ModelAdmin):
+    """Service levels and calendars set the SLA clocks: after a change, the open tickets' due times follow
+    (tickets.services.sla_recompute_open; time already paused stays paused)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.sla_recompute_open()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.sla_recompute_open()
+
+
+class ClosedDayInline(admin.TabularInline):
+    model = ClosedDay
+    extra = 1
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(RecomputesClocks):
+    list_display = ["name", "time_zone", "country", "working_days", "day_starts", "day_ends", "is_default"]
+    filter_horizontal = ["locations"]
+    inlines = [ClosedDayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(RecomputesClocks):
+    list_display = [
+        "__str__",
+        "first_response_minutes",
+        "resolution_minutes",
+        "warn_percent",
+        "breach_escalates",
+        "breach_raises_priority",
+        "breach_notifies_coordinators",
+    ]
 
 
 @admin.register(Project)

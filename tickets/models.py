@@ -1,8 +1,10 @@
 import uuid
+from datetime import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,58 @@ class AutoAssign(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round-robin among the qualified")
 
 
+class BusinessCalendar(models.Model):
+    """When the desk works: the hours of its working days in one time zone, less public holidays of a
+    country (the `holidays` package) and the organisation's own closed days. SLA clocks count only this
+    time. One calendar is the default; a category, or the requester's location, may use another."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Stockholm")
+    country = models.CharField(
+        _("public holidays of"), max_length=2, blank=True, help_text=_("A country code, e.g. SE, NO, NL, ES, PL.")
+    )
+    subdivision = models.CharField(_("region"), max_length=10, blank=True)
+    working_days = models.CharField(
+        _("working days"), max_length=13, default="0,1,2,3,4", help_text=_("Monday is 0, Sunday is 6.")
+    )
+    day_starts = models.TimeField(_("work starts"), default=time(8))
+    day_ends = models.TimeField(_("work ends"), default=time(17))
+    is_default = models.BooleanField(_("default"), default=False)
+    locations = models.ManyToManyField(
+        "assets.Location", verbose_name=_("locations"), blank=True, related_name="business_calendars"
+    )
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_calendar"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClosedDay(models.Model):
+    """A day the organisation is closed besides public holidays (a company day, the days between holidays)."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="closed_days"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="closed_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
 class Category(models.Model):
     """A kind of problem, in a small tree: "Hardware > Printer". Technicians' skills point here."""
 
@@ -32,6 +86,15 @@ class Category(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="categories",
+        help_text=_("Another calendar for the tickets of this category (a service run around the clock)."),
+    )
     # Tickets start at tier 1 unless their category says otherwise (a server outage starts with tier 2).
     default_tier = models.PositiveSmallIntegerField(
         _("starting tier"), choices=Tier.choices, default=Tier.ONE, db_default=Tier.ONE
@@ -138,6 +201,29 @@ class Priority(models.IntegerChoices):
     P2 = 2, _("P2 high")
     P3 = 3, _("P3 normal")
     P4 = 4, _("P4 low")
+
+
+class SlaPolicy(models.Model):
+    """The service level of one priority: time to first response and to resolution, in business time, when
+    to warn, and what happens on a breach."""
+
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response within (working minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (working minutes)"))
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (per cent of the target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    breach_escalates = models.BooleanField(_("on breach: escalate one tier"), default=False)
+    breach_raises_priority = models.BooleanField(_("on breach: raise the priority"), default=False)
+    breach_notifies_coordinators = models.BooleanField(_("on breach: tell the coordinators"), default=True)
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["priority"]
+
+    def __str__(self) -> str:
+        return str(Priority(self.priority).label)
 
 
 class ResolutionCode(models.TextChoices):
@@ -281,6 +367,13 @@ class Ticket(models.Model):
     # Filled by the SLA issue.
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    # The SLA clock (tickets.sla): pauses while waiting on someone or resolved, as [[start, end or null], ...]
+    # in ISO form; the moment to warn; and each breach, once.
+    sla_pauses = models.JSONField(_("SLA pauses"), default=list, blank=True)
+    sla_warn_at = models.DateTimeField(_("SLA warning due"), null=True, blank=True)
+    sla_warned_at = models.DateTimeField(_("SLA warned"), null=True, blank=True)
+    response_breached_at = models.DateTimeField(_("first response overdue since"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("resolution overdue since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last update"), default=timezone.now)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -331,6 +424,16 @@ class Ticket(models.Model):
             models.Index(fields=["created_at", "id"], condition=_OPEN, name="ticket_open_created"),
             models.Index(fields=["updated_at", "id"], condition=_OPEN, name="ticket_open_updated"),
             models.Index(fields=["resolution_due_at", "id"], condition=_OPEN, name="ticket_open_due"),
+            # The SLA check every minute: warnings not yet given, first responses not yet given (resolution
+            # breaches use ticket_open_due).
+            models.Index(
+                fields=["sla_warn_at"], condition=_OPEN & models.Q(sla_warned_at__isnull=True), name="ticket_sla_warn"
+            ),
+            models.Index(
+                fields=["first_response_due_at"],
+                condition=_OPEN & models.Q(first_response_at__isnull=True, response_breached_at__isnull=True),
+                name="ticket_sla_response",
+            ),
             # A technician's queue (priority, then due time) and the workload board's open tickets per
             # technician and priority (index-only on its first two columns).
             models.Index(

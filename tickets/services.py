@@ -24,8 +24,9 @@ from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
 from notifications.models import Watcher
-from tickets import assignment, notifications, permissions, workflow
+from tickets import assignment, notifications, permissions, sla, workflow
 from tickets.models import (
+    OPEN_STATUSES,
     Attachment,
     AutoAssign,
     Category,
@@ -33,9 +34,11 @@ from tickets.models import (
     Comment,
     Event,
     EventKind,
+    Priority,
     Project,
     ResolutionCode,
     SavedFilter,
+    SlaPolicy,
     Ticket,
     TicketStatus,
 )
@@ -164,6 +167,7 @@ def _transition(
         workflow.apply(locked, rule, now=now)
         if extra is not None:
             fields += extra(locked)
+        fields += sla.follow_status(locked, now)
         _save(locked, fields, now)
         new = {"status": locked.status, "assignee": _person(locked.assignee)}
         new.update({name: getattr(locked, name) for name in track})
@@ -212,6 +216,9 @@ def ticket_create(
         created_at=now,
         updated_at=now,
     )
+    clock = sla.follow_status(ticket, now)
+    if clock:
+        ticket.save(update_fields=clock)
     stored = _store_attachments(ticket, None, files, by, now)
     _record(
         ticket,
@@ -310,7 +317,7 @@ TRIAGE_FIELDS = ("category", "impact", "urgency", "priority", "tier", "priority_
 def ticket_triage(
     *,
     ticket: Ticket,
-    by: User,
+    by: User | None,
     category: Category | None,
     impact: int,
     urgency: int,
@@ -326,7 +333,7 @@ def ticket_triage(
     A new category or tier on a new ticket runs the category's automatic assignment, unless `auto_assign`
     is False (the coordinator is choosing the technician in the same step).
     """
-    if not can(by, "tickets.triage"):
+    if by is not None and not can(by, "tickets.triage"):  # by=None: the system (an SLA breach's action)
         raise ActorNotAllowed
     now = now or timezone.now()
     with transaction.atomic():
@@ -355,7 +362,9 @@ def ticket_triage(
         locked.category = category
         for name in TRIAGE_FIELDS[1:]:
             setattr(locked, name, wanted[name])
-        _save(locked, changed, now)
+        # A new priority is a new target; a new category may bring another calendar. Paused time stays paused.
+        clock = sla.recompute(locked) if {"priority", "category"} & set(changed) else []
+        _save(locked, [*changed, *clock], now)
         new = {name: wanted[name] for name in changed}
         if "category" in changed:
             new["category_name"] = str(category) if category else ""
@@ -418,6 +427,86 @@ def ticket_flag(*, ticket: Ticket, action: str, note: str = "", new: dict | None
         is_public=False,
         now=now or timezone.now(),
     )
+
+
+# --- SLA clocks (every minute, from Celery beat) --------------------------------------------------
+
+CLOCK_RUNNING = [status for status in OPEN_STATUSES if status not in sla.PAUSED_STATUSES]
+
+
+def sla_check(*, now=None, batch: int = 500) -> dict[str, int]:
+    """Warn of resolution targets close to their due time, mark breaches, and apply each policy's breach
+    actions: each exactly once per ticket, however often this runs and however many processes run it.
+
+    A ticket is claimed with a conditional UPDATE of its warned/breached stamp inside the transaction that
+    takes the actions: a second run, or a second beat process waiting on the row, finds it claimed and does
+    nothing; a failed action rolls the claim back, so the next run tries again.
+    """
+    now = now or timezone.now()
+    done = {"warned": 0, "response_breached": 0, "resolution_breached": 0}
+    running = Ticket.objects.filter(status__in=CLOCK_RUNNING)
+    due = {
+        "warned": running.filter(sla_warned_at__isnull=True, resolution_breached_at__isnull=True, sla_warn_at__lte=now),
+        "response_breached": running.filter(
+            response_breached_at__isnull=True, first_response_at__isnull=True, first_response_due_at__lt=now
+        ),
+        "resolution_breached": running.filter(resolution_breached_at__isnull=True, resolution_due_at__lt=now),
+    }
+    stamps = {
+        "warned": "sla_warned_at",
+        "response_breached": "response_breached_at",
+        "resolution_breached": "resolution_breached_at",
+    }
+    for what, candidates in due.items():
+        for pk in list(candidates.order_by("pk").values_list("pk", flat=True)[:batch]):
+            with transaction.atomic():
+                claimed = Ticket.objects.filter(pk=pk, **{f"{stamps[what]}__isnull": True}).update(
+                    **{stamps[what]: now}
+                )
+                if not claimed:
+                    continue
+                ticket = Ticket.objects.select_related("requester", "assignee").get(pk=pk)
+                _sla_act(ticket, what, now)
+                done[what] += 1
+    return done
+
+
+def sla_recompute_open() -> int:
+    """After a service level or a calendar changed: the due times of every open ticket again. Time already
+    paused stays paused. Returns how many tickets have a clock."""
+    count = 0
+    for ticket in Ticket.objects.filter(status__in=OPEN_STATUSES).select_related("category", "requester"):
+        fields = sla.recompute(ticket)
+        if fields:
+            Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in fields})
+            count += 1
+    return count
+
+
+def _sla_act(ticket: Ticket, what: str, now) -> None:
+    if what == "warned":
+        due = ticket.resolution_due_at.isoformat() if ticket.resolution_due_at else None
+        ticket_flag(ticket=ticket, action="sla_warning", new={"due": due}, now=now)
+        return
+    policy = SlaPolicy.objects.filter(priority=ticket.priority).first()
+    due_at = ticket.first_response_due_at if what == "response_breached" else ticket.resolution_due_at
+    tell = policy is None or policy.breach_notifies_coordinators
+    ticket_flag(
+        ticket=ticket,
+        action="sla_breach",
+        note=str(
+            _("The first response time passed.") if what == "response_breached" else _("The resolution time passed.")
+        ),
+        new={"target": what, "due": due_at.isoformat() if due_at else None, "notify_coordinators": tell},
+        now=now,
+    )
+    if what != "resolution_breached" or policy is None:
+        return
+    reason = str(_("The resolution time passed (service level of %(priority)s).") % {"priority": ticket.priority_label})
+    if policy.breach_raises_priority and ticket.priority > min(Priority.values):
+        ticket = _triage_keeping(ticket, None, now, priority=ticket.priority - 1, priority_reason=reason)
+    if policy.breach_escalates and ticket.tier < max(Tier.values):
+        ticket_escalate(ticket=ticket, by=None, note=reason, now=now)
 
 
 class WatcherError(WorkflowError):
@@ -808,7 +897,7 @@ class BulkResult:
     refused: list[tuple[Ticket, str]] = field(default_factory=list)
 
 
-def _triage_keeping(ticket: Ticket, by: User, now, **changes) -> Ticket:
+def _triage_keeping(ticket: Ticket, by: User | None, now, **changes) -> Ticket:
     """Triage with one field changed and every other kept as it is (a hand-set priority stays hand-set)."""
     current = Ticket.objects.select_related("category").get(pk=ticket.pk)
     values: dict[str, Any] = {

@@ -9,3 +9,9 @@ from tickets import services
 def tickets_close_resolved() -> int:
     """Periodic: close the tickets whose reopen window has passed."""
     return services.tickets_close_expired_resolutions()
+
+
+@shared_task
+def tickets_check_sla() -> dict[str, int]:
+    """Every minute: SLA warnings, breaches and the breach actions, each once (the service claims each)."""
+    return services.sla_check()

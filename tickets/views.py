@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
 from notifications.selectors import notifications_sent_about
-from tickets import forms, fragments, permissions, selectors, services, workflow
+from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import AutoAssign, Category, Project, SavedFilter
 from tickets.workflow import MissingFields, WorkflowError
 
@@ -240,6 +240,7 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
             if action in actions
         ],
         "comment_form": bound.get("comment") or forms.CommentForm(),
+        "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
     }
     if is_staff_view:
         context.update(

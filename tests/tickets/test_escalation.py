@@ -168,3 +168,13 @@ def test_the_requester_reads_plain_words(client_for, working, technician, reques
     body = client_for(requester).get(working.get_absolute_url()).content.decode()
     assert "passed the ticket to a specialist" in body
     assert "Internal reasoning" not in body
+
+
+def test_a_ticket_starts_at_its_categorys_tier(requester):
+    servers = factories.CategoryFactory(name="Servers", default_tier=2)
+    ticket = services.ticket_create(
+        by=requester, requester=requester.employee, subject="Share down", category=servers, impact=2, urgency=2
+    )
+    assert ticket.tier == 2
+    plain = services.ticket_create(by=requester, requester=requester.employee, subject="Mouse", impact=3, urgency=3)
+    assert plain.tier == 1

@@ -116,6 +116,12 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
         if name:
             return _("%(actor)s filed the ticket under the project %(project)s.") % {"actor": actor, "project": name}
         return _("%(actor)s took the ticket out of its project.") % {"actor": actor}
+    if event.kind == EventKind.ALERTED and event.action == "sla_warning":
+        return _("Service level: the resolution is due soon.")
+    if event.kind == EventKind.ALERTED and event.action == "sla_breach":
+        if (event.new or {}).get("target") == "response_breached":
+            return _("Service level: the first response time has passed.")
+        return _("Service level: the resolution time has passed.")
     if event.kind == EventKind.TIME_LOGGED:
         return _("%(actor)s logged %(minutes)s minutes.") % {"actor": actor, "minutes": event.new.get("minutes")}
     return str(event.get_kind_display())

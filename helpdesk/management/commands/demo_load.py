@@ -10,6 +10,7 @@ that already exists (a history), it is not a sequence of actions by people, and 
 import random
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
-from tickets.models import Category
+from tickets.models import BusinessCalendar, Category, SlaPolicy
 
 DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are the demo logins.
 DEMO_DOMAIN = "demo.example"
@@ -53,6 +54,13 @@ DEVICE_MODELS = [
     (DeviceType.PHONE, "Apple", "iPhone 14", "iOS 17"),
 ]
 
+# Service levels: (priority, first response, resolution, breach actions), in working minutes.
+SLA_POLICIES = [
+    (1, 30, 4 * 60, {"breach_escalates": True, "breach_raises_priority": False}),
+    (2, 60, 8 * 60, {"breach_escalates": True, "breach_raises_priority": False}),
+    (3, 4 * 60, 3 * 8 * 60, {"breach_escalates": False, "breach_raises_priority": True}),
+    (4, 8 * 60, 5 * 8 * 60, {"breach_escalates": False, "breach_raises_priority": False}),
+]
 # The demo logins, in the order they are printed. Technicians: (first, last, tier, skill categories).
 REQUESTERS = [("Rita", "Lindqvist"), ("Ravi", "Nowak"), ("Sofie", "Jansen")]
 TECHNICIANS = [
@@ -230,6 +238,16 @@ class Command(BaseCommand):
         password = make_password(DEMO_PASSWORD)
         today = date.today()  # noqa: DTZ011 - a calendar date for purchase and warranty dates
 
+        # Office hours with Swedish public holidays, and a service level per priority (managers edit both).
+        BusinessCalendar.objects.create(
+            name="Office hours", time_zone=settings.TIME_ZONE, country="SE", is_default=True
+        )
+        SlaPolicy.objects.bulk_create(
+            [
+                SlaPolicy(priority=priority, first_response_minutes=response, resolution_minutes=resolution, **actions)
+                for priority, response, resolution, actions in SLA_POLICIES
+            ]
+        )
         parents = {name: Category.objects.create(name=name) for name in CATEGORIES}
         children = Category.objects.bulk_create(
             [Category(name=child, parent=parents[parent]) for parent, kids in CATEGORIES.items() for child in kids]
