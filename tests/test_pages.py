@@ -89,3 +89,20 @@ def test_the_quick_start_runs_every_periodic_job_in_process():
     call_command("periodic_run", once=True, stdout=out)
     assert "tickets-close-resolved" in out.getvalue()
     assert "notifications-requeue-stuck" in out.getvalue()
+
+
+def test_the_quick_starts_periodic_jobs_find_their_tasks_in_a_fresh_process(tmp_path):
+    """As `make run` starts it: its own process, SQLite, no worker ever imported the tasks."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="helpdesk.settings")
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    done = subprocess.run(
+        [*manage, "periodic_run", "--once"], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert "tickets-check-sla" in done.stdout
+    assert "failed" not in done.stderr and "NotRegistered" not in done.stderr

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=5.0, help="Seconds between checks.")
 
     def handle(self, *args, once: bool, tick: float, **options):
+        # The apps' tasks modules are found lazily, when a worker starts; this process is no worker.
+        celery_app.loader.import_default_modules()
         jobs = {}
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             rule = entry["schedule"]
