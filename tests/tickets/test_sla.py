@@ -204,3 +204,34 @@ def test_the_calendar_follows_category_then_location_then_default(requester, off
     ticket.category = factories.CategoryFactory(calendar=own)
     assert sla.calendar_for(ticket) == own
     assert sla.calendar_for(factories.TicketFactory()) == office
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beat_processes_at_once_still_act_once(requester, policies, technician, coordinator):
+    """Two checks racing on the same breach (two beat processes): the row lock and the conditional claim
+    let exactly one of them act."""
+    import threading
+
+    from django.db import connection
+
+    policies[1].breach_escalates = True
+    policies[1].save()
+    ticket = _open(requester, _at(2026, 3, 9, 9, 0))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def check():
+        barrier.wait()
+        try:
+            results.append(services.sla_check(now=_at(2026, 3, 9, 10, 1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(result["resolution_breached"] for result in results) == [0, 1]
+    assert Event.objects.filter(ticket=ticket, action="escalate").count() == 1
+    assert Event.objects.filter(ticket=ticket, action="sla_breach").count() == 2  # response and resolution, once each
