@@ -115,14 +115,20 @@ def tickets_to_triage() -> QuerySet[Ticket]:
 def tickets_to_triage_first(limit: int) -> list[Ticket]:
     """The first `limit` tickets of `tickets_to_triage`, in two steps: their numbers from the index
     ticket_triage_order alone, then those rows with what the triage list shows. In one step PostgreSQL
-    joins every ticket waiting in triage before it sorts them."""
+    joins every ticket waiting in triage before it sorts them. A row triaged in between still shows once,
+    without its form."""
     order = ("priority", "created_at", "pk")
     first = list(
         Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True)
         .order_by(*order)
         .values_list("pk", flat=True)[:limit]
     )
-    return list(tickets_to_triage().filter(pk__in=first)) if first else []
+    if not first:
+        return []
+    # By number alone (the primary key): with the triage conditions again, PostgreSQL reads every waiting row.
+    flagged = Event.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ALERTED, action=ALERT_NO_TECHNICIAN)
+    rows = Ticket.objects.filter(pk__in=first).select_related(*TRIAGE_RELATED).annotate(is_flagged=Exists(flagged))
+    return sorted(rows, key=lambda ticket: first.index(ticket.pk))
 
 
 def tickets_to_triage_count() -> int:

@@ -407,3 +407,20 @@ def test_past_tickets_are_paged_and_open_ones_bounded(client_for, requester, mon
     bounded = client.get(reverse("tickets:mine"))
     assert len(bounded.context["open_tickets"]) == 2
     assert "The 2 most recently changed are shown." in bounded.content.decode()
+
+
+def test_kept_timeline_lines_follow_the_viewer_and_the_actors_name(client_for, requester, technician, coordinator):
+    """Timeline lines are kept between requests; what the line shows (the viewer's kind, a renamed actor)
+    is part of their key."""
+    from tickets import services
+
+    ticket = factories.TicketFactory(requester=requester.employee)
+    services.ticket_assign(ticket=ticket, by=coordinator, assignee=technician)
+    url = ticket.get_absolute_url()
+    staff = client_for(technician).get(url).content.decode()
+    assert f"{coordinator.get_full_name()} assigned the ticket to {technician.get_full_name()}." in staff
+    mine = client_for(requester).get(url).content.decode()
+    assert f"{coordinator.first_name} assigned the ticket to {technician.first_name}." in mine
+    coordinator.first_name = "Corinna"
+    coordinator.save()
+    assert "Corinna" in client_for(technician).get(url).content.decode()
