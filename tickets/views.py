@@ -492,7 +492,8 @@ def _refresh_seconds() -> int:
 
 def _triage_rows(request) -> list[dict]:
     choices = forms.triage_row_choices()
-    offered, language, zone = choices.key(), get_language(), timezone.get_current_timezone_name()
+    # The choices (every category and technician) as one digest, not repeated in each row's key.
+    offered, language, zone = fragments.key_of(choices.key()), get_language(), timezone.get_current_timezone_name()
     minute = timezone.now().replace(second=0, microsecond=0)  # the rows say how old each ticket is
     csrf = fragments.csrf_field(request)
     rows = []
