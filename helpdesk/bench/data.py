@@ -891,7 +891,15 @@ def personas() -> dict:
         .order_by("-pk")
         .values_list("pk", flat=True)[:PERSONA_OPEN_TICKETS]
     )
-    typical = reply_targets[0]
+    # The short-history twin of the long ticket for the query-count check: like it, with a device, so that
+    # both pages run the same queries and only the history's length differs.
+    typical = (
+        Ticket.objects.filter(assignee=technician, status__in=open_statuses, device__isnull=False)
+        .exclude(pk=long_ticket.pk)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or reply_targets[0]
     triage = Ticket.objects.filter(status="new", assignee__isnull=True).order_by("-pk").first()
     # The requester's own ticket page: a typical ticket of theirs, not the long one (the technician's page).
     requester_ticket = (
