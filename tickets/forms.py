@@ -30,7 +30,7 @@ from tickets.models import (
     TicketStatus,
     Urgency,
 )
-from tickets.services import BULK_ACTIONS
+from tickets.services import BULK_ACTIONS, PROJECT_FIELDS
 
 # --- attachments -------------------------------------------------------------------------------
 
@@ -903,16 +903,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "description",
-            "project_manager",
-            "facilities_contact",
-            "location",
-            "starts_on",
-            "ends_on",
-            "status",
-        ]
+        fields = list(PROJECT_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "starts_on": forms.DateInput(attrs={"type": "date"}),

@@ -292,8 +292,7 @@ def ticket_assign(
     *, ticket: Ticket, by: User | None, assignee: User, expected_version: int | None = None, note: str = "", now=None
 ) -> Ticket:
     """Give the ticket to a technician (or move it to another one)."""
-    if getattr(assignee, "technician_profile", None) is None or not assignee.is_active:
-        raise WorkflowError(_("Tickets can only be assigned to an active technician."))
+    _check_technician(assignee)
 
     def extra(locked):
         locked.assignee = assignee
@@ -757,11 +756,16 @@ def ticket_de_escalate(
     )
 
 
+def _check_technician(user: User | None) -> None:
+    """Only an active technician may hold a ticket."""
+    if user is None or getattr(user, "technician_profile", None) is None or not user.is_active:
+        raise WorkflowError(_("Tickets can only be assigned to an active technician."))
+
+
 def _tier_move(*, ticket, by, action, step, note, to, priority, expected_version, now) -> Ticket:
     if to is not None:
-        profile = getattr(to, "technician_profile", None)
-        if not to.is_active or profile is None:
-            raise WorkflowError(_("%(name)s does not work tickets.") % {"name": to.get_full_name() or to.email})
+        _check_technician(to)
+        profile = to.technician_profile
         if profile.tier < ticket.tier + step:
             raise WorkflowError(
                 _("%(name)s works at tier %(tier)s; this ticket goes to tier %(needed)s.")
