@@ -1,8 +1,11 @@
 import uuid
 from datetime import time
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,6 +56,34 @@ class BusinessCalendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A calendar the clocks cannot use is refused here, with the reason beside the field: a bad one would
+        break every ticket that counts time by it."""
+        from tickets import business_time
+
+        errors: dict[str, Any] = {}
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = _("Unknown time zone “%(zone)s”; for example Europe/Stockholm.") % {
+                "zone": self.time_zone
+            }
+        days = [part.strip() for part in self.working_days.split(",") if part.strip()]
+        if not days or any(not day.isdigit() or int(day) > 6 for day in days):
+            errors["working_days"] = _("Give the working days as numbers from 0 (Monday) to 6, separated by commas.")
+        if self.day_starts and self.day_ends and self.day_ends != time(0) and self.day_ends <= self.day_starts:
+            errors["day_ends"] = _("Work must end after it starts.")
+        if self.country:
+            try:
+                business_time.public_holidays(self.country, [timezone.now().year], self.subdivision or None)
+            except ValueError:
+                field = "subdivision" if self.subdivision else "country"
+                errors[field] = _("No public holidays are known for %(place)s.") % {
+                    "place": f"{self.country}-{self.subdivision}" if self.subdivision else self.country
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class ClosedDay(models.Model):

@@ -235,3 +235,39 @@ def test_two_beat_processes_at_once_still_act_once(requester, policies, technici
     assert sorted(result["resolution_breached"] for result in results) == [0, 1]
     assert Event.objects.filter(ticket=ticket, action="escalate").count() == 1
     assert Event.objects.filter(ticket=ticket, action="sla_breach").count() == 2  # response and resolution, once each
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"time_zone": "Europe/Atlantis"}, "time_zone"),
+        ({"working_days": "1,2,9"}, "working_days"),
+        ({"working_days": ""}, "working_days"),
+        ({"day_starts": "17:00", "day_ends": "08:00"}, "day_ends"),
+        ({"country": "XX"}, "country"),
+        ({"country": "ES", "subdivision": "ZZ"}, "subdivision"),
+    ],
+)
+def test_a_calendar_the_clocks_cannot_use_is_refused_beside_its_field(client_for, manager, values, field):
+    """Through the admin, where managers edit calendars: a clear message, never a 500 later on every ticket."""
+    form = {
+        "name": "Broken",
+        "time_zone": "Europe/Stockholm",
+        "country": "",
+        "subdivision": "",
+        "working_days": "0,1,2,3,4",
+        "day_starts": "08:00",
+        "day_ends": "17:00",
+        "closed_days-TOTAL_FORMS": "0",
+        "closed_days-INITIAL_FORMS": "0",
+        **values,
+    }
+    response = client_for(manager).post("/admin/tickets/businesscalendar/add/", form)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_a_round_the_clock_calendar_ends_at_midnight(office):
+    office.day_starts, office.day_ends, office.working_days = "00:00", "00:00", "0,1,2,3,4,5,6"
+    office.full_clean()
