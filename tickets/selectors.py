@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import TechnicianProfile, Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
+from tickets import workflow
 from tickets.models import (
     OPEN_STATUSES,
     SOLVED_STATUSES,
@@ -224,7 +225,11 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[dict]:
     if not include_internal:
         events = events.filter(is_public=True)
         comments = comments.filter(is_internal=False)
-    items = [{"kind": "event", "item": e, "at": e.created_at, "order": (0, e.pk)} for e in events]
+    items = []
+    for event in events:
+        if not include_internal and event.action in workflow.PRIVATE_NOTE_ACTIONS:
+            event.note = ""  # shown, not saved: the requester reads what happened, not the staff's reasons
+        items.append({"kind": "event", "item": event, "at": event.created_at, "order": (0, event.pk)})
     for comment in comments:
         comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
         items.append({"kind": "comment", "item": comment, "at": comment.created_at, "order": (1, comment.pk)})

@@ -95,6 +95,8 @@ class Rule:
     guards: dict[str, Callable] = field(default_factory=dict)
     # Shown on the requester's timeline? Hand-backs are between staff.
     is_public: bool = True
+    # Is the actor's note shown with it? An escalation is public ("passed to a specialist"), its reason is not.
+    note_is_public: bool = True
 
     def target(self, ticket: Ticket) -> str:
         return self.to(ticket) if callable(self.to) else self.to
@@ -147,6 +149,7 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
             who=HOLDER_OR_COORDINATOR | {Actor.SYSTEM},  # the system: a breached SLA escalates by itself
             requires=("note",),
             guards=dict.fromkeys((Actor.ASSIGNEE, Actor.COORDINATOR, Actor.SYSTEM), _below_top_tier),
+            note_is_public=False,
         ),
     ),
     **_rows(
@@ -183,6 +186,8 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(action for _status, action in TRANSITIONS))
+# Public actions whose note stays with the staff.
+PRIVATE_NOTE_ACTIONS = frozenset(action for (_status, action), rule in TRANSITIONS.items() if not rule.note_is_public)
 
 ACTION_LABELS = {
     "assign": _("Assign"),
