@@ -11,6 +11,7 @@ moves the clock and save the fields it names, so the clock and the status can ne
 - While a clock is stopped its due time is unknown (None) unless it had already passed before the stop.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,39 @@ def arithmetic_calendar(calendar: BusinessCalendar, around: date) -> business_ti
     return business_time.BusinessCalendar(time_zone=calendar.time_zone, hours=hours, closed_days=closed)
 
 
+@dataclass
+class Setup:
+    """The policies and calendars read once, to recompute many tickets' clocks (after an edit of either)."""
+
+    policies: dict[int, SlaPolicy]
+    default: BusinessCalendar | None
+    by_location: dict[int, BusinessCalendar]
+    clocks: dict[tuple[int, int], business_time.BusinessCalendar] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Setup":
+        by_location: dict[int, BusinessCalendar] = {}
+        # Where two calendars name one location, the first made wins, as in calendar_for.
+        for calendar in BusinessCalendar.objects.prefetch_related("locations").order_by("-pk"):
+            by_location.update(dict.fromkeys((location.pk for location in calendar.locations.all()), calendar))
+        return cls(
+            policies={policy.priority: policy for policy in SlaPolicy.objects.all()},
+            default=BusinessCalendar.objects.filter(is_default=True).first(),
+            by_location=by_location,
+        )
+
+    def calendar_for(self, ticket: Ticket) -> BusinessCalendar | None:
+        if ticket.category_id and ticket.category and ticket.category.calendar_id:
+            return ticket.category.calendar
+        return self.by_location.get(ticket.requester.location_id or 0) or self.default
+
+    def clock(self, calendar: BusinessCalendar, around: date) -> business_time.BusinessCalendar:
+        key = (calendar.pk, around.year)
+        if key not in self.clocks:
+            self.clocks[key] = arithmetic_calendar(calendar, around)
+        return self.clocks[key]
+
+
 def pauses_of(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
     return [
         (datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
@@ -73,14 +107,20 @@ def follow_status(ticket: Ticket, now: datetime) -> list[str]:
     return ["sla_pauses", *recompute(ticket)]
 
 
-def recompute(ticket: Ticket) -> list[str]:
+def recompute(ticket: Ticket, setup: Setup | None = None) -> list[str]:
     """Set the due times from the ticket's policy (its priority), calendar and pauses. Returns the fields
-    set; none when no policy covers the priority or there is no calendar (the desk has no SLA for it)."""
-    policy = SlaPolicy.objects.filter(priority=ticket.priority).first()
-    calendar = calendar_for(ticket)
+    set; none when no policy covers the priority or there is no calendar (the desk has no SLA for it).
+    `setup`: the policies and calendars read once, when many tickets are recomputed."""
+    if setup is None:
+        policy, calendar = SlaPolicy.objects.filter(priority=ticket.priority).first(), calendar_for(ticket)
+    else:
+        policy, calendar = setup.policies.get(ticket.priority), setup.calendar_for(ticket)
     if policy is None or calendar is None:
         return []
-    clock = arithmetic_calendar(calendar, ticket.created_at.date())
+    if setup is None:
+        clock = arithmetic_calendar(calendar, ticket.created_at.date())
+    else:
+        clock = setup.clock(calendar, ticket.created_at.date())
     pauses = pauses_of(ticket)
     start = ticket.created_at
 

@@ -271,3 +271,14 @@ def test_a_calendar_the_clocks_cannot_use_is_refused_beside_its_field(client_for
 def test_a_round_the_clock_calendar_ends_at_midnight(office):
     office.day_starts, office.day_ends, office.working_days = "00:00", "00:00", "0,1,2,3,4,5,6"
     office.full_clean()
+
+
+def test_recomputing_every_open_ticket_reads_the_setup_once(requester, policies, django_assert_max_num_queries):
+    night = BusinessCalendar.objects.create(name="Night", time_zone="UTC")
+    night.locations.add(factories.LocationFactory())
+    tickets = [_open(requester, _at(2026, 3, 9, 9, 0)) for _ in range(12)]
+    policies[1].resolution_minutes = 120
+    policies[1].save()
+    with django_assert_max_num_queries(8):  # policies, calendars and their locations, closed days, tickets, update
+        assert services.sla_recompute_open() == 12
+    assert {Ticket.objects.get(pk=t.pk).resolution_due_at for t in tickets} == {_at(2026, 3, 9, 11, 0)}
