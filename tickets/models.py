@@ -176,22 +176,28 @@ class TicketStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-OPEN_STATUSES = frozenset(
-    {
-        TicketStatus.NEW,
-        TicketStatus.ASSIGNED,
-        TicketStatus.IN_PROGRESS,
-        TicketStatus.WAITING_REQUESTER,
-        TicketStatus.WAITING_VENDOR,
-    }
+# Sorted tuples, never sets: a query's `status IN (...)` must list the statuses in the very order of the
+# partial indexes' conditions below. PostgreSQL then knows the index's rows are exactly the query's and reads
+# the index alone (index-only scans). With a set the order followed each process's string hashing, so the
+# same query was planned differently from one server process to the next.
+OPEN_STATUSES = tuple(
+    sorted(
+        {
+            TicketStatus.NEW,
+            TicketStatus.ASSIGNED,
+            TicketStatus.IN_PROGRESS,
+            TicketStatus.WAITING_REQUESTER,
+            TicketStatus.WAITING_VENDOR,
+        }
+    )
 )
-FINISHED_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED})
-SOLVED_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
+FINISHED_STATUSES = tuple(sorted({TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED}))
+SOLVED_STATUSES = tuple(sorted({TicketStatus.RESOLVED, TicketStatus.CLOSED}))
 
-# Conditions of the partial indexes; sorted so that the migration is the same from one run to the next. A
-# query uses such an index when its own condition implies the index's (the same statuses or fewer).
-_OPEN = models.Q(status__in=sorted(OPEN_STATUSES))
-_SOLVED = models.Q(status__in=sorted(SOLVED_STATUSES))
+# Conditions of the partial indexes. A query uses such an index when its own condition implies the index's
+# (the same statuses or fewer), and reads it alone only when the condition is the same, in the same order.
+_OPEN = models.Q(status__in=OPEN_STATUSES)
+_SOLVED = models.Q(status__in=SOLVED_STATUSES)
 
 
 def status_label(value) -> str:

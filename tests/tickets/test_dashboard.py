@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tickets import services
+from tickets import selectors, services
 from tickets.models import Event, EventKind, Ticket, TicketStatus
 from tickets.views import TRIAGE_LIMIT
 
@@ -309,3 +310,55 @@ def test_the_kept_read_only_parts_follow_every_change(client_for, coordinator, t
     assert "Scanner offline" not in client.get(_part("watch")).content.decode()
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - timedelta(days=30))
     assert "Scanner offline" in client.get(_part("watch")).content.decode()
+
+
+def test_a_rows_age_follows_the_clock_while_its_markup_stays_kept(client_for, coordinator):
+    """A row's markup is kept under what it shows, but how old its ticket is changes by the minute: the age is
+    filled in on every use, so the kept markup serves all day and the age is still right."""
+    kept = caches["fragments"]
+    with time_machine.travel(NOW, tick=False):
+        ticket = factories.TicketFactory(created_at=NOW - timedelta(minutes=3))
+        client = client_for(coordinator)
+        assert "3\xa0minutes ago" in _row(client, ticket)
+        entries = len(kept._cache)  # type: ignore[attr-defined]
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        assert "2\xa0hours, 3\xa0minutes ago" in _row(client, ticket)
+        assert len(kept._cache) == entries  # type: ignore[attr-defined]  # nothing rendered again
+
+
+def _row(client, ticket) -> str:
+    page = client.get(_part("triage")).content.decode()
+    start = page.index(f'id="triage-row-{ticket.pk}"')
+    return page[start : page.index("</li>", start)]
+
+
+def _plan_of(sql: str) -> str:
+    """The plan PostgreSQL would choose if the tables were large: on a test's few rows it would read the
+    whole table, which says nothing about the indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("read", "marker", "indexes"),
+    [
+        (lambda: selectors.dashboard_counts(), "GROUP BY", ["ticket_open_counts"]),
+        (lambda: selectors.dashboard_counts(), "UNION ALL", ["ticket_created_id", "ticket_resolved"]),
+        (lambda: selectors.technicians_workload(), "GROUP BY", ["ticket_open_queue"]),
+    ],
+    ids=["counts-open", "counts-today", "workload"],
+)
+def test_the_counts_read_their_indexes_alone(technician, read, marker, indexes):
+    """Index-only scans: the counts never read the table rows, however many open tickets there are. This
+    needs COUNT(*) (the ids are not in these indexes) and `status IN` naming the statuses exactly as the
+    partial indexes' conditions do."""
+    factories.TicketFactory(assignee=technician, status="in_progress")
+    with CaptureQueriesContext(connection) as queries:
+        read()
+    (sql,) = [query["sql"] for query in queries.captured_queries if marker in query["sql"]]
+    plan = _plan_of(sql)
+    for index in indexes:
+        assert f"Index Only Scan using {index} " in plan, plan
