@@ -13,7 +13,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Tier
+from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Department, Device, Employee, Location
 from tickets import selectors
@@ -453,22 +453,19 @@ class TriageChoices(dict):
         )
 
 
-def triage_row_choices() -> TriageChoices:
+def triage_row_choices(
+    categories: list[Category] | None = None, technicians: list[User] | None = None
+) -> TriageChoices:
     """The choices every triage row offers, read once for the whole list rather than once per row, as plain
-    values (the labels need no model objects)."""
-    categories = list(_categories())
-    technicians = selectors.technicians_for_assignment().values_list(
-        "pk", "first_name", "last_name", "email", "technician_profile__tier", "technician_profile__is_available"
-    )
+    values. `categories` (selectors.categories_by_name) and `technicians` (selectors.technicians_for_assignment)
+    when the page has read them already for another part."""
+    if categories is None:
+        categories = selectors.categories_by_name()
+    if technicians is None:
+        technicians = list(selectors.technicians_for_assignment())
     return TriageChoices(
-        category=[("", "---------"), *((c.pk, str(c)) for c in categories)],
-        assignee=[
-            ("", _("Leave unassigned")),
-            *(
-                (pk, _technician_label(f"{first} {last}".strip(), email, tier, available))
-                for pk, first, last, email, tier, available in technicians
-            ),
-        ],
+        category=[("", "---------"), *((c.pk, str(c)) for c in categories if c.is_active)],
+        assignee=[("", _("Leave unassigned")), *((user.pk, technician_label(user)) for user in technicians)],
     )
 
 

@@ -37,6 +37,17 @@ LIST_RELATED = ("requester", "assignee", "category", "category__parent")
 # the query takes longer than running it.
 TRIAGE_RELATED = ("requester", "device")
 WATCH_RELATED = ("assignee",)
+# ... and read only the columns their rows show: a ticket has fifty, and turning each into Python costs
+# more than reading it. A column missing here is read again for every row (the query-count tests say so).
+TRIAGE_FIELDS = (
+    *("id", "subject", "status", "priority", "assignee_id", "created_at", "version", "category_id"),
+    *("impact", "urgency", "tier", "priority_overridden", "priority_reason"),
+    *("requester__first_name", "requester__last_name", "device__asset_tag"),
+)
+WATCH_FIELDS = (
+    *("id", "subject", "status", "priority", "assignee_id", "updated_at", "resolution_due_at"),
+    *("first_response_due_at", "assignee__first_name", "assignee__last_name", "assignee__email"),
+)
 
 
 def tickets_visible_to(user) -> QuerySet[Ticket]:
@@ -128,7 +139,12 @@ def tickets_to_triage_first(limit: int) -> list[Ticket]:
         return []
     # By number alone (the primary key): with the triage conditions again, PostgreSQL reads every waiting row.
     flagged = Event.objects.filter(ticket=OuterRef("pk"), kind=EventKind.ALERTED, action=ALERT_NO_TECHNICIAN)
-    rows = Ticket.objects.filter(pk__in=first).select_related(*TRIAGE_RELATED).annotate(is_flagged=Exists(flagged))
+    rows = (
+        Ticket.objects.filter(pk__in=first)
+        .select_related(*TRIAGE_RELATED)
+        .only(*TRIAGE_FIELDS)
+        .annotate(is_flagged=Exists(flagged))
+    )
     return sorted(rows, key=lambda ticket: first.index(ticket.pk))
 
 
@@ -243,10 +259,11 @@ def ticket_first_attachments(ticket: Ticket) -> list[Attachment]:
 
 
 def technicians_for_assignment() -> QuerySet[User]:
+    """Active technicians with their profiles, by tier and name: the pickers' and the workload board's order."""
     return (
         User.objects.filter(is_active=True, technician_profile__isnull=False)
         .select_related("technician_profile")
-        .order_by("technician_profile__tier", "first_name", "last_name")
+        .order_by("technician_profile__tier", "first_name", "last_name", "pk")
     )
 
 
@@ -297,21 +314,31 @@ def _start_of_today(now: datetime) -> datetime:
     return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def dashboard_counts(*, now: datetime | None = None) -> dict:
-    """Open tickets by status, priority, tier and category, and today's created and resolved. Three queries.
+def categories_by_name() -> list[Category]:
+    """Every category, active or not, with its parent, in the order pickers show them (by parent, then name)."""
+    return list(Category.objects.select_related("parent").order_by("parent__name", "name", "pk"))
+
+
+def dashboard_counts(*, now: datetime | None = None, categories: list[Category] | None = None) -> dict:
+    """Open tickets by status, priority, tier and category, and today's created and resolved. Three queries,
+    two when `categories` (categories_by_name) is given.
 
     The open tickets are grouped once by (status, priority, tier, category), read index-only from the partial
-    index ticket_open_counts, and summed here; today's counts come from the created_at and resolved_at indexes.
+    index ticket_open_counts, and summed here; today's counts are two index-only counts, of the created_at and
+    the resolved_at indexes. COUNT(*), never COUNT(id): the id is in neither index, and counting it would
+    read a table page for every open ticket.
     """
     now = now or timezone.now()
     rows = (
         Ticket.objects.filter(status__in=OPEN_STATUSES)
         .values("status", "priority", "tier", "category")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     # Names from the small category table, not joined: the grouping then reads the index alone.
-    names = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("pk", "name", "parent__name")}
+    if categories is None:
+        categories = categories_by_name()
+    names = {c.pk: (c.name, c.parent.name if c.parent else None) for c in categories}
     by_status = dict.fromkeys((status for status in TicketStatus if status in OPEN_STATUSES), 0)
     by_priority = dict.fromkeys(Priority, 0)
     by_tier = dict.fromkeys(Tier, 0)
@@ -328,9 +355,8 @@ def dashboard_counts(*, now: datetime | None = None) -> dict:
     # The most open first, then by name (a ticket without category last among equals, as the database sorts).
     top = sorted(by_category.values(), key=lambda c: (-c["count"], c["name"] is None, c["name"] or ""))[:12]
     start = _start_of_today(now)
-    today = Ticket.objects.filter(Q(created_at__gte=start) | Q(resolved_at__gte=start)).aggregate(
-        created=Count("pk", filter=Q(created_at__gte=start)), resolved=Count("pk", filter=Q(resolved_at__gte=start))
-    )
+    today = dict.fromkeys(("created", "resolved"), 0)
+    today.update(_count_each(created=Q(created_at__gte=start), resolved=Q(resolved_at__gte=start)))
     return {
         "open_total": sum(by_status.values()),
         "by_status": [(status, status.label, by_status[status]) for status in TicketStatus if status in OPEN_STATUSES],
@@ -350,6 +376,21 @@ def dashboard_counts(*, now: datetime | None = None) -> dict:
     }
 
 
+def _count_each(**conditions: Q) -> dict[str, int]:
+    """How many tickets meet each condition, in one query: one index-only count per condition (UNION ALL),
+    where a single scan with FILTER would read the table rows matching any of them."""
+    counts = [
+        Ticket.objects.filter(condition)
+        .order_by()
+        .annotate(name=Value(name))
+        .values("name")
+        .annotate(n=Count("*"))
+        .values_list("name", "n")
+        for name, condition in conditions.items()
+    ]
+    return dict(counts[0].union(*counts[1:], all=True))
+
+
 def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
     """Open tickets close to or past a due time (first response not yet given, or resolution).
 
@@ -359,7 +400,11 @@ def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -
     horizon = now + DUE_SOON
     due = Q(resolution_due_at__lte=horizon) | Q(first_response_due_at__lte=horizon, first_response_at__isnull=True)
     qs = Ticket.objects.filter(due, status__in=OPEN_STATUSES)
-    return list(qs.select_related(*WATCH_RELATED).order_by(F("resolution_due_at").asc(nulls_last=True), "pk")[:limit])
+    return list(
+        qs.select_related(*WATCH_RELATED)
+        .only(*WATCH_FIELDS)
+        .order_by(F("resolution_due_at").asc(nulls_last=True), "pk")[:limit]
+    )
 
 
 def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict]:
@@ -373,6 +418,7 @@ def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATC
         Event.objects.filter(created_at__gte=since, ticket__status__in=OPEN_STATUSES)
         .filter(Q(kind=EventKind.STATUS_CHANGED, action="escalate") | Q(kind=EventKind.TRIAGED, new__has_key="tier"))
         .select_related("ticket")
+        .only("ticket_id", "action", "old", "new", "created_at", "ticket__id", "ticket__subject")
         .order_by("-created_at", "-pk")[: limit * 5]
     )
     rows, seen = [], set()
@@ -392,7 +438,7 @@ def tickets_waiting_too_long(*, now: datetime | None = None, limit: int = WATCH_
     """Tickets waiting on their requester with no change for WAITING_TOO_LONG, the longest first."""
     now = now or timezone.now()
     qs = Ticket.objects.filter(status=TicketStatus.WAITING_REQUESTER, updated_at__lt=now - WAITING_TOO_LONG)
-    return list(qs.select_related(*WATCH_RELATED).order_by("updated_at", "pk")[:limit])
+    return list(qs.select_related(*WATCH_RELATED).only(*WATCH_FIELDS).order_by("updated_at", "pk")[:limit])
 
 
 def tickets_without_update(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
@@ -400,25 +446,23 @@ def tickets_without_update(*, now: datetime | None = None, limit: int = WATCH_LI
     now = now or timezone.now()
     statuses = [status for status in OPEN_STATUSES if status != TicketStatus.WAITING_REQUESTER]
     qs = Ticket.objects.filter(status__in=statuses, updated_at__lt=now - STALE_AFTER)
-    return list(qs.select_related(*WATCH_RELATED).order_by("updated_at", "pk")[:limit])
+    return list(qs.select_related(*WATCH_RELATED).only(*WATCH_FIELDS).order_by("updated_at", "pk")[:limit])
 
 
 def _skills_prefetch(prefix: str = "technician_profile__skills") -> Prefetch:
     return Prefetch(prefix, queryset=Category.objects.select_related("parent").order_by("parent__name", "name"))
 
 
-def technicians_workload() -> list[User]:
-    """Every active technician with tier, skills, availability, and open tickets by priority. Three queries.
+def technicians_workload(users: list[User] | None = None) -> list[User]:
+    """Every active technician with tier, skills, availability, and open tickets by priority. Three queries,
+    two when `users` (a list of technicians_for_assignment) is given.
 
     Each user carries `skill_names`, `open_total`, `open_by_priority` [(priority, count)] and `load_percent`.
     The open tickets are counted by (assignee, priority) alone, index-only on the partial index ticket_open_queue,
     rather than joined to every ticket a technician ever held.
     """
-    users = list(
-        User.objects.filter(is_active=True, technician_profile__isnull=False)
-        .select_related("technician_profile")
-        .order_by("technician_profile__tier", "first_name", "last_name", "pk")
-    )
+    if users is None:
+        users = list(technicians_for_assignment())
     # Skills as the names the table shows, in one query: hundreds of Category objects are not needed.
     skills: dict[int, list[str]] = {}
     links = (
@@ -434,7 +478,7 @@ def technicians_workload() -> list[User]:
     rows = (
         Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
         .values_list("assignee_id", "priority")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     for assignee_id, priority, n in rows:
@@ -485,7 +529,7 @@ def _open_count_subquery(outer: str = "pk"):
         Ticket.objects.filter(assignee=OuterRef(outer), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
@@ -598,7 +642,7 @@ def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | No
             Ticket.objects.filter(
                 similar,
                 assignee=OuterRef("pk"),
-                status__in=sorted(SOLVED_STATUSES),
+                status__in=SOLVED_STATUSES,
                 created_at__gte=timezone.now() - SOLVED_WITHIN,
             )
             .exclude(pk=ticket.pk)
