@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -490,12 +492,29 @@ def _refresh_seconds() -> int:
     return settings.DASHBOARD_REFRESH_SECONDS
 
 
-def _triage_rows(request) -> list[dict]:
-    choices = forms.triage_row_choices()
+class _DashboardReads:
+    """What several parts of the dashboard show, read at most once per request: the categories (the triage
+    choices and the counts' names) and the technicians (the triage choices and the workload board)."""
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return selectors.categories_by_name()
+
+    @cached_property
+    def technicians(self) -> list:
+        return list(selectors.technicians_for_assignment())
+
+
+# How old a ticket is changes every minute, its row's markup does not: the age is filled in on each use.
+AGE_MARK = fragments.mark("age")
+
+
+def _triage_rows(request, reads: _DashboardReads) -> list[dict]:
+    choices = forms.triage_row_choices(reads.categories, reads.technicians)
     # The choices (every category and technician) as one digest, not repeated in each row's key.
     offered, language, zone = fragments.key_of(choices.key()), get_language(), timezone.get_current_timezone_name()
-    minute = timezone.now().replace(second=0, microsecond=0)  # the rows say how old each ticket is
     csrf = fragments.csrf_field(request)
+    now = timezone.now()
     rows = []
     for ticket in selectors.tickets_to_triage_first(TRIAGE_LIMIT):
         form = forms.TriageRowForm.for_row(ticket, choices)
@@ -503,7 +522,8 @@ def _triage_rows(request) -> list[dict]:
 
         def render_row(row=row) -> str:
             return render_to_string(
-                "tickets/dashboard/_triage_row.html", {"row": row, "csrf_mark": fragments.CSRF_MARK}
+                "tickets/dashboard/_triage_row.html",
+                {"row": row, "csrf_mark": fragments.CSRF_MARK, "age_mark": AGE_MARK},
             )
 
         # Everything the row shows, and nothing else.
@@ -511,7 +531,6 @@ def _triage_rows(request) -> list[dict]:
             "triage-row",
             language,
             zone,
-            minute,
             offered,
             tuple(form.initial.items()),
             ticket.pk,
@@ -524,20 +543,21 @@ def _triage_rows(request) -> list[dict]:
             ticket.device.asset_tag if ticket.device else None,
             ticket.created_at,
         )
-        row["html"] = fragments.with_csrf(fragments.kept(key, render_row), csrf)
+        age = _("%(age)s ago") % {"age": timesince(ticket.created_at, now)}
+        row["html"] = fragments.filled(fragments.kept(key, render_row), {fragments.CSRF_MARK: csrf, AGE_MARK: age})
         rows.append(row)
     return rows
 
 
-def _triage_context(request) -> dict:
+def _triage_context(request, reads: _DashboardReads) -> dict:
     return {
-        "triage_rows": _triage_rows(request),
+        "triage_rows": _triage_rows(request, reads),
         "triage_total": selectors.tickets_to_triage_count(),
         "triage_list_query": "status=new&assignee=none&sort=priority",
     }
 
 
-def _watch_context(request) -> dict:
+def _watch_context(request, reads: _DashboardReads) -> dict:
     now = timezone.now()
     due_soon, waiting, stale = (
         selectors.tickets_due_soon(now=now),
@@ -578,8 +598,8 @@ def _watch_context(request) -> dict:
     return context
 
 
-def _counts_context(request) -> dict:
-    counts = selectors.dashboard_counts()
+def _counts_context(request, reads: _DashboardReads) -> dict:
+    counts = selectors.dashboard_counts(categories=reads.categories)
     shown = (
         get_language(),
         counts["open_total"],
@@ -591,8 +611,8 @@ def _counts_context(request) -> dict:
     return {"counts": counts, "counts_key": fragments.key_of(shown)}
 
 
-def _workload_context(request) -> dict:
-    technicians = selectors.technicians_workload()
+def _workload_context(request, reads: _DashboardReads) -> dict:
+    technicians = selectors.technicians_workload(reads.technicians)
     # Sixty rows of a table that changes a few times an hour: kept under the values it shows.
     shown = tuple(
         (
@@ -618,13 +638,18 @@ DASHBOARD_PARTS = {
 }
 
 
+def _dashboard_context(request) -> dict:
+    context = {"refresh_seconds": _refresh_seconds()}
+    reads = _DashboardReads()
+    for _template, build in DASHBOARD_PARTS.values():
+        context.update(build(request, reads))
+    return context
+
+
 @login_required
 def dashboard(request):
     require(request.user, "tickets.dashboard")
-    context = {"refresh_seconds": _refresh_seconds()}
-    for _template, build in DASHBOARD_PARTS.values():
-        context.update(build(request))
-    return render(request, "tickets/dashboard.html", context)
+    return render(request, "tickets/dashboard.html", _dashboard_context(request))
 
 
 @login_required
@@ -634,7 +659,7 @@ def dashboard_part(request, part):
     if part not in DASHBOARD_PARTS:
         raise Http404
     template, build = DASHBOARD_PARTS[part]
-    return render(request, template, {"refresh_seconds": _refresh_seconds(), **build(request)})
+    return render(request, template, {"refresh_seconds": _refresh_seconds(), **build(request, _DashboardReads())})
 
 
 def _triage_row_response(request, ticket, form, *, status=200, done=None):
@@ -642,9 +667,7 @@ def _triage_row_response(request, ticket, form, *, status=200, done=None):
     row = {"ticket": ticket, "form": form, "done": done}
     if request.htmx:
         return render(request, "tickets/dashboard/_triage_row.html", {"row": row})
-    context = {"refresh_seconds": _refresh_seconds()}
-    for _template, build in DASHBOARD_PARTS.values():
-        context.update(build(request))
+    context = _dashboard_context(request)
     context["triage_rows"] = [row if other["ticket"].pk == ticket.pk else other for other in context["triage_rows"]]
     if not any(other["ticket"].pk == ticket.pk for other in context["triage_rows"]):
         context["triage_rows"].insert(0, row)
