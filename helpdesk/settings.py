@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tickets-close-resolved": {"task": "tickets.tasks.tickets_close_resolved", "schedule": 15 * 60},
     # SLA clocks: warnings, breaches and their actions; safe to run twice (each is claimed once).
     "tickets-check-sla": {"task": "tickets.tasks.tickets_check_sla", "schedule": 60},
+    # "Solved N like this": the tally the status changes keep, made again from the tickets each night.
+    "tickets-rebuild-solved-tally": {
+        "task": "tickets.tasks.tickets_rebuild_solved_tally",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # The outbox sweeper: rows the broker lost (Redis was down) or whose worker died go out again.
     "notifications-requeue-stuck": {"task": "notifications.tasks.notifications_requeue_stuck", "schedule": 30},
     "notifications-triage-stale": {"task": "notifications.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},

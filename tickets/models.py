@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -486,16 +487,6 @@ class Ticket(models.Model):
             ),
             # "Resolved today" on the dashboard.
             models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False), name="ticket_resolved"),
-            # "Solved N like this" in the suggestions: solved tickets of a technician by category, and by time
-            # (for the same device model), both read index-only.
-            models.Index(
-                fields=["assignee", "category", "created_at", "id"], condition=_SOLVED, name="ticket_solved_category"
-            ),
-            models.Index(
-                fields=["assignee", "created_at", "category", "device", "id"],
-                condition=_SOLVED,
-                name="ticket_solved_recent",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -652,3 +643,41 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SolvedTally(models.Model):
+    """How many tickets a technician solved, by category, device model and month (tickets/tally.py).
+
+    "Solved N like this" in the technician suggestions sums a few of these rows instead of counting a year
+    of every technician's tickets. The status changes keep it; a nightly rebuild makes it again from the
+    tickets. Derived data: never edited by hand.
+    """
+
+    # Indexed by the constraint and the indexes below, which begin with these columns.
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    device_model = models.CharField(max_length=120, blank=True)
+    month = models.DateField(help_text="The first day of the month (UTC) the tickets were solved in.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One row per bucket; a ticket without a category is counted under category 0.
+            models.UniqueConstraint(
+                models.F("technician"),
+                Coalesce(models.F("category"), models.Value(0)),
+                models.F("device_model"),
+                models.F("month"),
+                name="solved_tally_bucket",
+            ),
+        ]
+        # The ranking reads the buckets of one category or one device model, for the last twelve months.
+        indexes = [
+            models.Index(fields=["category", "month"], name="solved_tally_category"),
+            models.Index(fields=["device_model", "month"], name="solved_tally_model"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technician_id} {self.category_id} {self.device_model} {self.month}: {self.count}"

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import TechnicianProfile, Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
-from tickets import workflow
+from tickets import tally, workflow
 from tickets.models import (
     OPEN_STATUSES,
     SOLVED_STATUSES,
@@ -542,23 +542,6 @@ def _skill_categories(category: Category | None) -> list[int]:
     return [pk for pk in (category.pk, category.parent_id) if pk]
 
 
-# "Solved N like this" counts the technician's solved tickets opened within this window: recent experience,
-# and a bounded read (the solved tickets of a category or a device model run to hundreds of thousands).
-SOLVED_WITHIN = timedelta(days=365)
-
-
-def _similar_tickets(ticket: Ticket) -> Q | None:
-    """The same category, or a device of the same model (as a sub-select of device ids, not a join, so that the
-    count reads the index ticket_solved_recent alone)."""
-    similar = Q()
-    if ticket.category_id:
-        similar |= Q(category=ticket.category_id)
-    model = ticket.device.model if ticket.device_id and ticket.device else ""
-    if model:
-        similar |= Q(device__in=Device.objects.filter(model=model).values("pk"))
-    return similar or None
-
-
 def _suggestion_reasons(s: Suggestion, ticket: Ticket, category: Category | None) -> list[str]:
     reasons = []
     if category is None:
@@ -614,8 +597,8 @@ _AS_SAVED = object()
 
 
 def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | None = None) -> list[Suggestion]:
-    """Every active technician ranked for `ticket`, best first, each with the reasons in words. Two queries
-    (three when the ticket's category and device are not loaded), whatever the number of technicians.
+    """Every active technician ranked for `ticket`, best first, each with the reasons in words. Three queries
+    (four when the ticket's category and device are not loaded), whatever the number of technicians.
 
     `category` and `tier` rank for a triage not saved yet (what a coordinator has chosen in a row);
     the ticket itself is not changed.
@@ -636,24 +619,11 @@ def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | No
         if skill_ids
         else Value(False),
     }
-    similar = _similar_tickets(ticket)
-    if similar is not None:
-        solved = (
-            Ticket.objects.filter(
-                similar,
-                assignee=OuterRef("pk"),
-                status__in=SOLVED_STATUSES,
-                created_at__gte=timezone.now() - SOLVED_WITHIN,
-            )
-            .exclude(pk=ticket.pk)
-            .order_by()
-            .values("assignee")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        annotations["solved_like_this"] = Coalesce(Subquery(solved, output_field=IntegerField()), Value(0))
-    else:
-        annotations["solved_like_this"] = Value(0)
+    # The tally of solved tickets (tickets/tally.py), by this category or this device model: a few rows.
+    model = ticket.device.model if ticket.device_id and ticket.device else ""
+    solved = tally.solved_like(category_id=category.pk if category else None, device_model=model)
+    if ticket.status in SOLVED_STATUSES and (own := tally.bucket_of(ticket)) and own.month >= tally.first_month():
+        solved[own.technician_id] = max(0, solved.get(own.technician_id, 0) - 1)  # not "like itself"
     users = (
         User.objects.filter(is_active=True, technician_profile__isnull=False)
         .select_related("technician_profile")
@@ -661,7 +631,7 @@ def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | No
         .annotate(**annotations)
     )
     suggestions = []
-    # skill_match, open_count and solved_like_this come from annotate(**annotations): the stubs cannot see them.
+    # skill_match and open_count come from annotate(**annotations): the stubs cannot see them.
     for user in users:
         profile = user.technician_profile
         suggestion = Suggestion(
@@ -674,7 +644,7 @@ def technician_suggestions(ticket: Ticket, *, category=_AS_SAVED, tier: int | No
             open_count=user.open_count,  # type: ignore[attr-defined]
             capacity=profile.capacity,
             is_available=profile.is_available,
-            solved_like_this=user.solved_like_this,  # type: ignore[attr-defined]
+            solved_like_this=solved.get(user.pk, 0),
         )
         suggestion.qualified = is_qualified(suggestion, ticket)
         suggestion.reasons = _suggestion_reasons(suggestion, ticket, category)

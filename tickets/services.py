@@ -24,9 +24,10 @@ from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
 from notifications.models import Watcher
-from tickets import assignment, notifications, permissions, sla, workflow
+from tickets import assignment, notifications, permissions, sla, tally, workflow
 from tickets.models import (
     OPEN_STATUSES,
+    SOLVED_STATUSES,
     Attachment,
     AutoAssign,
     Category,
@@ -161,6 +162,7 @@ def _transition(
             raise MissingFields(_("Some required fields are empty."), missing)
         old = {"status": locked.status, "assignee": _person(locked.assignee)}
         old.update({name: getattr(locked, name) for name in track})
+        counted = tally.bucket_of(locked) if locked.status in SOLVED_STATUSES else None
         fields = ["status", "resolved_at", "closed_at"]
         if prepare is not None:
             fields += prepare(locked)
@@ -169,6 +171,7 @@ def _transition(
             fields += extra(locked)
         fields += sla.follow_status(locked, now)
         _save(locked, fields, now)
+        tally.follow(counted, tally.bucket_of(locked) if locked.status in SOLVED_STATUSES else None)
         new = {"status": locked.status, "assignee": _person(locked.assignee)}
         new.update({name: getattr(locked, name) for name in track})
         kind = EventKind.ASSIGNED if action == "assign" else EventKind.STATUS_CHANGED

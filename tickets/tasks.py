@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets import services
+from tickets import services, tally
 
 
 @shared_task
@@ -15,3 +15,9 @@ def tickets_close_resolved() -> int:
 def tickets_check_sla() -> dict[str, int]:
     """Every minute: SLA warnings, breaches and the breach actions, each once (the service claims each)."""
     return services.sla_check()
+
+
+@shared_task
+def tickets_rebuild_solved_tally() -> int:
+    """Nightly: the solved tally made again from the tickets (the status changes keep it during the day)."""
+    return tally.rebuild()
