@@ -144,6 +144,7 @@ def tickets_to_triage_first(limit: int) -> list[Ticket]:
         .select_related(*TRIAGE_RELATED)
         .only(*TRIAGE_FIELDS)
         .annotate(is_flagged=Exists(flagged))
+        .order_by()  # put in the triage order below
     )
     return sorted(rows, key=lambda ticket: first.index(ticket.pk))
 
@@ -225,22 +226,28 @@ def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict:
     return {"stints": stints, "bounces": sum(1 for event in moves if event.action == "de_escalate")}
 
 
-def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[dict]:
-    """Events and comments of a ticket in time order, as {"kind": "event"|"comment", "item": obj}.
+def ticket_timeline(ticket: Ticket, *, include_internal: bool, latest: int | None = None) -> tuple[list[dict], bool]:
+    """Events and comments of a ticket in time order, as {"kind": "event"|"comment", "item": obj}, and whether
+    earlier ones were left out: with `latest`, only that many of the most recent are read and returned.
 
     The requester's timeline leaves out internal notes, their files and staff-only events. Replies and
     notes are shown as comments, so their events are not listed twice.
     """
     events = Event.objects.filter(ticket=ticket).exclude(kind__in=["replied", "note_added"]).select_related("actor")
     comments = Comment.objects.filter(ticket=ticket).select_related("author")
+    if not include_internal:
+        events = events.filter(is_public=True)
+        comments = comments.filter(is_internal=False)
+    if latest is not None:
+        # The newest `latest` + 1 of each (the indexes on ticket and time, read backwards): enough to know
+        # the newest `latest` of both together, and whether anything came before them.
+        events = events.order_by("-created_at", "-pk")[: latest + 1]
+        comments = comments.order_by("-created_at", "-pk")[: latest + 1]
     # The comments' files in one query of the ticket's, run whether or not there are comments: the page's
     # query count stays the same for every ticket.
     files: dict[int, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(ticket=ticket, comment__isnull=False).order_by("created_at", "pk"):
         files.setdefault(attachment.comment_id, []).append(attachment)  # type: ignore[arg-type]
-    if not include_internal:
-        events = events.filter(is_public=True)
-        comments = comments.filter(is_internal=False)
     items = []
     for event in events:
         if not include_internal and event.action in workflow.PRIVATE_NOTE_ACTIONS:
@@ -250,7 +257,9 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[dict]:
         comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
         items.append({"kind": "comment", "item": comment, "at": comment.created_at, "order": (1, comment.pk)})
     items.sort(key=lambda entry: (entry["at"], entry["order"]))
-    return items
+    if latest is not None and len(items) > latest:
+        return items[-latest:], True
+    return items, False
 
 
 def ticket_first_attachments(ticket: Ticket) -> list[Attachment]:

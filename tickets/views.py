@@ -28,6 +28,7 @@ from tickets.workflow import MissingFields, WorkflowError
 
 MINE_OPEN_SHOWN = 100
 UNASSIGNED_SHOWN = 50
+TIMELINE_SHOWN = 50
 
 
 def _employee_of(user):
@@ -227,7 +228,6 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
         "ticket": ticket,
         "actions": actions,
         "is_staff_view": is_staff_view,
-        "timeline": selectors.ticket_timeline(ticket, include_internal=is_staff_view),
         "report_attachments": [
             a for a in selectors.ticket_first_attachments(ticket) if is_staff_view or not a.is_internal
         ],
@@ -263,6 +263,11 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
                 else None,
             }
         )
+    # The latest entries; the whole history a click away (a ticket can gather hundreds).
+    whole = request.method == "GET" and request.GET.get("timeline") == "all"
+    context["timeline"], context["timeline_earlier"] = selectors.ticket_timeline(
+        ticket, include_internal=is_staff_view, latest=None if whole else TIMELINE_SHOWN
+    )
     context.update(extra or {})
     return render(request, "tickets/detail.html", context, status=status)
 

@@ -69,3 +69,29 @@ def test_ticket_page_query_count_does_not_grow_with_the_timeline(client_for, tec
         services.comment_add(ticket=ticket, by=technician, body=f"reply {index}", is_internal=index % 2 == 0)
         services.ticket_log_time(ticket=ticket, by=technician, minutes=1)
     assert _count(client, ticket.get_absolute_url()) == small
+
+
+def test_a_long_timeline_shows_the_latest_entries_and_the_rest_on_request(client_for, technician, requester):
+    """The ticket page shows the latest TIMELINE_SHOWN entries of events and comments together, with a link to
+    the whole history; both pages run the same queries."""
+    from tickets import services
+    from tickets.views import TIMELINE_SHOWN
+
+    ticket = factories.TicketFactory(requester=requester.employee, assignee=technician, status="in_progress")
+    for index in range(TIMELINE_SHOWN):
+        services.comment_add(ticket=ticket, by=technician, body=f"reply {index}")
+        services.ticket_log_time(ticket=ticket, by=technician, minutes=1)  # an event between each two replies
+    client = client_for(technician)
+    url = ticket.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="reply"') + page.count('data-testid="event"') == TIMELINE_SHOWN
+    assert f"reply {TIMELINE_SHOWN - 1}<" in page and "reply 0<" not in page
+    assert 'href="?timeline=all#timeline"' in page
+    whole = client.get(url + "?timeline=all").content.decode()
+    assert whole.count('data-testid="reply"') == TIMELINE_SHOWN and "reply 0<" in whole
+    assert 'data-testid="timeline-earlier"' not in whole
+    assert _count(client, url) == _count(client, url + "?timeline=all")
+    # The requester's page leaves out the staff-only entries (the logged time) before it takes the latest:
+    # every reply is among them.
+    mine = client_for(requester).get(url).content.decode()
+    assert mine.count('data-testid="reply"') == TIMELINE_SHOWN and "reply 0<" in mine
