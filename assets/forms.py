@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -18,12 +19,54 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
+def employee_from_reference(text: str, *, active_only: bool = False) -> Employee:
+    """One employee by employee number or work email, exactly (a suggestion "E1001 · Anna Berg" counts by its
+    number). Raises ValidationError, said for the field, when there is none or the email is shared."""
+    key = text.split("·")[0].strip()
+    qs = Employee.objects.filter(Q(employee_number__iexact=key) | Q(email__iexact=key))
+    if active_only:
+        qs = qs.filter(is_active=True)
+    matches = list(qs[:2])
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        message = _("More than one employee has the email “%(value)s”: use the employee number.")
+    elif active_only:
+        message = _("No active employee has the number or email “%(value)s”.")
+    else:
+        message = _("No employee has the number or email “%(value)s”.")
+    raise forms.ValidationError(message, params={"value": key})
+
+
+class EmployeeLookupInput(forms.TextInput):
+    """A text input with its own <datalist>, which assets:employee_lookup fills with suggestions (htmx)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("assets:employee_lookup"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-swap": "innerHTML",
+                **(attrs or {}),
+            }
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = f"{name}-options"
+        attrs = {**(attrs or {}), "list": options, "hx-target": f"#{options}"}
+        field = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}"></datalist>', field, options)
+
+
 class EmployeeLookupField(forms.CharField):
     """An employee, typed as their employee number or work email, with suggestions as one types.
 
     Cleans to an Employee (or None when left empty). Thousands of staff do not fit a <select>; the
-    suggestions come from assets:employee_lookup into a <datalist>.
+    suggestions come from assets:employee_lookup into the input's own <datalist>.
     """
+
+    widget = EmployeeLookupInput
 
     def __init__(self, *, active_only: bool = True, **kwargs):
         self.active_only = active_only
@@ -31,21 +74,12 @@ class EmployeeLookupField(forms.CharField):
         kwargs.setdefault("help_text", _("Type a name, an email or an employee number and pick from the suggestions."))
         super().__init__(**kwargs)
 
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("assets:employee_lookup"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-swap": "innerHTML",
-            }
-        )
-        return attrs
-
     def prepare_value(self, value):
         if isinstance(value, Employee):
             return value.employee_number
+        if isinstance(value, int):  # a model form's starting value: the primary key
+            employee = Employee.objects.filter(pk=value).only("employee_number").first()
+            return employee.employee_number if employee else ""
         return value
 
     def clean(self, value):
@@ -54,25 +88,7 @@ class EmployeeLookupField(forms.CharField):
             return value
         if not value:
             return None
-        # A suggestion reads "E1001 · Anna Berg"; the number is what counts.
-        key = value.split("·")[0].strip()
-        qs = Employee.objects.filter(Q(employee_number=key) | Q(email__iexact=key))
-        if self.active_only:
-            qs = qs.filter(is_active=True)
-        matches = list(qs[:2])
-        if len(matches) != 1:
-            raise forms.ValidationError(
-                _("No active employee has the number or email “%(value)s”.")
-                if not matches
-                else _("More than one employee has the email “%(value)s”: use the employee number."),
-                params={"value": key},
-            )
-        return matches[0]
-
-
-def _lookup_datalist(form: forms.BaseForm, name: str) -> None:
-    datalist = f"{name}-options"
-    form.fields[name].widget.attrs.update({"list": datalist, "hx-target": f"#{datalist}"})
+        return employee_from_reference(value, active_only=self.active_only)
 
 
 class DateInput(forms.DateInput):
@@ -122,9 +138,7 @@ class DeviceForm(forms.ModelForm):
         elif not can_manage:
             status.disabled = True
             status.help_text = _("Only a coordinator or a manager can bring a retired device back.")
-        if is_new:
-            _lookup_datalist(self, "assigned_to")
-        else:
+        if not is_new:
             del self.fields["assigned_to"]
         cast(forms.ModelChoiceField, self.fields["location"]).queryset = selectors.locations_all()
 
@@ -148,7 +162,6 @@ class DeviceAssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _lookup_datalist(self, "employee")
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -183,7 +196,6 @@ class EmployeeForm(forms.ModelForm):
         free = User.objects.filter(Q(employee__isnull=True) | Q(employee=self.instance.pk or 0))
         self.fields["user"].queryset = free.order_by("email")
         self.fields["user"].help_text = _("Link a login account so this person can report problems themselves.")
-        _lookup_datalist(self, "manager")
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

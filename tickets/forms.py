@@ -6,7 +6,6 @@ from typing import cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 from django.utils.html import conditional_escape, escape, format_html
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
 from accounts.permissions import can
+from assets.forms import EmployeeLookupField, employee_from_reference
 from assets.models import Department, Device, Employee, Location
 from tickets import selectors
 from tickets.models import (
@@ -651,15 +651,6 @@ class TriageRowForm(TriageForm):
 # --- the staff ticket list ---------------------------------------------------------------------
 
 
-def _employee_by_reference(text: str) -> Employee:
-    """One employee by employee number or email, exactly: a list filter never guesses."""
-    text = text.strip()
-    employee = Employee.objects.filter(Q(employee_number__iexact=text) | Q(email__iexact=text)).first()
-    if employee is None:
-        raise forms.ValidationError(_("No employee has the number or address %(text)s."), params={"text": text})
-    return employee
-
-
 SORT_CHOICES = [(key, key) for key in selectors.TICKET_SORTS] + [
     (f"-{key}", f"-{key}") for key in selectors.TICKET_SORTS
 ]
@@ -737,7 +728,7 @@ class TicketFilterForm(forms.Form):
 
     def clean_requester(self):
         text = self.cleaned_data["requester"].strip()
-        return _employee_by_reference(text) if text else None
+        return employee_from_reference(text) if text else None
 
     def clean_device_model(self):
         return self.cleaned_data["device_model"].strip()
@@ -873,30 +864,10 @@ class SavedFilterForm(forms.Form):
 # --- projects ----------------------------------------------------------------------------------
 
 
-class EmployeeReferenceField(forms.CharField):
-    """An employee by employee number or email, exactly."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 120)
-        kwargs.setdefault("help_text", _("Employee number or email."))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Employee):
-            return value.employee_number
-        if isinstance(value, int):
-            employee = Employee.objects.filter(pk=value).only("employee_number").first()
-            return employee.employee_number if employee else ""
-        return value
-
-    def clean(self, value):
-        text = super().clean(value)
-        return _employee_by_reference(text) if text else None
-
-
 class ProjectForm(forms.ModelForm):
-    project_manager = EmployeeReferenceField(label=_("Project manager"))
-    facilities_contact = EmployeeReferenceField(label=_("Facilities contact"), required=False)
+    # Anyone on the staff list, as the project may outlive a manager's employment.
+    project_manager = EmployeeLookupField(label=_("Project manager"), active_only=False)
+    facilities_contact = EmployeeLookupField(label=_("Facilities contact"), required=False, active_only=False)
 
     class Meta:
         model = Project

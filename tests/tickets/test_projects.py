@@ -62,7 +62,7 @@ def test_project_form_rejects_unknown_people_and_backwards_dates(client_for, coo
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "No employee has the number or address nobody." in body
+    assert "No employee has the number or email “nobody”." in body
     assert not Project.objects.exists()
 
 
@@ -146,3 +146,31 @@ def test_project_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small)):
         client.get(url)
     assert Ticket.objects.filter(project=project).count() == 60
+
+
+def test_the_project_form_suggests_people_and_takes_a_suggestion(client_for, coordinator):
+    """The project manager and facilities contact are the staff pickers of the asset pages: suggestions as one
+    types (employee_lookup into the field's own datalist), and a picked suggestion is taken."""
+    project = factories.ProjectFactory(name="Cabling")
+    client = client_for(coordinator)
+    form = client.get(reverse("tickets:project_edit", args=[project.pk])).content.decode()
+    assert 'list="project_manager-options"' in form and '<datalist id="project_manager-options"></datalist>' in form
+    assert f'hx-get="{reverse("assets:employee_lookup")}"' in form
+    assert f'value="{project.project_manager.employee_number}"' in form  # the saved person, by number
+    anna = factories.EmployeeFactory(employee_number="E1001", first_name="Anna", last_name="Berg")
+    suggestions = client.get(reverse("assets:employee_lookup"), {"project_manager": "Anna"}).content.decode()
+    assert '<option value="E1001">Anna Berg' in suggestions  # picking it puts the number in the field
+    client.post(
+        reverse("tickets:project_edit", args=[project.pk]),
+        {"name": "Cabling", "project_manager": "E1001", "status": "active"},
+    )
+    project.refresh_from_db()
+    assert project.project_manager == anna
+    # Someone who has left can still be named, by number (the suggestions offer current staff only).
+    left = factories.EmployeeFactory(employee_number="E1002", is_active=False)
+    client.post(
+        reverse("tickets:project_edit", args=[project.pk]),
+        {"name": "Cabling", "project_manager": "e1002", "status": "active"},
+    )
+    project.refresh_from_db()
+    assert project.project_manager == left
