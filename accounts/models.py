@@ -92,6 +92,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["first_name", "last_name", "email"]
+        # The staff ticket list sorted by assignee reads the people in this order, then each one's tickets.
+        indexes = [models.Index(fields=["first_name", "last_name", "id"], name="user_name_order")]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """Every non-trivial read of tickets. List pages stay at a fixed number of queries, whatever their length."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -682,6 +682,12 @@ TICKET_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("resolution_due_at", "id"),
 }
 DEFAULT_SORT = "-created"
+# Sorts on a value a ticket may lack (an assignee, a category, a due time), by the field that is empty
+# then. Sorted in one query, with the empty ones last, PostgreSQL sorts every ticket of the list: the outer
+# join that keeps tickets without an assignee stops it from reading the names' index in order, and "latest
+# due first, empty last" is not the due-time index read backwards. ticket_page reads the two kinds apart,
+# each in the order of an index.
+SPLIT_SORTS = {"assignee": "assignee", "category": "category", "due": "resolution_due_at"}
 
 
 # Columns that may be empty: sorted with the empty ones last either way. The others are sorted plainly, so
@@ -735,14 +741,16 @@ def tickets_filtered(user, filters: dict, *, sort: str = DEFAULT_SORT) -> QueryS
         qs = qs.filter(requester__location=filters["location"])
     if filters.get("device_model"):
         qs = qs.filter(device__model=filters["device_model"])
-    if filters.get("created_from"):
-        qs = qs.filter(created_at__date__gte=filters["created_from"])
-    if filters.get("created_to"):
-        qs = qs.filter(created_at__date__lte=filters["created_to"])
-    if filters.get("due_from"):
-        qs = qs.filter(resolution_due_at__date__gte=filters["due_from"])
-    if filters.get("due_to"):
-        qs = qs.filter(resolution_due_at__date__lte=filters["due_to"])
+    # Days of the viewer's time zone as ranges of moments, so the column's own index serves them (a
+    # `__date` lookup casts every row's value first and reads the whole table).
+    for column, start, end in (
+        ("created_at", "created_from", "created_to"),
+        ("resolution_due_at", "due_from", "due_to"),
+    ):
+        if filters.get(start):
+            qs = qs.filter(**{f"{column}__gte": _start_of_day(filters[start])})
+        if filters.get(end):
+            qs = qs.filter(**{f"{column}__lt": _start_of_day(filters[end] + timedelta(days=1))})
     text = (filters.get("q") or "").strip()
     if text:
         # The subject's trigram index (PostgreSQL) serves the substring match.
@@ -754,12 +762,49 @@ def tickets_filtered(user, filters: dict, *, sort: str = DEFAULT_SORT) -> QueryS
     return tickets_for_list(qs.select_related("requester__department", "project")).order_by(*_ordering(sort))
 
 
-def ticket_page(qs: QuerySet[Ticket], page_number: int, *, per_page: int = 50) -> dict:
-    """One page of `qs` without counting the whole set (a count of a million rows is the slow part):
-    one query, one row more than the page to know whether there is a next one."""
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], QuerySet[Ticket]] | None:
+    """For a sort in SPLIT_SORTS: the tickets that have the sorted name, in its order, and those that have
+    none, by number; None for the other sorts."""
+    key = sort.lstrip("-")
+    if key not in SPLIT_SORTS:
+        return None
+    descending = sort.startswith("-")
+    names = TICKET_SORTS[key]
+    # A condition on the other table's name makes the join an inner one, which PostgreSQL can drive from
+    # that table's name index (the name of an assignee or a category is never empty).
+    filled = qs.filter(**{f"{names[0]}__isnull": False}).order_by(
+        *(F(name).desc() if descending else F(name).asc() for name in names)
+    )
+    empty = qs.filter(**{f"{SPLIT_SORTS[key]}__isnull": True}).order_by("-id" if descending else "id")
+    return filled, empty
+
+
+def ticket_page(qs: QuerySet[Ticket], page_number: int, *, sort: str = DEFAULT_SORT, per_page: int = 50) -> dict:
+    """One page of `qs` (ordered by `sort`) without counting the whole set (a count of a million rows is
+    the slow part): one query, one row more than the page to know whether there is a next one.
+
+    A sort in SPLIT_SORTS reads the page from its two parts. Among the tickets that have the value, the
+    page's numbers first (the indexes alone: a technician's or a category's tickets are sorted by number
+    from the index, not from the table) and then those rows; the tickets without the value, for a page that
+    reaches past the others, with a count of the others only for a page wholly beyond them."""
     page_number = max(1, page_number)
     offset = (page_number - 1) * per_page
-    rows = list(qs[offset : offset + per_page + 1])
+    wanted = per_page + 1
+    parts = _split_by_emptiness(qs, sort)
+    if parts is None:
+        rows = list(qs[offset : offset + wanted])
+    else:
+        filled, empty = parts
+        numbers = list(filled.values_list("pk", flat=True)[offset : offset + wanted])
+        found = {ticket.pk: ticket for ticket in qs.filter(pk__in=numbers).order_by()} if numbers else {}
+        rows = [found[number] for number in numbers if number in found]
+        if len(numbers) < wanted:
+            skip = 0 if numbers or not offset else offset - filled.count()
+            rows += list(empty[skip : skip + wanted - len(numbers)])
     return {
         "object_list": rows[:per_page],
         "number": page_number,
