@@ -294,10 +294,11 @@ def ticket_log_call(
 def ticket_assign(
     *, ticket: Ticket, by: User | None, assignee: User, expected_version: int | None = None, note: str = "", now=None
 ) -> Ticket:
-    """Give the ticket to a technician (or move it to another one)."""
+    """Give the ticket to a technician (or move it to another one) of its tier or above."""
     _check_technician(assignee)
 
     def extra(locked):
+        _check_tier(assignee, locked.tier)
         locked.assignee = assignee
         return ["assignee"]
 
@@ -764,15 +765,21 @@ def _check_technician(user: User | None) -> None:
         raise WorkflowError(_("Tickets can only be assigned to an active technician."))
 
 
+def _check_tier(technician: User, tier: int) -> None:
+    """A ticket is held at its tier or above: to give it lower, its tier is lowered first (triage, or sent
+    down a tier), so that the tier always says who works on it."""
+    profile = technician.technician_profile
+    if profile.tier < tier:
+        raise WorkflowError(
+            _("%(name)s works at tier %(tier)s; this ticket needs tier %(needed)s or above.")
+            % {"name": technician.get_full_name() or technician.email, "tier": profile.tier, "needed": tier}
+        )
+
+
 def _tier_move(*, ticket, by, action, step, note, to, priority, expected_version, now) -> Ticket:
     if to is not None:
         _check_technician(to)
-        profile = to.technician_profile
-        if profile.tier < ticket.tier + step:
-            raise WorkflowError(
-                _("%(name)s works at tier %(tier)s; this ticket goes to tier %(needed)s.")
-                % {"name": to.get_full_name() or to.email, "tier": profile.tier, "needed": ticket.tier + step}
-            )
+        _check_tier(to, ticket.tier + step)
     if priority is not None and (by is None or not can(by, "tickets.triage")):
         raise ActorNotAllowed
     if priority is not None and priority > ticket.priority:

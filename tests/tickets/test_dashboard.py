@@ -61,12 +61,12 @@ def test_triage_is_most_urgent_then_oldest_first(client_for, coordinator):
     assert [row["ticket"] for row in response.context["triage_rows"]] == [old_high, new_high, old_low]
 
 
-def test_triage_in_place_with_htmx_swaps_the_row(client_for, coordinator, technician):
+def test_triage_in_place_with_htmx_swaps_the_row(client_for, coordinator, technician_t2):
     category = factories.CategoryFactory(name="Network")
     ticket = factories.TicketFactory(subject="VPN drops")
     response = client_for(coordinator).post(
         _triage_url(ticket),
-        _post(ticket, category=category.pk, impact=1, urgency=1, tier=2, assignee=technician.pk),
+        _post(ticket, category=category.pk, impact=1, urgency=1, tier=2, assignee=technician_t2.pk),
         **HTMX,
     )
     assert response.status_code == 200
@@ -74,14 +74,28 @@ def test_triage_in_place_with_htmx_swaps_the_row(client_for, coordinator, techni
     body = response.content.decode()
     assert f'id="triage-row-{ticket.pk}"' in body
     assert "<html" not in body
-    assert f"HD-{ticket.pk} is triaged and assigned to {technician.get_full_name()}." in body
+    assert f"HD-{ticket.pk} is triaged and assigned to {technician_t2.get_full_name()}." in body
     ticket.refresh_from_db()
-    assert (ticket.category, ticket.priority, ticket.tier, ticket.assignee) == (category, 1, 2, technician)
+    assert (ticket.category, ticket.priority, ticket.tier, ticket.assignee) == (category, 1, 2, technician_t2)
     assert ticket.status == TicketStatus.ASSIGNED
     assert list(Event.objects.filter(ticket=ticket).values_list("kind", "actor")) == [
         (EventKind.TRIAGED, coordinator.pk),
         (EventKind.ASSIGNED, coordinator.pk),
     ]
+
+
+def test_a_row_never_gives_a_ticket_below_its_tier_and_keeps_what_was_chosen(client_for, coordinator, technician):
+    ticket = factories.TicketFactory(subject="Database cluster", urgency=3)
+    response = client_for(coordinator).post(
+        _triage_url(ticket), _post(ticket, urgency=1, tier=3, assignee=technician.pk), **HTMX
+    )
+    assert response.status_code == 200  # the row with its error, which htmx swaps in
+    body = response.content.decode()
+    assert f"{technician.get_full_name()} works at tier 1; this ticket needs tier 3 or above." in body
+    assert '<option value="3" selected>' in body  # what the coordinator chose is still there
+    ticket.refresh_from_db()
+    assert (ticket.tier, ticket.urgency, ticket.assignee, ticket.version) == (1, 3, None, 1)  # all or nothing
+    assert not Event.objects.filter(ticket=ticket).exclude(kind=EventKind.CREATED).exists()
 
 
 def test_triage_without_javascript_redirects_to_the_dashboard(client_for, coordinator):
