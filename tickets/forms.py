@@ -770,7 +770,9 @@ class TicketFilterForm(forms.Form):
 class BulkActionForm(forms.Form):
     """Bulk actions on the selected rows of the staff list. Each action needs its own field."""
 
-    tickets = forms.TypedMultipleChoiceField(label=_("Tickets"), coerce=int)
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("Tickets"), coerce=int, error_messages={"required": _("Select the tickets to change first.")}
+    )
     action = forms.ChoiceField(label=_("Action"))
     assignee = forms.ModelChoiceField(
         label=_("Technician"), queryset=selectors.technicians_for_assignment(), required=False
@@ -810,6 +812,9 @@ class BulkActionForm(forms.Form):
     }
 
     def __init__(self, *args, user=None, **kwargs):
+        # On the page beside the filters, which have fields of the same names: ids of its own, so that each
+        # label names its own control.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.user = user
         # Which numbers are real and visible is the view's business (selectors); here, any id.

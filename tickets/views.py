@@ -1,13 +1,14 @@
 """Ticket pages. Thin: permission -> form -> service -> redirect; every change is a POST."""
 
 import csv
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -770,15 +771,15 @@ def auto_assign_settings(request):
 # --- the staff ticket list ---------------------------------------------------------------------
 
 
-def _filtered(request):
-    filter_form = forms.TicketFilterForm(request.GET)
+def _filtered(request, params=None):
+    filter_form = forms.TicketFilterForm(request.GET if params is None else params)
     filters = filter_form.filters()
     return filter_form, filters, selectors.tickets_filtered(request.user, filters, sort=filters["sort"])
 
 
-def _page_number(request) -> int:
+def _page_number(params) -> int:
     try:
-        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+        return max(1, min(int(params.get("page", 1)), 100_000))
     except ValueError:
         return 1
 
@@ -791,29 +792,43 @@ def ticket_list(request):
     number = selectors.ticket_number_from(query) if query.upper().startswith("HD-") else None
     if number and selectors.tickets_visible_to(request.user).filter(pk=number).exists():
         return redirect("tickets:detail", number=number)
-    filter_form, filters, qs = _filtered(request)
+    return _render_list(request, request.GET)
+
+
+def _render_list(request, params, *, bulk_form=None, status=200):
+    """The staff list for the query `params`; `bulk_form` is a refused bulk action, shown with its errors
+    beside its fields and the rows it was for still selected."""
+    filter_form, filters, qs = _filtered(request, params)
     for notice in filter_form.ignored():
         messages.warning(request, _("A filter was ignored. %(reason)s") % {"reason": notice})
-    bulk_form = forms.BulkActionForm(user=request.user) if can(request.user, "tickets.bulk") else None
+    if bulk_form is None and can(request.user, "tickets.bulk"):
+        bulk_form = forms.BulkActionForm(user=request.user)
     # The list shows these forms on every load: their controls are written without templates.
     for form in (filter_form, bulk_form):
         if form is not None:
             forms.use_quick_widgets(form)
+    selected = set(bulk_form.cleaned_data.get("tickets", ())) if bulk_form is not None and bulk_form.is_bound else set()
     return render(
         request,
         "tickets/list.html",
         {
             "filter_form": filter_form,
             "sort": filters["sort"],
-            "page": selectors.ticket_page(qs, _page_number(request)),
+            "page": selectors.ticket_page(qs, _page_number(params), sort=filters["sort"]),
             "bulk_form": bulk_form,
             "may_bulk": bulk_form is not None,
+            "selected": selected,
+            # The list's own query: its sort and page links are made from it, also when it is shown again
+            # in answer to a refused bulk action (a POST to another address).
+            "list_query": params,
+            "list_path": f"{reverse('tickets:list')}?{params.urlencode()}" if params else reverse("tickets:list"),
             "row_minute": timezone.now().replace(second=0, microsecond=0),
             "saved_filters": selectors.saved_filters_of(request.user),
             "saved_filter_form": forms.SavedFilterForm(initial={"querystring": filter_form.querystring()}),
             "querystring": filter_form.querystring(),
             "may_export": can(request.user, "tickets.export"),
         },
+        status=status,
     )
 
 
@@ -863,11 +878,12 @@ def ticket_export(request):
     return response
 
 
-def _back_to_list(request, next_url: str):
+def _list_url(request, next_url: str) -> str:
+    """`next_url` if it is the staff list on this site (with its filters), else the plain list."""
     is_local = next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
-    if is_local and next_url.startswith(reverse("tickets:list")):
-        return redirect(next_url)
-    return redirect("tickets:list")
+    if is_local and urlsplit(next_url).path == reverse("tickets:list"):
+        return next_url
+    return reverse("tickets:list")
 
 
 @login_required
@@ -876,11 +892,10 @@ def ticket_bulk(request):
     """One action on the selected tickets, through the services one ticket at a time, in one transaction."""
     require(request.user, "tickets.bulk")
     form = forms.BulkActionForm(request.POST, user=request.user)
+    back = _list_url(request, request.POST.get("next", ""))
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return _back_to_list(request, request.POST.get("next", ""))
+        # The list the person was on, with the form's errors beside its fields and their selection kept.
+        return _render_list(request, QueryDict(urlsplit(back).query), bulk_form=form, status=400)
     wanted = form.cleaned_data["tickets"]
     found = list(selectors.tickets_visible_to(request.user).filter(pk__in=wanted).order_by("pk"))
     result = services.tickets_bulk_change(
@@ -901,7 +916,7 @@ def ticket_bulk(request):
     missing = sorted(set(wanted) - {t.pk for t in found})
     if missing:
         messages.error(request, _("Not found: %(tickets)s.") % {"tickets": ", ".join(f"HD-{pk}" for pk in missing)})
-    return _back_to_list(request, form.cleaned_data["next"])
+    return redirect(back)
 
 
 @login_required

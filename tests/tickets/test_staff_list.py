@@ -4,7 +4,8 @@ Requesters never reach it, and no filter widens what a user may see."""
 
 import csv
 import io
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -164,6 +165,49 @@ def test_every_column_sorts_both_ways(client_for, coordinator, spread, sort):
         assert up == list(reversed(down))
 
 
+@pytest.mark.parametrize("sort", [f"{way}{name}" for name in selectors.SPLIT_SORTS for way in ("", "-")])
+def test_a_sort_on_a_value_some_tickets_lack_pages_like_one_ordered_list(coordinator, technician, technician_t2, sort):
+    """Such a list is read in two parts (with and without the value); every page, also the one where the
+    parts meet and those wholly past the first, is the slice of the one ordered list that the export reads."""
+    printers, network = factories.CategoryFactory(name="Printers"), factories.CategoryFactory(name="Network")
+    now = timezone.now()
+    for index in range(11):
+        holder = (technician, technician_t2, None)[index % 3]
+        factories.TicketFactory(
+            status="assigned" if holder else "new",
+            assignee=holder,
+            category=(printers, network, None, None)[index % 4],
+            resolution_due_at=now + timedelta(hours=index) if index % 5 else None,
+        )
+    qs = selectors.tickets_filtered(coordinator, {"status": ""}, sort=sort)
+    whole = [ticket.pk for ticket in qs]
+    paged = []
+    for number in range(1, 6):
+        page = selectors.ticket_page(qs, number, sort=sort, per_page=3)
+        paged += [ticket.pk for ticket in page["object_list"]]
+        assert page["has_next"] == (number * 3 < len(whole)), number
+    assert paged == whole
+
+
+def test_date_filters_are_whole_days_of_the_viewers_time_zone(coordinator):
+    stockholm = zoneinfo.ZoneInfo("Europe/Stockholm")
+    late = factories.TicketFactory(created_at=datetime(2026, 3, 9, 23, 30, tzinfo=stockholm))
+    early = factories.TicketFactory(created_at=datetime(2026, 3, 10, 0, 0, tzinfo=stockholm))
+    day = date(2026, 3, 9)
+    with timezone.override(stockholm):
+        until = set(selectors.tickets_filtered(coordinator, {"created_to": day}).values_list("pk", flat=True))
+        since = set(
+            selectors.tickets_filtered(coordinator, {"created_from": day + timedelta(days=1)}).values_list(
+                "pk", flat=True
+            )
+        )
+    assert (until, since) == ({late.pk}, {early.pk})
+    # The same moments are both on 9 March in New York.
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        both = selectors.tickets_filtered(coordinator, {"created_from": day, "created_to": day})
+        assert set(both.values_list("pk", flat=True)) == {late.pk, early.pk}
+
+
 def test_sort_by_subject(client_for, coordinator, spread):
     numbers = _numbers(client_for(coordinator).get(LIST, {"sort": "subject"}))
     subjects = list(Ticket.objects.in_bulk(numbers).values())
@@ -238,6 +282,23 @@ def test_bulk_assign_reports_what_changed_and_what_was_refused(client_for, coord
     assert Event.objects.filter(kind=EventKind.ASSIGNED).count() == 4
 
 
+def test_bulk_assign_refuses_tickets_above_the_technicians_tier(client_for, coordinator, technician):
+    """A batch that partly fails: each ticket above the technician's tier is refused with the reason, the
+    rest are assigned, and the refused ones are exactly as they were."""
+    low = [factories.TicketFactory(tier=1) for _index in range(2)]
+    high = factories.TicketFactory(tier=2)
+    response = client_for(coordinator).post(
+        BULK, {"tickets": [t.pk for t in [*low, high]], "action": "assign", "assignee": technician.pk}, follow=True
+    )
+    notices = [str(m) for m in response.context["messages"]]
+    assert f"Changed: HD-{low[0].pk}, HD-{low[1].pk}." in notices
+    name = technician.get_full_name()
+    assert f"HD-{high.pk} refused: {name} works at tier 1; this ticket needs tier 2 or above." in notices
+    high.refresh_from_db()
+    assert (high.assignee, high.status, high.version) == (None, TicketStatus.NEW, 1)
+    assert Event.objects.filter(kind=EventKind.ASSIGNED).count() == 2
+
+
 def test_bulk_priority_category_tier_and_duplicate(client_for, coordinator):
     client = client_for(coordinator)
     tickets = [factories.TicketFactory() for _index in range(2)]
@@ -268,11 +329,29 @@ def test_bulk_priority_without_a_reason_is_refused_per_ticket(client_for, coordi
     assert other.priority == 4
 
 
-def test_bulk_needs_the_actions_value(client_for, coordinator):
-    ticket = factories.TicketFactory()
-    response = client_for(coordinator).post(BULK, {"tickets": [ticket.pk], "action": "assign"}, follow=True)
-    assert "This action needs a value here." in " ".join(str(m) for m in response.context["messages"])
-    assert client_for(coordinator).get(BULK).status_code == 405
+def test_a_refused_bulk_form_says_why_beside_the_field_and_keeps_the_selection(client_for, coordinator):
+    kept, other = factories.TicketFactory(subject="Keep me"), factories.TicketFactory(subject="Other")
+    client = client_for(coordinator)
+    response = client.post(BULK, {"tickets": [kept.pk], "action": "assign", "next": f"{LIST}?status=any&sort=number"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The error is beside the technician field, the list is the one the person was on, the row still ticked.
+    assert 'id="bulk_assignee_error"' in page and "This action needs a value here." in page
+    assert page.count('id="id_assignee"') == 1 and page.count('id="bulk_assignee"') == 1  # a label, a control
+    assert _numbers(response) == [kept.pk, other.pk]
+    assert f'value="{kept.pk}" form="bulk-form" id="select-{kept.pk}" checked' in page
+    assert f'value="{other.pk}" form="bulk-form" id="select-{other.pk}" aria-label' in page
+    # Its links and forms lead back to the list, not to the address the form was posted to.
+    assert f'name="next" value="{LIST}?status=any&amp;sort=number"' in page
+    assert f'href="{LIST}?status=any&amp;sort=-number"' in page and f'action="{LIST}"' in page
+    assert not Event.objects.filter(kind=EventKind.ASSIGNED).exists()
+    # Nothing selected: said beside the button. A foreign address in `next` falls back to the plain list.
+    response = client.post(BULK, {"action": "set_tier", "tier": 2, "next": "https://elsewhere.example/"})
+    assert response.status_code == 400
+    assert "Select the tickets to change first." in response.content.decode()
+    assert client.get(BULK).status_code == 405
+    # The list's own rows are kept again once nothing is selected: the selection never leaks into them.
+    assert "checked" not in client.get(LIST, {"status": "any"}).content.decode().split('data-testid="ticket-list"')[1]
 
 
 def test_bulk_service_is_one_transaction_with_a_savepoint_per_ticket(coordinator, technician):
@@ -301,7 +380,10 @@ def _fill(count, technician):
         )
 
 
-@pytest.mark.parametrize("params", [{}, {"sort": "-requester"}, {"status": "any", "q": "Problem"}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"sort": "-requester"}, {"status": "any", "q": "Problem"}, {"sort": "assignee"}, {"sort": "-category"}],
+)
 def test_the_list_runs_a_fixed_number_of_queries(
     client_for, coordinator, technician, django_assert_num_queries, params
 ):
