@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
 from tickets import tally
-from tickets.models import Category, Comment, Event, Ticket
+from tickets.models import Category, Comment, Event, Project, ProjectStatus, Ticket
 from tickets.priority import priority_for
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - every bench login; the bench database is throwaway
@@ -57,6 +57,8 @@ CATEGORIES = {
     "Access": ["Password", "Permissions", "New starter", "Leaver"],
 }
 # How often each leaf comes up; passwords and email far more than cabling.
+PROJECT_KINDS = ["Move to building", "Network cabling in", "Laptop roll-out in", "New printers in"]
+PROJECT_SHARE = 0.05  # of the tickets raised while a project runs, at most
 CATEGORY_WEIGHTS = {
     "Laptop": 12, "Desktop": 4, "Monitor": 3, "Printer": 9, "Phone": 4, "Docking station": 4,
     "Email": 10, "Office": 7, "VPN": 7, "Operating system": 5, "Business apps": 6,
@@ -162,12 +164,13 @@ class Scale:
     technicians: int = 60
     coordinators: int = 4
     years: int = 3
+    projects: int = 3
 
     @classmethod
     def for_tickets(cls, tickets: int) -> "Scale":
         """10,000 employees and 20,000 devices for a million tickets; fewer, in proportion, for small runs."""
         employees = max(300, min(10_000, tickets // 100))
-        return cls(tickets=tickets, employees=employees, devices=2 * employees)
+        return cls(tickets=tickets, employees=employees, devices=2 * employees, projects=max(3, tickets // 20_000))
 
 
 @dataclass
@@ -178,6 +181,10 @@ class LoadSummary:
 
 def _ts(seconds: float) -> str:
     return (EPOCH + timedelta(seconds=seconds)).isoformat()
+
+
+def _day_start(day) -> float:
+    return datetime.combine(day, datetime.min.time(), UTC).timestamp()
 
 
 def _cumulative(weights) -> list[float]:
@@ -435,6 +442,33 @@ class _Organisation:
         )
         self.requester_picker = _Picker(rng, employees, _zipf_weights(len(employees), offset=50))
 
+        # Projects: a move, a cabling job or a roll-out every few weeks, each a few weeks long; the tickets
+        # raised during one are sometimes filed under it (_TicketWriter.ticket).
+        projects = []
+        first_day = (now - timedelta(days=scale.years * 365)).date()
+        for index in range(scale.projects):
+            starts = first_day + timedelta(days=rng.randint(0, scale.years * 365 - 14))
+            ends = starts + timedelta(days=rng.randint(14, 60))
+            location = locations[index % len(locations)]
+            kind = PROJECT_KINDS[index % len(PROJECT_KINDS)]
+            projects.append(
+                Project(
+                    name=f"{kind} {location.building} ({starts:%b %Y})",
+                    project_manager=employees[(index * 7 + 1) % len(employees)],
+                    facilities_contact=employees[(index * 11 + 2) % len(employees)] if index % 2 else None,
+                    location=location,
+                    starts_on=starts,
+                    ends_on=ends,
+                    status=ProjectStatus.DONE if ends < today else ProjectStatus.ACTIVE,
+                    created_by=coordinators[index % len(coordinators)],
+                    created_at=now - timedelta(days=(today - starts).days + 7),
+                )
+            )
+        Project.objects.bulk_create(projects)
+        self.project_windows = [
+            (_day_start(project.starts_on), _day_start(project.ends_on) + DAY, project.pk) for project in projects
+        ]
+
 
 # --- tickets, events, comments -----------------------------------------------------------------
 
@@ -513,6 +547,10 @@ class _TicketWriter:
             subject = f"{subject} ({device.model})"
         if status == "new" and rng.random() < 0.6:
             category = None  # type: ignore[assignment]  # not triaged yet
+        project = None
+        if rng.random() < PROJECT_SHARE:
+            running = [pk for starts, ends, pk in org.project_windows if starts <= created <= ends]
+            project = rng.choice(running) if running else None
 
         events: list[tuple] = []  # (at, kind, action, actor, old, new, note, is_public)
         comments: list[tuple] = []  # (at, author, body, is_internal)
@@ -664,6 +702,7 @@ class _TicketWriter:
                     resolution_code,
                     str(rng.choice((10, 15, 30, 45, 60, 90, 120)) if resolved_at else 0),
                     str(len(events)),
+                    _n(project),
                 )
             )
         )
@@ -718,6 +757,7 @@ TICKET_COLUMNS = [
     "impact", "urgency", "priority", "priority_overridden", "priority_reason", "status", "tier", "assignee_id",
     "first_response_due_at", "resolution_due_at", "created_at", "updated_at", "first_response_at",
     "resolved_at", "closed_at", "resolution_notes", "resolution_code", "time_spent_minutes", "version",
+    "project_id",
 ]  # fmt: skip
 EVENT_COLUMNS = ["id", "ticket_id", "actor_id", "kind", "action", "old", "new", "note", "is_public", "created_at"]
 COMMENT_COLUMNS = ["id", "ticket_id", "author_id", "body", "is_internal", "created_at"]
@@ -909,9 +949,23 @@ def personas() -> dict:
         Ticket.objects.filter(requester__user=users["requester"]).exclude(pk=long_ticket.pk).order_by("-pk").first()
     )
     category = Category.objects.filter(parent__isnull=False, is_active=True).order_by("pk").first()
-    if requester_ticket is None or category is None:
+    project = Project.objects.order_by("-pk").first()
+    if requester_ticket is None or category is None or project is None:
         raise RuntimeError("The bench data is incomplete: load it again with --fresh.")
+    # Values for the staff list's filters, each an ordinary one: the requester who asks most, the busiest
+    # technician, the first department, location and device model, the latest project.
+    model = Device.objects.order_by("model").values_list("model", flat=True).first() or ""
+    filters = {
+        "assignee": technician.pk,
+        "requester": users["requester"].employee.employee_number,
+        "department": Department.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "location": Location.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "device_model": model,
+        "project": project.pk,
+        "category": category.pk,
+    }
     return {
+        "filters": filters,
         "users": users,
         "long_ticket": long_ticket.pk,
         "typical_ticket": typical,

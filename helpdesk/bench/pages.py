@@ -4,6 +4,7 @@ A page whose URL does not exist yet (it is being built in another issue) shows a
 table instead of stopping the run.
 """
 
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
@@ -127,3 +128,52 @@ def build(people: dict) -> list[Page]:
             page.note = "not available: the page does not exist yet"
             page.paths = []
     return specs
+
+
+# --- the staff list, every filter and every sort --------------------------------------------------
+
+
+def list_filters(people: dict, today: date) -> dict[str, dict]:
+    """One ordinary value for each filter of the staff list (tickets.forms.FILTER_FIELDS but the sort),
+    over tickets of every status unless the filter is the status."""
+    values = people["filters"]
+    month_ago, week_ahead = today - timedelta(days=30), today + timedelta(days=7)
+    return {
+        "q": {"q": SEARCH_TEXT},
+        "status": {"status": "waiting_requester"},
+        "priority": {"priority": 1},
+        "tier": {"tier": 3},
+        "category": {"category": values["category"]},
+        "assignee": {"assignee": values["assignee"]},
+        "requester": {"requester": values["requester"]},
+        "department": {"department": values["department"]},
+        "location": {"location": values["location"]},
+        "device_model": {"device_model": values["device_model"]},
+        "project": {"project": values["project"]},
+        "created_from": {"created_from": (today - timedelta(days=400)).isoformat()},
+        "created_to": {"created_to": (today - timedelta(days=900)).isoformat()},
+        "due_from": {"due_from": today.isoformat()},
+        "due_to": {"due_to": week_ahead.isoformat(), "due_from": month_ago.isoformat()},
+    }
+
+
+def build_sweep(people: dict, today: date) -> list[Page]:
+    """The staff list once per filter and once per sort in each direction, as a coordinator."""
+    from tickets.selectors import TICKET_SORTS
+
+    ticket_list = _reverse("tickets:list")
+    pages = []
+    for name, params in list_filters(people, today).items():
+        query = params if "status" in params else {"status": "any", **params}
+        pages.append(Page(f"filter_{name}", f"Filter {name}", "coordinator", [_with_query(ticket_list, **query)]))
+    for name in TICKET_SORTS:
+        for sort, direction in ((name, "ascending"), (f"-{name}", "descending")):
+            pages.append(
+                Page(
+                    f"sort_{sort}",
+                    f"Sort {name}, {direction}",
+                    "coordinator",
+                    [_with_query(ticket_list, status="any", sort=sort)],
+                )
+            )
+    return pages

@@ -75,6 +75,8 @@ class Run:
     settings: dict = field(default_factory=dict)
     load_before: float | None = None
     others: float | None = None
+    # The staff list once per filter and per sort (helpdesk/bench/pages.py, build_sweep).
+    sweep: list[PageResult] = field(default_factory=list)
 
     @property
     def ceiling(self) -> float:
@@ -85,7 +87,8 @@ class Run:
 
     @property
     def failed(self) -> bool:
-        return any(r.errors for r in self.results if r.page.available) or bool(self.notifications_error)
+        measured = [*self.results, *self.sweep]
+        return any(r.errors for r in measured if r.page.available) or bool(self.notifications_error)
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -282,9 +285,64 @@ def _notification_section(run: Run) -> list[str]:
     ]
 
 
+def sweep_misses(result: PageResult) -> list[str]:
+    """Why one filter or sort of the staff list misses: errors, or a p95 at or over the target."""
+    found = ["errors: " + "; ".join(result.errors)] if result.errors else []
+    latency = result.latency
+    if latency and not math.isnan(latency.p95_ms) and latency.p95_ms >= P95_TARGET_MS:
+        found.append(f"p95 {latency.p95_ms:,.0f} ms ({latency.p95_ms / P95_TARGET_MS:.1f}x the target)")
+    if found and result.others is not None and result.others > NOISY_SHARE:
+        found.append(f"measured while other processes used {result.others:.0%} of the cores")
+    return found
+
+
+def _sweep_section(run: Run) -> list[str]:
+    if not run.sweep:
+        return []
+    requests = run.settings.get("sweep_requests")
+    lines = [
+        "## The staff list by every filter and every sort",
+        "",
+        f"Each filter alone and each sort in both directions, over tickets of every status (but the status "
+        f"filter), as a coordinator: {requests} sequential requests each, after the pages above. Target: p95 "
+        f"under {P95_TARGET_MS:.0f} ms, with each filter and sort served by an index. The query plan of the "
+        "slowest query is below for any that misses.",
+        "",
+        "| Filter or sort | Query string | Median ms | p95 ms | Queries | Slowest query ms | Target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in run.sweep:
+        query = result.page.paths[0].partition("?")[2] if result.page.paths else ""
+        latency = result.latency
+        lines.append(
+            f"| {result.page.label} | `{query}` | {_fmt(latency.median_ms, 1) if latency else '-'} | "
+            f"{_fmt(latency.p95_ms, 1) if latency else '-'} | "
+            f"{result.queries.count if result.queries.count is not None else '-'} | "
+            f"{_fmt(result.queries.slowest_ms, 1)} | "
+            f"{('ERROR' if result.errors else 'missed') if sweep_misses(result) else 'met'} |"
+        )
+    lines.append("")
+    for result in run.sweep:
+        if sweep_misses(result) and result.queries.plan:
+            lines += [
+                f"### {result.page.label}",
+                "",
+                "```sql",
+                abbreviate(result.queries.slowest_sql),
+                "```",
+                "",
+                "```",
+                result.queries.plan,
+                "```",
+                "",
+            ]
+    return lines
+
+
 def _misses_section(run: Run) -> list[str]:
     lines = ["## Targets missed", ""]
     found = [(result, misses(run, result)) for result in run.results]
+    found += [(result, sweep_misses(result)) for result in run.sweep]
     found = [(result, reasons) for result, reasons in found if reasons]
     if not found:
         lines.append("None: every page met its targets in this run.")
@@ -415,6 +473,7 @@ def markdown(run: Run, output: Path | None = None) -> str:
         "",
         markdown_table(run),
         "",
+        *_sweep_section(run),
         *_notification_section(run),
         *_misses_section(run),
         "## Analysis",

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from helpdesk.bench import database
 
@@ -40,6 +41,7 @@ class Options:
     skip_load: bool = False
     seconds: float = 15.0
     requests: int = 300
+    sweep_requests: int = 40  # per filter and per sort of the staff list
     max_seconds: float = 30.0  # cap on the sequential loop of one page
     connections: int = 8
     workers: int = 5
@@ -61,6 +63,7 @@ class Options:
             "tickets": 3000,
             "seconds": 1.0,
             "requests": 10,
+            "sweep_requests": 3,
             "max_seconds": 5.0,
             "notification_backlog": 60,
             "notification_seconds": 2.0,
@@ -176,6 +179,15 @@ def run_inner(options: Options, log) -> int:
 
     log("")
     log(report.text_table(run))
+    if run.sweep:
+        missed = [result.page.label for result in run.sweep if report.sweep_misses(result)]
+        slowest = max(run.sweep, key=lambda result: result.latency.p95_ms if result.latency else 0.0)
+        log(
+            f"\nStaff list by each filter and sort: {len(run.sweep) - len(missed)} of {len(run.sweep)} under "
+            f"{report.P95_TARGET_MS:.0f} ms at p95 (slowest: {slowest.page.label}, "
+            f"{slowest.latency.p95_ms if slowest.latency else float('nan'):.1f} ms)"
+            + (f"; missed: {', '.join(missed)}" if missed else "")
+        )
     if run.notifications is not None:
         n = run.notifications
         log(
@@ -197,9 +209,11 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
 
     users = people["users"]
     page_list = pages.build(people)
+    sweep_list = pages.build_sweep(people, timezone.localdate())
     log("Counting queries and explaining the slowest of each page")
-    counted = queries.measure(page_list, users)
+    counted = queries.measure([*page_list, *sweep_list], users)
     results = [report.PageResult(page=page, queries=counted[page.key]) for page in page_list]
+    sweep = [report.PageResult(page=page, queries=counted[page.key]) for page in sweep_list]
 
     _wait_for_quiet(options.quiet_wait, log)
     load_before = os.getloadavg()[0]
@@ -250,12 +264,25 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
                 + (f"  ERROR {'; '.join(result.errors)}" if result.errors else "")
                 + (f"  ({result.failures_under_load})" if result.failures_under_load else "")
             )
+        log(f"The staff list by each filter and sort, {options.sweep_requests} requests each")
+        for result in sweep:
+            before = cpu.sample()
+            try:
+                result.latency = http.measure_latency(
+                    clients["coordinator"], result.page, requests=options.sweep_requests, max_seconds=10, warmup=2
+                )
+            except Exception as error:
+                result.error = f"{type(error).__name__}: {error}"
+            result.others = cpu.other_share(before, cpu.sample())
+            if result.errors or (result.latency and result.latency.p95_ms >= report.P95_TARGET_MS):
+                log(f"  {result.page.label}: p95 {result.latency.p95_ms if result.latency else float('nan'):.1f} ms")
         others = cpu.other_share(whole, cpu.sample())
-        if any(result.errors or result.failures_under_load for result in results):
+        if any(result.errors or result.failures_under_load for result in [*results, *sweep]):
             log("gunicorn's log, last lines:\n" + web.log_tail())
 
     run = report.Run(
         results=results,
+        sweep=sweep,
         command=options.command or "manage.py bench",
         scale={},
         load_seconds=load_seconds,
@@ -264,6 +291,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
         others=others,
         settings={
             "requests": options.requests,
+            "sweep_requests": options.sweep_requests,
             "max_seconds": options.max_seconds,
             "connections": options.connections,
             "seconds": options.seconds,

@@ -14,6 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from helpdesk.bench import database, pages
+from tickets.forms import FILTER_FIELDS
+from tickets.selectors import TICKET_SORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = [
@@ -67,6 +69,20 @@ def test_bench_quick_run_measures_every_page(bench_database, tmp_path):
         assert re.match(r"^[\d,]+", throughput), table[label]
         assert target in ("met", "missed", "ceiling"), table[label]
     assert table["Bare view (/healthz): the ceiling"][6] == "0"
+
+    # The staff list once per filter and per sort direction, each with its figures.
+    sweep = {}
+    for line in report.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) == 7 and cells[0].startswith(("Filter ", "Sort ")) and cells[0] != "Filter or sort":
+            sweep[cells[0]] = cells
+    expected = {f"Filter {name}" for name in FILTER_FIELDS if name != "sort"}
+    expected |= {f"Sort {name}, {way}" for name in TICKET_SORTS for way in ("ascending", "descending")}
+    assert set(sweep) == expected, report
+    for label, (_label, query, median, p95, queries, _slowest, target) in sweep.items():
+        assert query.startswith("`") and "status=" in query, sweep[label]
+        assert re.match(r"^[\d,.]+$", median) and re.match(r"^[\d,.]+$", p95), sweep[label]
+        assert re.match(r"^\d+$", queries) and target in ("met", "missed"), sweep[label]
     assert "messages/s" in report
     assert "## Query plans" in report and "Buffers:" in report
     assert "Load time:" in report
