@@ -235,13 +235,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def measure_latency(
-    client: Client, page: Page, *, requests: int, max_seconds: float, token: str = "", warmup: int = 10
-) -> Latency:
+def measure_latency(client: Client, page: Page, *, requests: int, max_seconds: float, token: str = "") -> Latency:
     """`requests` visits one after another (after a short warm-up), stopping early after `max_seconds`."""
-    # Warm-up: by default enough visits for each gunicorn worker to compile its templates and open its
-    # connection; fewer for another query of a page already measured.
-    warm_until = time.monotonic() + 5
+    # Warm-up: enough visits for each gunicorn worker to compile its templates and open its connection.
+    warmup, warm_until = 10, time.monotonic() + 5
     for index in range(warmup):
         client.visit(page, index, token)
         if time.monotonic() > warm_until:
