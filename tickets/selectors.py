@@ -1,12 +1,26 @@
 """Every non-trivial read of tickets. List pages stay at a fixed number of queries, whatever their length."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -400,20 +414,37 @@ def _count_each(**conditions: Q) -> dict[str, int]:
     return dict(counts[0].union(*counts[1:], all=True))
 
 
-def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
-    """Open tickets close to or past a due time (first response not yet given, or resolution).
+# Later than any due time: the stand-in for "no such clock" when the nearer of two is chosen.
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
-    The SLA issue fills the due times; until then this column stays empty.
+
+def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
+    """Open tickets close to or past a due time (first response not yet given, or resolution), the most
+    pressing first. Each has `due_at` (the nearer of its two clocks), `due_clock` ("response" or
+    "resolution") and `is_overdue`. Without service levels no ticket has a due time and the list is empty.
     """
     now = now or timezone.now()
     horizon = now + DUE_SOON
     due = Q(resolution_due_at__lte=horizon) | Q(first_response_due_at__lte=horizon, first_response_at__isnull=True)
-    qs = Ticket.objects.filter(due, status__in=OPEN_STATUSES)
-    return list(
-        qs.select_related(*WATCH_RELATED)
+    response_due = Case(When(first_response_at__isnull=True, then=F("first_response_due_at")), default=None)
+    qs = (
+        Ticket.objects.filter(due, status__in=OPEN_STATUSES)
+        .annotate(
+            response_due_at=response_due,
+            due_at=Least(Coalesce(response_due, Value(_NEVER)), Coalesce("resolution_due_at", Value(_NEVER))),
+        )
+        .select_related(*WATCH_RELATED)
         .only(*WATCH_FIELDS)
-        .order_by(F("resolution_due_at").asc(nulls_last=True), "pk")[:limit]
+        .order_by("due_at", "pk")
     )
+    tickets: list[Ticket] = list(qs[:limit])
+    for ticket in tickets:
+        # response_due_at and due_at come from annotate(); due_clock and is_overdue are for the template.
+        due_at = ticket.due_at  # type: ignore[attr-defined]
+        is_response = ticket.response_due_at is not None and ticket.response_due_at == due_at  # type: ignore[attr-defined]
+        ticket.due_clock = "response" if is_response else "resolution"  # type: ignore[attr-defined]
+        ticket.is_overdue = due_at < now  # type: ignore[attr-defined]
+    return tickets
 
 
 def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict]:

@@ -584,7 +584,7 @@ def _watch_context(request, reads: _DashboardReads) -> dict:
 
     def shown(ticket) -> tuple:
         assignee = (ticket.assignee.get_full_name(), ticket.assignee.email) if ticket.assignee else None
-        due = (ticket.resolution_due_at, ticket.first_response_due_at)
+        due = (getattr(ticket, "due_at", None), getattr(ticket, "due_clock", None), getattr(ticket, "is_overdue", None))
         return (ticket.pk, ticket.subject, ticket.priority, ticket.status, assignee, ticket.updated_at, due)
 
     # The columns are kept under what they show; the minute makes their ages right.

@@ -206,8 +206,24 @@ def test_watch_columns(client_for, coordinator, technician):
     factories.EventFactory(
         ticket=long_ago, kind="triaged", old={"tier": 1}, new={"tier": 3}, created_at=now - timedelta(days=10)
     )
-    context = client_for(coordinator).get(_part("watch")).context
-    assert context["due_soon"] == [due, overdue_response] or set(context["due_soon"]) == {due, overdue_response}
+    answered = factories.TicketFactory(
+        subject="Answered, resolution later",
+        status="in_progress",
+        first_response_due_at=now - timedelta(hours=2),
+        first_response_at=now - timedelta(hours=3),
+        resolution_due_at=now + timedelta(hours=3),
+    )
+    response = client_for(coordinator).get(_part("watch"))
+    context = response.context
+    # The most pressing first, each by the clock that is close: an answered ticket's first response is not.
+    assert context["due_soon"] == [overdue_response, due, answered]
+    assert [(t.due_clock, t.is_overdue, t.due_at) for t in context["due_soon"]] == [
+        ("response", True, now - timedelta(hours=1)),
+        ("resolution", False, now + timedelta(hours=1)),
+        ("resolution", False, now + timedelta(hours=3)),
+    ]
+    page = response.content.decode()
+    assert page.count("first response overdue since") == 1 and page.count("resolution due") == 2
     assert [row["ticket"] for row in context["escalated"]] == [escalated, raised]
     assert context["waiting"] == [waiting]
     assert context["stale"] == [stale]
