@@ -481,6 +481,12 @@ class Ticket(models.Model):
                 condition=_OPEN & models.Q(first_response_at__isnull=True, response_breached_at__isnull=True),
                 name="ticket_sla_response",
             ),
+            # The dashboard's "close to or past their due time": unanswered open tickets, breached or not.
+            models.Index(
+                fields=["first_response_due_at", "id"],
+                condition=_OPEN & models.Q(first_response_at__isnull=True),
+                name="ticket_open_unanswered",
+            ),
             # A technician's queue (priority, then due time) and the workload board's open tickets per
             # technician and priority (index-only on its first two columns).
             models.Index(

@@ -230,6 +230,35 @@ def test_watch_columns(client_for, coordinator, technician):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_due_soon_is_the_most_pressing_by_the_nearer_clock_whatever_the_limit(technician):
+    now = timezone.now()
+    hours = [(-5, 2), (3, -1), (None, -3), (1, None), (-2, -4), (2, 3), (None, 1), (-1, 0)]
+    for index, (response, resolution) in enumerate(hours):
+        factories.TicketFactory(
+            subject=f"T{index}",
+            status="in_progress" if index % 2 else "new",
+            assignee=technician if index % 2 else None,
+            first_response_due_at=now + timedelta(hours=response) if response is not None else None,
+            first_response_at=now - timedelta(hours=9) if index == 5 else None,  # answered: only resolution counts
+            resolution_due_at=now + timedelta(hours=resolution) if resolution is not None else None,
+        )
+
+    def nearer(ticket):
+        clocks = [ticket.resolution_due_at]
+        if ticket.first_response_at is None:
+            clocks.append(ticket.first_response_due_at)
+        return min(at for at in clocks if at is not None)
+
+    horizon = now + selectors.DUE_SOON
+    candidates = [t for t in Ticket.objects.all() if nearer(t) <= horizon]
+    expected = sorted(candidates, key=lambda t: (nearer(t), t.pk))
+    for limit in (1, 3, 5, 10):
+        found = selectors.tickets_due_soon(limit=limit)
+        assert [t.pk for t in found] == [t.pk for t in expected[:limit]], limit
+        assert [t.due_at for t in found] == [nearer(t) for t in expected[:limit]]
+
+
+@time_machine.travel(NOW, tick=False)
 def test_counts(client_for, coordinator, technician):
     printers = factories.CategoryFactory(name="Printers")
     factories.TicketFactory(priority=1, tier=2, category=printers)
