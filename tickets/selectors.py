@@ -695,17 +695,16 @@ TICKET_SORTS: dict[str, tuple[str, ...]] = {
     "due": ("resolution_due_at", "id"),
 }
 DEFAULT_SORT = "-created"
-# Sorts on a value a ticket may lack (an assignee, a category, a due time), by the field that is empty
-# then. Sorted in one query, with the empty ones last, PostgreSQL sorts every ticket of the list: the outer
-# join that keeps tickets without an assignee stops it from reading the names' index in order, and "latest
-# due first, empty last" is not the due-time index read backwards. ticket_page reads the two kinds apart,
-# each in the order of an index.
-SPLIT_SORTS = {"assignee": "assignee", "category": "category", "due": "resolution_due_at"}
 
 
 # Columns that may be empty: sorted with the empty ones last either way. The others are sorted plainly, so
 # that the order is exactly the one of their index (a "NULLS LAST" on a column that is never null stops
 # PostgreSQL from walking a descending index backwards, and it sorts the whole table instead).
+#
+# A sort that begins with one of these, in one query, makes PostgreSQL sort every ticket of the list: the
+# outer join that keeps tickets without an assignee stops it from reading the names' index in order, and
+# "latest due first, empty last" is not the due-time index read backwards. ticket_page reads such a list
+# in two parts, each in the order of an index (SPLIT_SORTS).
 NULLABLE_SORT_COLUMNS = frozenset(
     {
         "resolution_due_at",
@@ -716,6 +715,13 @@ NULLABLE_SORT_COLUMNS = frozenset(
         "category_id",
     }
 )
+
+
+# The sort names that begin with such a column, each with the field that is empty when the ticket lacks the
+# value: assignee, category, resolution_due_at.
+SPLIT_SORTS = {
+    key: names[0].partition("__")[0] for key, names in TICKET_SORTS.items() if names[0] in NULLABLE_SORT_COLUMNS
+}
 
 
 def _ordering(sort: str) -> list:
@@ -761,9 +767,9 @@ def tickets_filtered(user, filters: dict, *, sort: str = DEFAULT_SORT) -> QueryS
         ("resolution_due_at", "due_from", "due_to"),
     ):
         if filters.get(start):
-            qs = qs.filter(**{f"{column}__gte": _start_of_day(filters[start])})
+            qs = qs.filter(_day_bound(column, filters[start], first=True))
         if filters.get(end):
-            qs = qs.filter(**{f"{column}__lt": _start_of_day(filters[end] + timedelta(days=1))})
+            qs = qs.filter(_day_bound(column, filters[end], first=False))
     text = (filters.get("q") or "").strip()
     if text:
         # The subject's trigram index (PostgreSQL) serves the substring match.
@@ -777,6 +783,16 @@ def tickets_filtered(user, filters: dict, *, sort: str = DEFAULT_SORT) -> QueryS
 
 def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _day_bound(column: str, day: date, *, first: bool) -> Q:
+    """`column` on or after `day` (first) or on or before it. Nothing comes before the first date there is
+    or after the last, and a moment there would overflow: such a bound asks only that there is a value."""
+    if first and day > date.min:
+        return Q(**{f"{column}__gte": _start_of_day(day)})
+    if not first and day < date.max:
+        return Q(**{f"{column}__lt": _start_of_day(day + timedelta(days=1))})
+    return Q(**{f"{column}__isnull": False})
 
 
 def _split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], QuerySet[Ticket]] | None:

@@ -208,6 +208,18 @@ def test_date_filters_are_whole_days_of_the_viewers_time_zone(coordinator):
         assert set(both.values_list("pk", flat=True)) == {late.pk, early.pk}
 
 
+def test_the_first_and_last_dates_there_are_filter_without_an_error(client_for, coordinator, spread):
+    client = client_for(coordinator)
+    everything = client.get(LIST, {"status": "any", "created_from": "0001-01-01", "created_to": "9999-12-31"})
+    assert everything.status_code == 200
+    assert len(_numbers(everything)) == Ticket.objects.count()
+    due = client.get(LIST, {"status": "any", "due_from": "0001-01-01", "due_to": "9999-12-31"})
+    assert due.status_code == 200
+    assert _numbers(due) == [spread["due"].pk]
+    with timezone.override(zoneinfo.ZoneInfo("Pacific/Kiritimati")):  # UTC+14: the first day's start is BC
+        assert selectors.tickets_filtered(coordinator, {"created_from": date.min}).count() == Ticket.objects.count()
+
+
 def test_sort_by_subject(client_for, coordinator, spread):
     numbers = _numbers(client_for(coordinator).get(LIST, {"sort": "subject"}))
     subjects = list(Ticket.objects.in_bulk(numbers).values())
