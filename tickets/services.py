@@ -362,6 +362,9 @@ def ticket_triage(
         changed = [name for name in TRIAGE_FIELDS if current[name] != wanted[name]]
         if not changed:
             return locked
+        if "tier" in changed and locked.assignee is not None:
+            # Held tickets go up a tier by escalation, to someone of that tier; triage keeps their holder.
+            _check_tier(locked.assignee, int(tier))
         locked.category = category
         for name in TRIAGE_FIELDS[1:]:
             setattr(locked, name, wanted[name])

@@ -118,6 +118,20 @@ def test_assign_only_to_a_technician(ticket, coordinator, requester_2):
         services.ticket_assign(ticket=ticket, by=coordinator, assignee=requester_2)
 
 
+def test_a_held_ticket_is_never_raised_above_its_holders_tier_by_triage(assigned_ticket, coordinator, technician):
+    """A ticket is held at its tier or above: a held ticket goes up by escalation, to someone of that tier."""
+    assert (assigned_ticket.assignee, assigned_ticket.tier) == (technician, 1)
+    with pytest.raises(services.WorkflowError, match="works at tier 1; this ticket needs tier 2 or above"):
+        services.ticket_triage(ticket=assigned_ticket, by=coordinator, category=None, impact=3, urgency=1, tier=2)
+    assigned_ticket.refresh_from_db()
+    assert (assigned_ticket.tier, assigned_ticket.urgency) == (1, 2)
+    assert not Event.objects.filter(ticket=assigned_ticket, kind=EventKind.TRIAGED).exists()
+    # The rest of a triage still goes through for the holder's own tier.
+    services.ticket_triage(ticket=assigned_ticket, by=coordinator, category=None, impact=3, urgency=1, tier=1)
+    assigned_ticket.refresh_from_db()
+    assert assigned_ticket.urgency == 1
+
+
 def test_reassign(assigned_ticket, coordinator, technician_t2):
     services.ticket_assign(ticket=assigned_ticket, by=coordinator, assignee=technician_t2)
     assigned_ticket.refresh_from_db()
