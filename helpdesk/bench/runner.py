@@ -276,8 +276,8 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             except Exception as error:
                 result.error = f"{type(error).__name__}: {error}"
             result.others = cpu.other_share(before, cpu.sample())
-            if result.errors or (result.latency and result.latency.p95_ms >= report.P95_TARGET_MS):
-                log(f"  {result.page.label}: p95 {result.latency.p95_ms if result.latency else float('nan'):.1f} ms")
+            if reasons := report.sweep_misses(result):
+                log(f"  {result.page.label}: " + "; ".join(reasons))
         others = cpu.other_share(whole, cpu.sample())
         if any(result.errors or result.failures_under_load for result in [*results, *sweep]):
             log("gunicorn's log, last lines:\n" + web.log_tail())
