@@ -245,11 +245,27 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Rate limits (helpdesk.ratelimit) -------------------------------------------------------
+# "<count>/<period>" (s, m, h, d) on everything that sends mail or creates work, per person or per client
+# address, counted in the shared cache. Generous for people, tight for scripts.
+RATE_LIMITS = {
+    # New tickets a requester may report (web form), counted when one is created.
+    "ticket_create": env_str("RATE_LIMIT_TICKETS", "20/h"),
+    # Replies and notes one person may post; each public reply mails the requester and the watchers.
+    "comment_add": env_str("RATE_LIMIT_REPLIES", "60/h"),
+    # Watchers one person may add; each added address starts receiving the ticket's mail.
+    "watcher_add": env_str("RATE_LIMIT_WATCHERS", "30/h"),
+    # Password-reset mails to one address, and asked for from one client address.
+    "password_reset_address": env_str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "3/h"),
+    "password_reset_client": env_str("RATE_LIMIT_PASSWORD_RESET_CLIENT", "20/h"),
+}
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -49,6 +49,17 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    # Rate-limit counters and other cached state live in the shared Redis: each test counts from zero,
+    # whatever the tests running beside it in other processes do.
+    import uuid
+
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
 def _mail_to_memory(settings):
     # The file backend would write into var/; tests read mail from django.core.mail.outbox or the SMTP sink.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
