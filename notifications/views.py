@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
+from helpdesk.http import local_path
 from notifications import selectors, services
 from notifications.forms import WatcherForm
 from notifications.models import Notification, NotificationStatus, Watcher
@@ -33,10 +34,8 @@ def mark_read(request, pk: int):
     require(request.user, "notifications.view_own")
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    target = local_path(request, request.POST.get("next"))
+    return HttpResponseRedirect(target) if target else redirect("notifications:inbox")
 
 
 @login_required

@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
+from helpdesk.http import local_path
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import AutoAssign, Category, Project, SavedFilter
@@ -880,9 +880,9 @@ def ticket_export(request):
 
 def _list_url(request, next_url: str) -> str:
     """`next_url` if it is the staff list on this site (with its filters), else the plain list."""
-    is_local = next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
-    if is_local and urlsplit(next_url).path == reverse("tickets:list"):
-        return next_url
+    local = local_path(request, next_url)
+    if local and urlsplit(local).path == reverse("tickets:list"):
+        return local
     return reverse("tickets:list")
 
 
