@@ -1,4 +1,7 @@
+import functools
+
 from django.contrib import admin
+from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -12,6 +15,16 @@ class HelpdeskAdminSite(admin.AdminSite):
     site_header = _("Help desk administration")
     site_title = _("Help desk administration")
 
+    def admin_view(self, view, cacheable=False):
+        wrapped = super().admin_view(view, cacheable)
+
+        @functools.wraps(wrapped)
+        def inner(request, *args, **kwargs):
+            _drop_empty_to_field(request)
+            return wrapped(request, *args, **kwargs)
+
+        return inner
+
     def has_permission(self, request):
         return can(request.user, "admin.access")
 
@@ -21,3 +34,14 @@ class HelpdeskAdminSite(admin.AdminSite):
         if request.user.is_authenticated:
             raise PermissionDenied
         return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME, reverse("admin:index")))
+
+
+def _drop_empty_to_field(request) -> None:
+    """Django's change and delete pages look up a field named "" when `_to_field` is given empty, and answer
+    500; without it they use the primary key, which is what an empty value means."""
+    for name in ("GET", "POST"):
+        data = getattr(request, name)
+        if TO_FIELD_VAR in data and not data.get(TO_FIELD_VAR):
+            data = data.copy()
+            del data[TO_FIELD_VAR]
+            setattr(request, name, data)
