@@ -1,0 +1,64 @@
+"""Request hygiene that holds for every page, whichever view answers it."""
+
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+# No one types these: C0 controls, DEL and the C1 controls. PostgreSQL refuses NUL outright, mail refuses
+# line breaks in headers, and the others are invisible garbage in a name or a subject. In an address's
+# query string or path nothing of the kind belongs; in a posted form, text areas keep their tabs and
+# line breaks.
+IN_ADDRESS = re.compile("[\x00-\x1f\x7f-\x9f]")
+IN_FORM = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_in(text: str, pattern: re.Pattern[str] = IN_FORM) -> str | None:
+    """The first control character in `text`, or None."""
+    found = pattern.search(text)
+    return found.group() if found else None
+
+
+def _first_offence(request: HttpRequest) -> tuple[str, str] | None:
+    """(where, the character) of the first control character in the request's path, query or form."""
+    if (char := control_character_in(request.path, IN_ADDRESS)) is not None:
+        return _("the address"), char
+    for name, values in request.GET.lists():
+        for text in (name, *values):
+            if (char := control_character_in(text, IN_ADDRESS)) is not None:
+                return name, char
+    if request.method == "POST":
+        for name, values in request.POST.lists():
+            for text in (name, *values):
+                if (char := control_character_in(text)) is not None:
+                    return name, char
+        for name, uploads in request.FILES.lists():
+            for upload in uploads:
+                if (char := control_character_in(upload.name or "", IN_ADDRESS)) is not None:
+                    return name, char
+    return None
+
+
+class ControlCharactersMiddleware:
+    """Refuse, with a 400 that names the field, any request carrying a control character in its address,
+    query string, form fields or file names: by construction nothing of the kind reaches a view, a form,
+    the database or a mail header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offence = _first_offence(request)
+        if offence is None:
+            return self.get_response(request)
+        where, char = offence
+        message = _(
+            "“%(field)s” contains a control character (U+%(code)04X), which cannot be used. Nothing was saved."
+        ) % {
+            "field": where,
+            "code": ord(char),
+        }
+        if getattr(request, "htmx", False):
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return render(request, "400.html", {"message": message}, status=400)
