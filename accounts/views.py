@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import services, sessions, two_factor
+from accounts import services, sessions
+from accounts import two_factor as authenticator
 from accounts.forms import (
     AvailabilityForm,
     EmailAuthenticationForm,
@@ -213,10 +214,10 @@ def two_factor(request):
 def _two_factor_setup(request, form, status=200):
     key = request.session.get(PENDING_KEY)
     if not key:
-        key = request.session[PENDING_KEY] = two_factor.new_key()
+        key = request.session[PENDING_KEY] = authenticator.new_key()
     context = {
         "form": form,
-        "secret": two_factor.key_as_text(key),
+        "secret": authenticator.key_as_text(key),
         "required": two_factor_required(request.user),
     }
     return render(request, "accounts/two_factor_setup.html", context, status=status)
@@ -239,7 +240,7 @@ def two_factor_qr(request):
     key = request.session.get(PENDING_KEY)
     if not key or request.user.two_factor_enabled:
         raise Http404
-    response = HttpResponse(two_factor.qr_svg(two_factor.config_url(request.user, key)), content_type="image/svg+xml")
+    response = HttpResponse(authenticator.qr_svg(authenticator.config_url(request.user, key)), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -257,7 +258,7 @@ def two_factor_enable(request):
     form = TwoFactorSetupForm(request.POST)
     if not form.is_valid():
         return _two_factor_setup(request, form, status=400)
-    if not two_factor.code_matches_key(key, form.cleaned_data["code"]):
+    if not authenticator.code_matches_key(key, form.cleaned_data["code"]):
         form.add_error("code", _("That code does not match. Check the app's clock and enter the code it shows now."))
         return _two_factor_setup(request, form, status=400)
     setup = services.two_factor_enable(user=request.user, key=key, by=request.user)
