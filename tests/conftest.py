@@ -5,6 +5,7 @@ starts the services when they are down). It refuses to run on anything else rath
 """
 
 import os
+import time
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, Tier
+from accounts.sessions import LAST_SEEN_KEY
 from tests import factories, two_factor
 
 # Django's live server runs in a thread beside Playwright's event loop; this is the documented switch.
@@ -131,10 +133,11 @@ def client_for(db):
     def make(user):
         client = Client()
         client.force_login(user)
+        session = client.session
+        session[LAST_SEEN_KEY] = int(time.time())  # as the login page stamps it
         if user.two_factor_enabled:
-            session = client.session
             session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-            session.save()
+        session.save()
         return client
 
     return make
