@@ -48,9 +48,8 @@ class UserAdmin(DjangoUserAdmin):
         count = queryset.count()
         self.message_user(
             request,
-            ngettext(
-                "%(count)s account may log in again.", "%(count)s accounts may log in again.", count
-            ) % {"count": count},
+            ngettext("%(count)s account may log in again.", "%(count)s accounts may log in again.", count)
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -62,8 +61,11 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(
             request,
             ngettext(
-                "%(count)s account was closed and signed out.", "%(count)s accounts were closed and signed out.", len(users)
-            ) % {"count": len(users)},
+                "%(count)s account was closed and signed out.",
+                "%(count)s accounts were closed and signed out.",
+                len(users),
+            )
+            % {"count": len(users)},
             messages.SUCCESS,
         )
 
@@ -78,7 +80,8 @@ class UserAdmin(DjangoUserAdmin):
                 "Two-factor authentication was reset for %(count)s person; their sessions have ended.",
                 "Two-factor authentication was reset for %(count)s people; their sessions have ended.",
                 len(users),
-            ) % {"count": len(users)},
+            )
+            % {"count": len(users)},
             messages.SUCCESS,
         )
 

@@ -25,10 +25,7 @@ def login_name(request, credentials) -> str | None:
     """The account name django-axes counts failures against (AXES_USERNAME_CALLABLE): the email as typed,
     without case or surrounding spaces, as the login matches it. Otherwise "Anna@x" and "anna@x" would each
     get their own allowance of guesses."""
-    if credentials:
-        value = credentials.get("username")
-    else:
-        value = request.POST.get("username")
+    value = credentials.get("username") if credentials else request.POST.get("username")
     if not value:
         return None
     return str(value).strip().lower()

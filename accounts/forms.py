@@ -35,7 +35,9 @@ class TwoFactorCodeForm(forms.Form):
         max_length=32,
         strip=True,
         help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
 
 

@@ -108,7 +108,9 @@ def user_set_active(*, user: User, is_active: bool, by: User | None = None) -> U
     if user.is_active != is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])
-        security_log.info("user %s %s by %s", user.pk, "activated" if is_active else "deactivated", by.pk if by else None)
+        security_log.info(
+            "user %s %s by %s", user.pk, "activated" if is_active else "deactivated", by.pk if by else None
+        )
     if not is_active:
         user_sessions_end(user=user, by=by)
     return user

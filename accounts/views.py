@@ -240,7 +240,9 @@ def two_factor_qr(request):
     key = request.session.get(PENDING_KEY)
     if not key or request.user.two_factor_enabled:
         raise Http404
-    response = HttpResponse(authenticator.qr_svg(authenticator.config_url(request.user, key)), content_type="image/svg+xml")
+    response = HttpResponse(
+        authenticator.qr_svg(authenticator.config_url(request.user, key)), content_type="image/svg+xml"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
@@ -24,7 +23,7 @@ def _small_limits(settings):
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
 
 
-def attempt(client, email, password="wrong", address="10.0.0.1"):
+def attempt(client, email, password="wrong", address="10.0.0.1"):  # noqa: S107 - the wrong password on purpose
     return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address)
 
 

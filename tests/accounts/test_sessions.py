@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 
 from accounts import services
-from helpdesk import urls as helpdesk_urls
 from accounts.models import UserSession
+from helpdesk import urls as helpdesk_urls
 
 pytestmark = pytest.mark.django_db
 
