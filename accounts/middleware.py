@@ -67,13 +67,15 @@ class SessionIdleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
-            if sessions.session_is_idle(request):
-                logout(request)
-                messages.info(request, _("You were signed out after a time without activity. Log in to go on."))
-            else:
-                sessions.session_touch(request)
+        if request.user.is_authenticated and sessions.session_is_idle(request):
+            logout(request)
+            messages.info(request, _("You were signed out after a time without activity. Log in to go on."))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.user.is_authenticated and not getattr(view_func, "session_not_activity", False):
+            sessions.session_touch(request)
+        return None
 
 
 # Views a person owing a second factor may still reach.

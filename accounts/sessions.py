@@ -72,3 +72,10 @@ def session_touch(request) -> None:
     last_seen = request.session.get(LAST_SEEN_KEY)
     if last_seen is None or now - last_seen >= LAST_SEEN_EVERY_SECONDS:
         request.session[LAST_SEEN_KEY] = now
+
+
+def not_activity(view):
+    """Mark a view that pages call by themselves, such as the dashboard's refresh every few seconds: such a
+    request does not count as activity, or a dashboard left open would keep its session alive for ever."""
+    view.session_not_activity = True
+    return view

@@ -170,3 +170,17 @@ def test_a_password_reset_ends_every_session(client, requester, password):
     assert response.status_code == 302
     assert not signed_in(first)
     assert not signed_in(second)
+
+
+def test_the_dashboards_own_refresh_does_not_keep_a_session_alive(coordinator, password, settings):
+    settings.SESSION_IDLE_STAFF_HOURS = 8
+    part = reverse("tickets:dashboard_part", args=["counts"])
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = logged_in(coordinator, password)
+        for _hour in range(7):
+            clock.shift(timedelta(hours=1))
+            assert client.get(part, HTTP_HX_REQUEST="true").status_code == 200
+        clock.shift(timedelta(minutes=59))
+        assert client.get(part, HTTP_HX_REQUEST="true").status_code == 200
+        clock.shift(timedelta(minutes=2))  # eight hours and a minute since the person last did anything
+        assert client.get(part, HTTP_HX_REQUEST="true").status_code == 302
