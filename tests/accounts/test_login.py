@@ -94,3 +94,15 @@ def test_manager_role_can_use_admin_model_pages(client_for, manager):
         factories.UserFactory(role=Role.TECHNICIAN).email.encode()
         in client_for(manager).get(reverse("admin:accounts_user_changelist")).content
     )
+
+
+def test_client_login_needs_a_request_now_that_failed_logins_are_counted(client, requester, password):
+    # django-axes counts per client address, so authenticate() wants the request: tests log in with
+    # client_for (force_login), through the login page, or give client.login a request.
+    from axes.exceptions import AxesBackendRequestParameterRequired
+    from django.http import HttpRequest
+
+    with pytest.raises(AxesBackendRequestParameterRequired):
+        client.login(username=requester.email, password=password)
+    assert client.login(request=HttpRequest(), username=requester.email, password=password)
+    assert client.get(reverse("tickets:mine")).status_code == 200
