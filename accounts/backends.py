@@ -19,3 +19,13 @@ class RoleBackend(ModelBackend):
         if can(user_obj, "admin.access"):
             return True
         return super().has_module_perms(user_obj, app_label)
+
+
+def login_name(request, credentials) -> str | None:
+    """The account name django-axes counts failures against (AXES_USERNAME_CALLABLE): the email as typed,
+    without case or surrounding spaces, as the login matches it. Otherwise "Anna@x" and "anna@x" would each
+    get their own allowance of guesses."""
+    value = credentials.get("username") if credentials else request.POST.get("username")
+    if not value:
+        return None
+    return str(value).strip().lower()

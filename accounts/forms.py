@@ -15,11 +15,40 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    keep_signed_in = forms.BooleanField(
+        label=_("Keep me signed in on this device"),
+        required=False,
+        help_text=_("Only on a computer or phone that is yours alone. Staff are signed out after a few idle hours."),
+    )
     error_messages = {
         **AuthenticationForm.error_messages,
         # Said alike for an unknown address, a wrong password and a closed account: no one learns which.
         "invalid_login": _("That email and password do not match an account. Check both and try again."),
     }
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app or one recovery code. Checking it is accounts.services' job."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        strip=True,
+        help_text=_("The 6-digit code your authenticator app shows for the help desk."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 def _time_zone_choices():

@@ -1,5 +1,8 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -82,6 +85,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("For coordinators: an email for each ticket that arrives in triage."),
     )
+    # Kept by accounts.services with the person's confirmed authenticator, so that every request can tell
+    # whether a second factor is owed without a query of its own.
+    two_factor_enabled = models.BooleanField(_("two-factor authentication"), default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -139,3 +145,20 @@ class TechnicianProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_tier_display()})"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session, with the user it belongs to: a person's sessions can be ended everywhere."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        # The store is the configured engine (accounts.sessions), which itself reads this model.
+        return import_module(settings.SESSION_ENGINE).SessionStore

@@ -30,6 +30,7 @@ TECHNICIAN_ACTIONS = frozenset(
         "notifications.view_own",
         "notifications.delivery_log",  # what was sent about a ticket, to whom, and what failed
         "projects.view",
+        "accounts.two_factor",  # turn two-factor authentication on and off for themselves
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
@@ -84,6 +85,16 @@ def require(user, action: str) -> None:
 def is_staff_member(user) -> bool:
     """Technicians, coordinators and managers: the people who work tickets."""
     return can(user, "tickets.view_all")
+
+
+def two_factor_required(user) -> bool:
+    """Those who administer must log in with a second factor; other staff may choose to, requesters never see it."""
+    return can(user, "admin.access")
+
+
+def may_stay_signed_in(user) -> bool:
+    """Only requesters may keep a session for days on their own device; staff sessions end after idle hours."""
+    return user.is_authenticated and not is_staff_member(user)
 
 
 _HOME_BY_ROLE = {

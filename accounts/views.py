@@ -1,22 +1,143 @@
+from urllib.parse import urlencode
+
+import django_otp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import services
-from accounts.forms import AvailabilityForm, EmailAuthenticationForm, PreferencesForm
-from accounts.permissions import can
+from accounts import services, sessions
+from accounts import two_factor as authenticator
+from accounts.forms import (
+    AvailabilityForm,
+    EmailAuthenticationForm,
+    PreferencesForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
+)
+from accounts.permissions import can, home_url_for, require, two_factor_required
 from assets.selectors import devices_of_user
+from helpdesk.ratelimit import by_client, limit_count
+
+# The key an authenticator app is being set up with, kept in the session until its first code proves it.
+PENDING_KEY = "two_factor_pending_key"
+
+
+def _next_url(request) -> str:
+    """The page asked for before the login, if it is one of ours; else the person's home."""
+    wanted = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return home_url_for(request.user)
 
 
 class LoginView(auth_views.LoginView):
+    """Step one: email and password. Someone with an authenticator goes on to the code step."""
+
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        sessions.session_start(self.request, keep_signed_in=form.cleaned_data["keep_signed_in"])
+        user = form.get_user()
+        if user.two_factor_enabled:
+            wanted = self.get_redirect_url()
+            query = f"?{urlencode({REDIRECT_FIELD_NAME: wanted})}" if wanted else ""
+            return redirect(reverse("accounts:login_code") + query)
+        if two_factor_required(user):
+            messages.info(self.request, _("Managers log in with a second factor: set it up now to go on."))
+            return redirect("accounts:two_factor")
+        return response
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers once an account or a client address has had too many failed logins
+    (settings.AXES_LOCKOUT_CALLABLE): the login page, an empty form and why, with status 429.
+
+    The same page for an unknown address, a real account and a busy client address: nobody learns which
+    accounts exist."""
+    minutes = settings.LOGIN_COOLOFF_MINUTES
+    message = ngettext(
+        "Too many failed logins. Logging in is paused for %(minutes)s minute for this account or this "
+        "network. Try again after that, or ask a manager of the help desk to unlock it.",
+        "Too many failed logins. Logging in is paused for %(minutes)s minutes for this account or this "
+        "network. Try again after that, or ask a manager of the help desk to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
+    context = {"form": EmailAuthenticationForm(request), "locked_out_message": message}
+    return render(request, "registration/login.html", context, status=429)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Step two, for someone with an authenticator: a code from the app or one recovery code."""
+    user = request.user
+    if not user.two_factor_enabled or user.is_verified():
+        return redirect(_next_url(request))
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        except services.TwoFactorCodeRefused as refused:
+            form.add_error("code", _code_refused_message(refused))
+        else:
+            django_otp.login(request, device)
+            # A new session key once fully logged in: a key seen before the second factor is worth nothing.
+            request.session.cycle_key()
+            if isinstance(device, StaticDevice):
+                left = services.two_factor_recovery_codes_left(user=user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code: %(count)s is left. Make new ones on your profile.",
+                        "You used a recovery code: %(count)s are left. Make new ones on your profile.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return redirect(_next_url(request))
+    return render(request, "registration/login_code.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _code_refused_message(refused: services.TwoFactorCodeRefused) -> str:
+    if refused.throttled:
+        return _("Too many wrong codes in a row. Wait a little and try again.")
+    return _("That code is not right. Check the app and try again, or use a recovery code.")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, with the mails counted per address and per client address
+    (settings.RATE_LIMITS). Past either limit nothing is sent, and the page is the same "if an account uses
+    that address, a link is on its way" as always: nobody learns whether an address has an account."""
+
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        # Both counted on every request, so a script spread over addresses still meets the client limit.
+        address_used_up = limit_count(self.request, "password_reset_address", key=lambda _g, _r: f"email:{address}")
+        client_used_up = limit_count(self.request, "password_reset_client", key=by_client)
+        if address_used_up or client_used_up:
+            services.security_log.info("password reset mail held back: limit reached")
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required
@@ -74,3 +195,111 @@ def availability(request):
         else:
             messages.success(request, _("You are marked away: no new tickets will be given to you."))
     return redirect("accounts:profile")
+
+
+# --- two-factor authentication on the profile ------------------------------------------------------
+
+
+@never_cache
+@login_required
+def two_factor(request):
+    """Two-factor authentication: set it up (a key, its QR code and the first code), or, when on, make
+    new recovery codes or turn it off. Staff may; managers must; requesters never see it."""
+    require(request.user, "accounts.two_factor")
+    if request.user.two_factor_enabled:
+        return _two_factor_manage(request)
+    return _two_factor_setup(request, TwoFactorSetupForm())
+
+
+def _two_factor_setup(request, form, status=200):
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = request.session[PENDING_KEY] = authenticator.new_key()
+    context = {
+        "form": form,
+        "secret": authenticator.key_as_text(key),
+        "required": two_factor_required(request.user),
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
+
+
+def _two_factor_manage(request, disable_form=None, status=200):
+    context = {
+        "codes_left": services.two_factor_recovery_codes_left(user=request.user),
+        "disable_form": disable_form or TwoFactorCodeForm(),
+        "required": two_factor_required(request.user),
+    }
+    return render(request, "accounts/two_factor.html", context, status=status)
+
+
+@never_cache
+@login_required
+def two_factor_qr(request):
+    """The QR code of the key being set up, as an SVG of its own (no data: URI, nothing inline)."""
+    require(request.user, "accounts.two_factor")
+    key = request.session.get(PENDING_KEY)
+    if not key or request.user.two_factor_enabled:
+        raise Http404
+    response = HttpResponse(
+        authenticator.qr_svg(authenticator.config_url(request.user, key)), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_enable(request):
+    """The first code from the app proves it has the key: two-factor authentication is on, this session counts
+    as verified, and the recovery codes are shown, this once."""
+    require(request.user, "accounts.two_factor")
+    key = request.session.get(PENDING_KEY)
+    if request.user.two_factor_enabled or not key:
+        return redirect("accounts:two_factor")
+    form = TwoFactorSetupForm(request.POST)
+    if not form.is_valid():
+        return _two_factor_setup(request, form, status=400)
+    if not authenticator.code_matches_key(key, form.cleaned_data["code"]):
+        form.add_error("code", _("That code does not match. Check the app's clock and enter the code it shows now."))
+        return _two_factor_setup(request, form, status=400)
+    setup = services.two_factor_enable(user=request.user, key=key, by=request.user)
+    del request.session[PENDING_KEY]
+    django_otp.login(request, setup.device)
+    request.session.cycle_key()
+    messages.success(request, _("Two-factor authentication is on."))
+    return render(request, "accounts/two_factor_codes.html", {"codes": setup.recovery_codes, "first_time": True})
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_recovery_codes(request):
+    """New recovery codes, shown this once; the old ones stop working."""
+    require(request.user, "accounts.two_factor")
+    if not request.user.two_factor_enabled:
+        return redirect("accounts:two_factor")
+    codes = services.two_factor_recovery_codes_renew(user=request.user, by=request.user)
+    return render(request, "accounts/two_factor_codes.html", {"codes": codes, "first_time": False})
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_disable(request):
+    """Turning it off takes a current code (from the app or a recovery code). A manager is asked to set it
+    up again straight away: that is how a manager moves to a new phone."""
+    require(request.user, "accounts.two_factor")
+    if not request.user.two_factor_enabled:
+        return redirect("accounts:two_factor")
+    form = TwoFactorCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.two_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        except services.TwoFactorCodeRefused as refused:
+            form.add_error("code", _code_refused_message(refused))
+        else:
+            services.two_factor_disable(user=request.user, by=request.user)
+            messages.success(request, _("Two-factor authentication is off."))
+            return redirect("accounts:two_factor" if two_factor_required(request.user) else "accounts:profile")
+    return _two_factor_manage(request, disable_form=form, status=400)

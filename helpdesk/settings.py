@@ -5,6 +5,7 @@ mail written to files in var/mail/. Production sets DEBUG=false and the variable
 README.md ("Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "helpdesk",
     "accounts",
     "assets",
@@ -56,16 +61,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything below, so it sees every response a signed-in person gets.
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpdesk.middleware.ControlCharactersMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.TwoFactorGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -179,11 +191,49 @@ CELERY_TIMEZONE = env_str("TIME_ZONE", "Europe/Stockholm")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# django-axes first: it refuses a locked-out account or client address before any password is checked.
+# The standalone one, so the session's backend (force_login, get_user) stays the role backend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Failed logins (django-axes), counted per account and per client address, each on its own: after
+# LOGIN_FAILURE_LIMIT failures within LOGIN_COOLOFF_MINUTES either one is refused until that long after
+# its last failure, or until a manager unlocks it in the admin.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, whatever the user model calls it
+AXES_USERNAME_CALLABLE = "accounts.backends.login_name"
+AXES_CLIENT_IP_CALLABLE = "helpdesk.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# A success must not wipe the failures counted against the client address: one valid account would
+# otherwise let a script reset its counter between guesses at others.
+AXES_RESET_ON_SUCCESS = False
+# Tries while locked out do not restart the cool-off: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the audit: one row per failed login, kept after an unlock
+AXES_ENABLE_ADMIN = False  # accounts/admin.py registers the axes models itself, with an unlock action
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp): TOTP apps, and single-use recovery codes. Failed codes are
+# throttled (1, 2, 4, 8 ... seconds between tries after successive failures).
+OTP_TOTP_ISSUER = "Help desk"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_RECOVERY_CODES = 10
+
+# Sessions: one row per session, with its user, so a person's sessions can be ended everywhere.
+SESSION_ENGINE = "accounts.sessions"
+# Signed out after this long without a request. Staff, and requesters who did not tick "Keep me signed
+# in" (their cookie also ends when the browser closes); requesters who ticked it, on their device.
+SESSION_IDLE_STAFF_HOURS = env_int("SESSION_IDLE_STAFF_HOURS", 8)
+SESSION_IDLE_REQUESTER_DAYS = env_int("SESSION_IDLE_REQUESTER_DAYS", 14)
+SESSION_COOKIE_AGE = max(SESSION_IDLE_STAFF_HOURS * 60 * 60, SESSION_IDLE_REQUESTER_DAYS * 24 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -5,13 +5,17 @@ starts the services when they are down). It refuses to run on anything else rath
 """
 
 import os
+import time
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, Tier
-from tests import factories
+from accounts.sessions import LAST_SEEN_KEY
+from tests import factories, two_factor
 
 # Django's live server runs in a thread beside Playwright's event loop; this is the documented switch.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -110,7 +114,10 @@ def coordinator(db):
 
 @pytest.fixture
 def manager(db):
-    return factories.UserFactory(email="max.manager@example.org", first_name="Max", role=Role.MANAGER)
+    """Managers must log in with a second factor: this one has an authenticator app set up."""
+    user = factories.UserFactory(email="max.manager@example.org", first_name="Max", role=Role.MANAGER)
+    two_factor.enable(user)
+    return user
 
 
 @pytest.fixture
@@ -121,11 +128,16 @@ def outsider(db):
 
 @pytest.fixture
 def client_for(db):
-    """`client_for(user)`: a test client logged in as that user."""
+    """`client_for(user)`: a test client logged in as that user, past the second factor when they have one."""
 
     def make(user):
         client = Client()
         client.force_login(user)
+        session = client.session
+        session[LAST_SEEN_KEY] = int(time.time())  # as the login page stamps it
+        if user.two_factor_enabled:
+            session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+        session.save()
         return client
 
     return make

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
+from accounts.sessions import not_activity
 from helpdesk.http import local_path
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
@@ -658,6 +659,7 @@ def dashboard(request):
     return render(request, "tickets/dashboard.html", _dashboard_context(request))
 
 
+@not_activity  # the page refreshes these by itself: an open dashboard is not someone at work
 @login_required
 def dashboard_part(request, part):
     """One part of the dashboard, for its periodic refresh (htmx)."""

@@ -11,9 +11,15 @@ pytestmark = pytest.mark.e2e
 
 PAGES = {
     "rita@demo.example": ["/tickets/mine/", "/tickets/new/", "{own_ticket}", "/accounts/profile/", "/notifications/"],
-    "tess@demo.example": ["/tickets/queue/", "{worked_ticket}", "/assets/devices/", "/assets/staff/"],
+    "tess@demo.example": [
+        "/tickets/queue/",
+        "{worked_ticket}",
+        "/assets/devices/",
+        "/assets/staff/",
+        "/accounts/two-factor/",
+    ],
     "cora@demo.example": ["/tickets/dashboard/", "/tickets/all/", "/tickets/log-call/", "/assets/import/"],
-    "max@demo.example": ["/notifications/failed/", "/tickets/projects/"],
+    "max@demo.example": ["/notifications/failed/", "/tickets/projects/", "/accounts/two-factor/"],
 }
 
 

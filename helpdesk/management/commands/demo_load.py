@@ -115,6 +115,7 @@ class Command(BaseCommand):
         ]
         for label, email in rows:
             self.stdout.write(f"    {label:<22} {email}")
+        self.stdout.write("  The manager logs in with a second factor: the first login sets up an authenticator app.")
 
     def load_tickets(self, *, rng: random.Random, employees, devices, categories) -> int:
         """Create the demo tickets through the ticket services, back-dated over the last five weeks."""
