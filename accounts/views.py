@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -28,6 +27,7 @@ from accounts.forms import (
 )
 from accounts.permissions import can, home_url_for, require, two_factor_required
 from assets.selectors import devices_of_user
+from helpdesk.http import local_path
 from helpdesk.ratelimit import by_client, limit_count
 
 # The key an authenticator app is being set up with, kept in the session until its first code proves it.
@@ -37,9 +37,7 @@ PENDING_KEY = "two_factor_pending_key"
 def _next_url(request) -> str:
     """The page asked for before the login, if it is one of ours; else the person's home."""
     wanted = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return wanted
-    return home_url_for(request.user)
+    return local_path(request, wanted) or home_url_for(request.user)
 
 
 class LoginView(auth_views.LoginView):
