@@ -32,6 +32,20 @@ def _is_requester_of(user, ticket: Ticket) -> bool:
     return can(user, "tickets.view_own") and ticket.requester.user_id == user.pk
 
 
+def _works_on(user, ticket: Ticket) -> bool:
+    """Speaks for the desk on this ticket: coordinators and managers on any; a technician on the tickets
+    they hold, and on unassigned ones of their tier or below (the ones they could take). Anyone who works
+    tickets may still read any and leave internal notes for the holder."""
+    if can(user, "tickets.assign"):
+        return True
+    if not can(user, "tickets.work"):
+        return False
+    if ticket.assignee_id is not None:
+        return ticket.assignee_id == user.pk
+    profile = getattr(user, "technician_profile", None)
+    return profile is not None and profile.tier >= ticket.tier
+
+
 def can_act(user, action: str, ticket: Ticket) -> bool:
     """May `user` take `action` on `ticket` now? Status changes are decided by the workflow table."""
     if action in workflow.ACTIONS:
@@ -39,8 +53,10 @@ def can_act(user, action: str, ticket: Ticket) -> bool:
     if action == "reply":
         if ticket.status in FINISHED_FOR_REPLIES:
             return False
-        return can(user, "tickets.work") or _is_requester_of(user, ticket)
-    if action in ("note", "log_time", "view_internal"):
+        return _works_on(user, ticket) or _is_requester_of(user, ticket)
+    if action == "log_time":
+        return _works_on(user, ticket)
+    if action in ("note", "view_internal"):
         return can(user, "tickets.work")
     if action == "triage":
         return can(user, "tickets.triage") and ticket.is_open
