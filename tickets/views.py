@@ -296,6 +296,23 @@ def _stale(request, error, name, form):
     return _render_ticket(request, ticket, bound={name: again}, status=409)
 
 
+def _is_navigation(request) -> bool:
+    """A browser loading a page (a link, a form's post), as opposed to htmx or a script's fetch. Browsers say
+    which with Sec-Fetch-Mode; a client that says nothing is taken for a plain browser."""
+    if request.htmx:
+        return False
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
+def _refused(request, ticket, message):
+    """An action that cannot be taken now: a browser goes back to the ticket and reads why; htmx and scripts
+    get a 400 saying it, so they can tell it from a change that was made (a stale version is a 409)."""
+    if _is_navigation(request):
+        messages.error(request, message)
+        return redirect(ticket)
+    return render(request, "partials/refusal.html", {"message": message}, status=400)
+
+
 def _ticket_for_action(request, number, action, known):
     """The ticket, and None if `action` (one of `known`) may be taken on it now; a 404 for an unknown action
     or an invisible ticket, a 403 for a role without the right, else a redirect back saying why not."""
@@ -305,8 +322,7 @@ def _ticket_for_action(request, number, action, known):
     try:
         workflow.check(ticket, action, request.user)
     except WorkflowError as error:
-        messages.error(request, error.message)
-        return ticket, redirect(ticket)
+        return ticket, _refused(request, ticket, error.message)
     return ticket, None
 
 
@@ -329,8 +345,7 @@ def act(request, number, action):
             form.add_error(field if field in form.fields else None, error.message)
         return _render_ticket(request, ticket, bound={action: form}, status=400)
     except WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect(ticket)
+        return _refused(request, ticket, error.message)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS[action]})
     return redirect(ticket)
 
@@ -465,8 +480,7 @@ def triage(request, number):
             form.add_error(field, error.message)
         return _render_ticket(request, ticket, bound={"triage": form}, status=400)
     except WorkflowError as error:
-        messages.error(request, error.message)
-        return redirect(ticket)
+        return _refused(request, ticket, error.message)
     messages.success(request, _("Triage saved."))
     return redirect(ticket)
 

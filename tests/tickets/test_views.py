@@ -424,3 +424,29 @@ def test_kept_timeline_lines_follow_the_viewer_and_the_actors_name(client_for, r
     coordinator.first_name = "Corinna"
     coordinator.save()
     assert "Corinna" in client_for(technician).get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_HX_REQUEST": "true"}, {"HTTP_SEC_FETCH_MODE": "cors"}],
+    ids=["htmx", "fetch"],
+)
+def test_a_refused_action_is_a_400_for_htmx_and_scripts_and_a_redirect_for_the_browser(
+    client_for, coordinator, technician, ticket, headers
+):
+    client = client_for(coordinator)
+    # Resolved tickets cannot be started: not allowed now.
+    resolved = factories.TicketFactory(requester=ticket.requester, status="resolved", assignee=technician)
+    browser = client.post(_url(resolved, "tickets:act", action="start"), {"version": 1}, HTTP_SEC_FETCH_MODE="navigate")
+    assert browser.status_code == 302
+    script = client.post(_url(resolved, "tickets:act", action="start"), {"version": 1}, **headers)
+    assert script.status_code == 400
+    assert b"cannot be done now" in script.content
+    assert b'data-testid="refusal"' in script.content
+    # A stale version is a 409 for everyone, with the new state and what was typed.
+    client_for(technician).post(_url(ticket, "tickets:act", action="take"), {"version": 1})
+    stale = client.post(_url(ticket, "tickets:act", action="wait_on_vendor"), {"version": 1, "note": "x"}, **headers)
+    assert stale.status_code == 409
+    resolved.refresh_from_db()
+    assert resolved.status == TicketStatus.RESOLVED
+    assert not Event.objects.filter(ticket=resolved).exists()
