@@ -34,11 +34,7 @@ def by_user(_group: str, request: HttpRequest) -> str:
     return f"user:{request.user.pk}"
 
 
-def limit_reached(request: HttpRequest, name: str, *, key: Key) -> bool:
-    """Is `name` already used up for `key`? Counts nothing: for limits counted only on success."""
-    return is_ratelimited(request, group=f"helpdesk.{name}", key=key, rate=settings.RATE_LIMITS[name])
-
-
 def limit_count(request: HttpRequest, name: str, *, key: Key) -> bool:
-    """Count one use of `name` for `key`; True when this use is past the limit."""
+    """Count one use of `name` for `key`; True when this use is past the limit. Views count after the form is
+    valid, so a mistyped form costs nothing."""
     return is_ratelimited(request, group=f"helpdesk.{name}", key=key, rate=settings.RATE_LIMITS[name], increment=True)

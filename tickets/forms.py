@@ -1,11 +1,13 @@
 """Validation and normalisation for the ticket pages. No side effects: views hand clean data to services."""
 
 import copy
+import secrets
 from pathlib import Path
 from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 from django.utils.html import conditional_escape, escape, format_html
@@ -150,6 +152,22 @@ def _device_by_tag(tag: str) -> Device:
         ) from None
 
 
+class SubmissionKeyField(forms.CharField):
+    """A hidden one-time key, new on every empty form and carried back with the post: the same form posted
+    twice (a double click, a resent request) makes one ticket (tickets.services.ticket_create)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            max_length=64,
+            validators=[RegexValidator(r"^[A-Za-z0-9_-]*$")],
+            initial=lambda: secrets.token_urlsafe(16),
+            **kwargs,
+        )
+
+
 # --- requesters --------------------------------------------------------------------------------
 
 
@@ -184,6 +202,7 @@ class TicketSubmitForm(forms.Form):
         initial=Urgency.MEDIUM,
     )
     attachments = None  # set in __init__ so the help text follows the configured limit
+    submission = SubmissionKeyField()
 
     def __init__(self, *args, employee: Employee | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,11 +213,11 @@ class TicketSubmitForm(forms.Form):
     def clean(self):
         data = super().clean()
         tag = data.get("other_asset_tag", "").strip()
+        data["reported_asset_tag"] = tag
         if tag:
-            try:
-                data["device"] = _device_by_tag(tag)
-            except forms.ValidationError as error:
-                self.add_error("other_asset_tag", error)
+            # Linked for the staff when the inventory knows it; the requester is answered alike for an unknown
+            # tag and for someone else's device, and is only ever shown the tag they typed.
+            data["device"] = Device.objects.filter(asset_tag__iexact=tag).first()
         return data
 
 
@@ -235,6 +254,7 @@ class LogCallForm(forms.Form):
     resolution_notes = forms.CharField(
         label=_("How it was fixed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    submission = SubmissionKeyField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

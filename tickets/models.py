@@ -424,6 +424,12 @@ class Ticket(models.Model):
     time_spent_minutes = models.PositiveIntegerField(_("time spent (minutes)"), default=0)
     # Optimistic lock: every service bumps it; a form carries the version it was opened at.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The asset tag as the requester typed it: all they see of a device that is not theirs, and what staff
+    # see when the tag matched nothing in the inventory. (Database defaults: the benchmark loader's COPY
+    # names only some columns.)
+    reported_asset_tag = models.CharField(_("asset tag given"), max_length=40, blank=True, default="", db_default="")
+    # The one-time key of the form that created the ticket: the same form posted twice makes one ticket.
+    submission_key = models.CharField(_("submission key"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("ticket")
@@ -502,6 +508,13 @@ class Ticket(models.Model):
             ),
             # "Resolved today" on the dashboard.
             models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False), name="ticket_resolved"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="ticket_submitted_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,33 +195,82 @@ def ticket_create(
     urgency: int,
     channel: str = Channel.WEB,
     files=(),
+    reported_asset_tag: str = "",
+    submission_key: str = "",
     now=None,
 ) -> Ticket:
-    """Open a ticket for `requester`. A requester may only open one for themselves."""
+    """Open a ticket for `requester`. A requester may only open one for themselves.
+
+    `submission_key` is the one-time key of the form (or request) that asks for it: the same key again for
+    the same requester (a double click, a resent request) returns the ticket it made instead of a second.
+    """
+    ticket, _created = _ticket_open(
+        by=by,
+        requester=requester,
+        subject=subject,
+        description=description,
+        category=category,
+        device=device,
+        impact=impact,
+        urgency=urgency,
+        channel=channel,
+        files=files,
+        reported_asset_tag=reported_asset_tag,
+        submission_key=submission_key,
+        now=now,
+    )
+    return ticket
+
+
+def _ticket_open(
+    *,
+    by: User | None,
+    requester: Employee,
+    subject: str,
+    description: str,
+    category: Category | None,
+    device: Device | None,
+    impact: int,
+    urgency: int,
+    channel: str,
+    files,
+    reported_asset_tag: str,
+    submission_key: str,
+    now,
+) -> tuple[Ticket, bool]:
+    """ticket_create's work; also says whether the ticket is new (False: the same submission came before)."""
     may_log_for_anyone = by is None or can(by, "tickets.log_call")
     if not may_log_for_anyone:
         assert by is not None  # may_log_for_anyone is True when there is no actor
         if not can(by, "tickets.submit") or requester.user_id != by.pk:
             raise ActorNotAllowed
+    if submission_key:
+        already = _submitted(requester, submission_key)
+        if already is not None:
+            return already, False
     now = now or timezone.now()
-    ticket = Ticket.objects.create(
-        subject=subject.strip(),
-        description=description.strip(),
-        requester=requester,
-        created_by=by,
-        channel=channel,
-        category=category,
-        device=device,
-        impact=impact,
-        urgency=urgency,
-        priority=priority_for(impact, urgency),
-        tier=category.default_tier if category is not None else Tier.ONE,
-        created_at=now,
-        updated_at=now,
-    )
-    clock = sla.follow_status(ticket, now)
-    if clock:
-        ticket.save(update_fields=clock)
+    try:
+        with transaction.atomic():
+            ticket = _ticket_insert(
+                by=by,
+                requester=requester,
+                subject=subject,
+                description=description,
+                category=category,
+                device=device,
+                impact=impact,
+                urgency=urgency,
+                channel=channel,
+                reported_asset_tag=reported_asset_tag,
+                submission_key=submission_key,
+                now=now,
+            )
+    except IntegrityError:
+        # The same form, posted twice at once: the other request made the ticket while this one waited.
+        already = _submitted(requester, submission_key) if submission_key else None
+        if already is None:
+            raise
+        return already, False
     stored = _store_attachments(ticket, None, files, by, now)
     _record(
         ticket,
@@ -237,7 +286,35 @@ def ticket_create(
             "attachments": len(stored),
         },
     )
-    return assignment.ticket_auto_assign(ticket=ticket, now=now) or ticket
+    return assignment.ticket_auto_assign(ticket=ticket, now=now) or ticket, True
+
+
+def _submitted(requester: Employee, submission_key: str) -> Ticket | None:
+    return Ticket.objects.filter(requester=requester, submission_key=submission_key).first()
+
+
+def _ticket_insert(*, by, requester, subject, description, category, device, impact, urgency, channel, now, **extra):
+    ticket = Ticket.objects.create(
+        # One line: the subject goes into mail headers, where a line break is refused.
+        subject=" ".join(subject.split()),
+        description=description.strip(),
+        requester=requester,
+        created_by=by,
+        channel=channel,
+        category=category,
+        device=device,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        tier=category.default_tier if category is not None else Tier.ONE,
+        created_at=now,
+        updated_at=now,
+        **extra,
+    )
+    clock = sla.follow_status(ticket, now)
+    if clock:
+        ticket.save(update_fields=clock)
+    return ticket
 
 
 @transaction.atomic
@@ -255,6 +332,7 @@ def ticket_log_call(
     resolution_notes: str = "",
     resolution_code: str = "",
     minutes: int = 0,
+    submission_key: str = "",
     now=None,
 ) -> Ticket:
     """A coordinator logs a phone call as a ticket; when it was fixed during the call, it is resolved at once.
@@ -264,7 +342,7 @@ def ticket_log_call(
     if not can(by, "tickets.log_call"):
         raise ActorNotAllowed
     now = now or timezone.now()
-    ticket = ticket_create(
+    ticket, created = _ticket_open(
         by=by,
         requester=requester,
         subject=subject,
@@ -274,8 +352,13 @@ def ticket_log_call(
         impact=impact,
         urgency=urgency,
         channel=Channel.PHONE,
+        files=(),
+        reported_asset_tag="",
+        submission_key=submission_key,
         now=now,
     )
+    if not created:
+        return ticket  # the same call logged twice (a double click): once is what happened
     # Speaking to the caller is the first response.
     Ticket.objects.filter(pk=ticket.pk).update(first_response_at=now)
     ticket.first_response_at = now

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import can, require
 from accounts.sessions import not_activity
 from helpdesk.http import local_path
+from helpdesk.ratelimit import by_user, limit_count
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import AutoAssign, Category, Project, SavedFilter
@@ -103,6 +104,9 @@ def submit(request):
     form = forms.TicketSubmitForm(request.POST or None, request.FILES or None, employee=employee)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if limit_count(request, "ticket_create", key=by_user):
+            form.add_error(None, _too_many_tickets())
+            return render(request, "tickets/submit.html", {"form": form}, status=429)
         ticket = services.ticket_create(
             by=request.user,
             requester=employee,
@@ -113,12 +117,21 @@ def submit(request):
             impact=data["impact"],
             urgency=data["urgency"],
             files=data["attachments"],
+            reported_asset_tag=data["reported_asset_tag"],
+            submission_key=data["submission"],
         )
         messages.success(
             request, _("Thank you. Your ticket %(ticket)s is with the help desk.") % {"ticket": ticket.reference}
         )
         return redirect(ticket)
     return render(request, "tickets/submit.html", {"form": form})
+
+
+def _too_many_tickets() -> str:
+    return _(
+        "You have reported many problems in a short time, so this one was not sent yet. Nothing you typed is "
+        "lost: try again in a while, or call the help desk if it is urgent."
+    )
 
 
 @login_required
@@ -141,6 +154,7 @@ def log_call(request):
             resolve_now=data["resolve_now"],
             resolution_notes=data["resolution_notes"],
             resolution_code=data["resolution_code"],
+            submission_key=data["submission"],
         )
         messages.success(request, _("%(ticket)s is logged.") % {"ticket": ticket.reference})
         return redirect(ticket)
@@ -244,6 +258,8 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
             if action in actions
         ],
         "comment_form": bound.get("comment") or forms.CommentForm(),
+        # A requester sees the details of their own device; of any other only the tag they typed.
+        "device_is_theirs": ticket.device_id is not None and ticket.device.assigned_to_id == ticket.requester_id,
         "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
     }
     if is_staff_view:
@@ -412,6 +428,15 @@ def _comment(request, number, *, is_internal):
     form = forms.CommentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_ticket(request, ticket, bound={"comment": form}, status=400)
+    if limit_count(request, "comment_add", key=by_user):
+        form.add_error(
+            None,
+            _(
+                "You have written many replies in a short time, so this one was not sent. What you wrote is "
+                "still here: send it again in a while."
+            ),
+        )
+        return _render_ticket(request, ticket, bound={"comment": form}, status=429)
     services.comment_add(
         ticket=ticket,
         by=request.user,

@@ -194,18 +194,38 @@ def test_requester_cannot_pick_another_persons_device_from_the_list(client_for, 
     assert "device" in response.context["form"].errors
 
 
-def test_another_device_by_asset_tag(client_for, requester):
-    printer = factories.DeviceFactory(asset_tag="PRN-0042")
+def test_another_device_by_asset_tag_tells_the_requester_nothing_about_it(client_for, requester, coordinator):
+    """A shared printer can be named by its tag; whether the tag exists, and what it is, the requester never
+    learns: an unknown tag and someone else's device are answered alike, and only the tag is shown back."""
+    printer = factories.DeviceFactory(asset_tag="PRN-0042", model="LaserJet 9000 Secret Edition")
+    client = client_for(requester)
+    answers = []
+    for tag in ("prn-0042", "NOPE-1"):
+        response = client.post(
+            reverse("tickets:submit"), {"subject": "Jams", "other_asset_tag": tag, "impact": 2, "urgency": 2}
+        )
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "LaserJet" not in page
+        device_line = re.search(r'data-testid="ticket-device">(.*?)</dd>', page).group(1)
+        answers.append(device_line.replace(tag, "TAG"))
+    assert answers[0] == answers[1] == "TAG"
+    known, unknown = Ticket.objects.order_by("pk")
+    assert (known.device, known.reported_asset_tag) == (printer, "prn-0042")
+    assert (unknown.device, unknown.reported_asset_tag) == (None, "NOPE-1")
+    # The staff see the device, or that the tag matched nothing.
+    staff = client_for(coordinator)
+    assert "LaserJet" in staff.get(known.get_absolute_url()).content.decode()
+    assert "not in the inventory" in staff.get(unknown.get_absolute_url()).content.decode()
+
+
+def test_a_requester_sees_the_details_of_their_own_device(client_for, requester):
+    laptop = factories.DeviceFactory(asset_tag="LT-7", model="ThinkPad T14", assigned_to=requester.employee)
     client = client_for(requester)
     response = client.post(
-        reverse("tickets:submit"), {"subject": "Jams", "other_asset_tag": "prn-0042", "impact": 2, "urgency": 2}
+        reverse("tickets:submit"), {"subject": "Fan", "device": laptop.pk, "impact": 2, "urgency": 2}
     )
-    assert response.status_code == 302
-    assert Ticket.objects.get().device == printer
-    response = client.post(
-        reverse("tickets:submit"), {"subject": "Jams", "other_asset_tag": "NOPE", "impact": 2, "urgency": 2}
-    )
-    assert "other_asset_tag" in response.context["form"].errors
+    assert "ThinkPad T14" in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["technician", "coordinator"])
