@@ -4,38 +4,32 @@ The columns are those of the import (assets.imports.COLUMNS), so an exported fil
 imported back: it updates the same records.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 
 from assets.imports import ImportKind, header_for
 from assets.models import Device, Employee
+from helpdesk import csvfiles
 
 CHUNK = 2000
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _lines(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # A BOM, so spreadsheet programs open accented names correctly; the import accepts it back.
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def employees_csv(qs: QuerySet[Employee]) -> Iterator[str]:
-    rows = (
+def employees_csv(qs: QuerySet[Employee], filename: str) -> StreamingHttpResponse:
+    return csvfiles.response(header_for(ImportKind.EMPLOYEES), _employee_rows(qs), filename)
+
+
+def devices_csv(qs: QuerySet[Device], filename: str) -> StreamingHttpResponse:
+    return csvfiles.response(header_for(ImportKind.DEVICES), _device_rows(qs), filename)
+
+
+def _employee_rows(qs: QuerySet[Employee]) -> Iterator[list[str]]:
+    return (
         [
             e.employee_number,
             e.first_name,
@@ -50,11 +44,10 @@ def employees_csv(qs: QuerySet[Employee]) -> Iterator[str]:
         ]
         for e in qs.iterator(chunk_size=CHUNK)
     )
-    return _lines(header_for(ImportKind.EMPLOYEES), rows)
 
 
-def devices_csv(qs: QuerySet[Device]) -> Iterator[str]:
-    rows = (
+def _device_rows(qs: QuerySet[Device]) -> Iterable[list[str]]:
+    return (
         [
             d.asset_tag,
             d.serial_number,
@@ -71,4 +64,3 @@ def devices_csv(qs: QuerySet[Device]) -> Iterator[str]:
         ]
         for d in qs.iterator(chunk_size=CHUNK)
     )
-    return _lines(header_for(ImportKind.DEVICES), rows)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,12 +33,6 @@ from tickets.selectors import tickets_about_device, tickets_about_employee
 PAGE_SIZE = 50
 
 
-def _csv_response(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
@@ -61,7 +55,7 @@ def employee_list(request):
 def employee_export(request):
     require(request.user, "staff.view")
     filters = EmployeeFilterForm(request.GET or None).filters()
-    return _csv_response(exports.employees_csv(selectors.employees_search(filters)), f"staff-{_stamp()}.csv")
+    return exports.employees_csv(selectors.employees_search(filters), f"staff-{_stamp()}.csv")
 
 
 def _ticket_page(request, tickets):
@@ -150,7 +144,7 @@ def device_list(request):
 def device_export(request):
     require(request.user, "assets.view")
     filters = DeviceFilterForm(request.GET or None).filters()
-    return _csv_response(exports.devices_csv(selectors.devices_search(filters)), f"devices-{_stamp()}.csv")
+    return exports.devices_csv(selectors.devices_search(filters), f"devices-{_stamp()}.csv")
 
 
 @login_required

@@ -178,6 +178,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0),
     },
 }
+# Watchers: no ticket is followed by more addresses than this; a requester adds at most this many colleagues.
+WATCHERS_MAX_PER_TICKET = env_int("WATCHERS_MAX_PER_TICKET", 20)
+WATCHERS_MAX_BY_REQUESTER = env_int("WATCHERS_MAX_BY_REQUESTER", 5)
 # How many days a requester may reopen a resolved ticket; after that it closes automatically.
 TICKET_REOPEN_DAYS = env_int("TICKET_REOPEN_DAYS", 7)
 # Seconds between delivery attempts after a mail server's temporary refusal; the row fails after the last.

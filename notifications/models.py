@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     ESCALATED = "escalated", _("Passed to a specialist")
+    # To someone added as a watcher, once: who added them, and how to stop.
+    WATCHER_ADDED = "watcher_added", _("Added to a ticket's updates")
     # To the assignee.
     ASSIGNED_TO_YOU = "assigned_to_you", _("Assigned to you")
     REQUESTER_REPLIED = "requester_replied", _("The requester replied")

@@ -10,11 +10,13 @@ import zoneinfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from notifications.models import Notification, NotificationKind
+from notifications.tokens import watcher_stop_token
 from tickets.models import status_label
 
 # The headline (also the subject) and the first sentence of each kind of news, translated when used.
@@ -50,6 +52,13 @@ _WORDING: dict[str, tuple] = {
     NotificationKind.ESCALATED: (
         gettext_lazy("Passed to a specialist: %(subject)s"),
         gettext_lazy("Your request needs a specialist, so we have passed it to one. You do not need to do anything."),
+    ),
+    NotificationKind.WATCHER_ADDED: (
+        gettext_lazy("You will get the updates of a help desk request: %(subject)s"),
+        gettext_lazy(
+            "%(actor)s added you to the public updates of the help desk request “%(subject)s”. You will hear "
+            "when it changes until it is closed, or until you stop these messages with the link below."
+        ),
     ),
     NotificationKind.ASSIGNED_TO_YOU: (
         gettext_lazy("Assigned to you: %(subject)s"),
@@ -116,6 +125,11 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     if notification.ticket_id:
         thread = thread_id_for(notification.ticket_id)
         headers.update({"In-Reply-To": thread, "References": thread})
+    if context.get("stop_url"):
+        # One click in the mail client (RFC 8058) stops a watcher's messages, as the link in the text does.
+        headers.update(
+            {"List-Unsubscribe": f"<{context['stop_url']}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        )
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -152,6 +166,8 @@ def _template_context(notification: Notification) -> dict:
         }
     headline, intro = wording(notification.kind, data)
     reference = data.get("ticket_reference", "")
+    watcher_id = data.get("watcher_id")
+    stop_url = site + reverse("notifications:watcher_stop", args=[watcher_stop_token(watcher_id)]) if watcher_id else ""
     return {
         "template": "emails/notification",
         "subject_line": f"[{reference}] {headline}" if reference else headline,
@@ -162,7 +178,9 @@ def _template_context(notification: Notification) -> dict:
         "body": data.get("body", ""),
         "resolution_notes": data.get("resolution_notes", ""),
         "ticket_reference": reference,
-        "ticket_url": site + data.get("ticket_path", "") if data.get("ticket_path") else site,
+        # A watcher cannot open the ticket's page: their messages carry everything, and the way to stop them.
+        "ticket_url": site + data.get("ticket_path", "") if data.get("ticket_path") and not watcher_id else "",
+        "stop_url": stop_url,
         "when": notification.created_at,
         "recipient_name": getattr(notification.recipient, "first_name", ""),
         "site_url": site,

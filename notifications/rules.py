@@ -15,6 +15,7 @@ from notifications.models import Notification, NotificationChannel, Notification
 # The news a requester gets; watchers get the same public news.
 REQUESTER_KINDS = frozenset(
     {
+        NotificationKind.WATCHER_ADDED,
         NotificationKind.RECEIVED,
         NotificationKind.ASSIGNED,
         NotificationKind.STATUS_CHANGED,
@@ -51,6 +52,8 @@ def kinds_for_role(role: str) -> list[str]:
 class Recipient:
     user: User | None
     email: str
+    # Set for a watcher: their messages carry a link to stop them, and no link to a page they cannot open.
+    watcher_id: int | None = None
 
 
 def _status_kind(action: str) -> str | None:
@@ -129,6 +132,10 @@ def notifications_for_event(event) -> list[Notification]:
                 wanted.append((watcher, NotificationKind.REPLY, {**base, "body": body}))
         else:
             to_requester(NotificationKind.REPLY, body=body)
+    elif event.kind == EventKind.WATCHERS_CHANGED and event.action == "watch":
+        added = Watcher.objects.filter(pk=(event.new or {}).get("watcher_id")).select_related("user").first()
+        if added is not None:
+            wanted.append((_watcher_recipient(added), NotificationKind.WATCHER_ADDED, base))
     elif event.kind == EventKind.ALERTED and event.action == "sla_warning":
         to_assignee(NotificationKind.SLA_WARNING)
     elif event.kind == EventKind.ALERTED and event.action == "sla_breach":
@@ -164,6 +171,8 @@ def _rows(event, wanted: list[tuple[Recipient, str, dict]]) -> list[Notification
         if user is not None and kind in (user.muted_notification_kinds or []):
             continue
         delivery = user.notification_delivery if user else NotificationDelivery.IMMEDIATE
+        if recipient.watcher_id is not None:
+            context = {**context, "watcher_id": recipient.watcher_id}
         common = {"recipient": user, "ticket_id": event.ticket_id, "event": event, "kind": kind, "context": context}
         if user is not None:
             rows.append(
@@ -198,10 +207,11 @@ def _requester_of(ticket) -> Recipient | None:
 
 
 def _watchers(ticket) -> list[Recipient]:
-    return [
-        Recipient(watcher.user, watcher.user.email if watcher.user else watcher.email)
-        for watcher in Watcher.objects.filter(ticket=ticket).select_related("user")
-    ]
+    return [_watcher_recipient(watcher) for watcher in Watcher.objects.filter(ticket=ticket).select_related("user")]
+
+
+def _watcher_recipient(watcher: Watcher) -> Recipient:
+    return Recipient(watcher.user, watcher.user.email if watcher.user else watcher.email, watcher_id=watcher.pk)
 
 
 def _comment_body(event) -> str:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("failed/<int:pk>/resend/", views.resend, name="resend"),
     path("watch/<int:ticket_pk>/", views.watcher_add, name="watcher_add"),
     path("watchers/<int:pk>/remove/", views.watcher_remove, name="watcher_remove"),
+    path("stop/<str:token>/", views.watcher_stop, name="watcher_stop"),
 ]

@@ -602,25 +602,52 @@ class WatcherError(WorkflowError):
 
 
 def watcher_add(*, ticket: Ticket, by: User, email: str) -> Watcher:
-    """Add someone to a ticket's public updates: a user of the desk (matched by email) or any address."""
+    """Add someone to a ticket's public updates, so the desk's mail can never be turned on strangers.
+
+    Staff may add any address (a supplier, say): someone outside the organisation is told once why they get
+    mail, and every message carries a link to stop it. A requester may add colleagues only (an account or
+    an employee of the organisation, by email), at most WATCHERS_MAX_BY_REQUESTER; no ticket has more than
+    WATCHERS_MAX_PER_TICKET. The new watcher is told who added them.
+    """
     address = email.strip().lower()
     if not address:
         raise WatcherError(_("Give an email address."))
+    is_staff = can(by, "tickets.work")
     user = User.objects.filter(email__iexact=address, is_active=True).first()
-    requester = ticket.requester
-    if (user is not None and user.pk == requester.user_id) or requester.email.lower() == address:
-        raise WatcherError(_("The requester hears of every update already."))
-    existing = Watcher.objects.filter(ticket=ticket).filter(Q(user=user) if user else Q(email__iexact=address))
-    if existing.exists():
-        raise WatcherError(_("%(address)s already follows this ticket.") % {"address": address})
+    is_colleague = user is not None or Employee.objects.filter(email__iexact=address, is_active=True).exists()
+    if not is_staff and not is_colleague:
+        raise WatcherError(
+            _(
+                "Only colleagues of the organisation can be added here, by their work email. To keep someone "
+                "outside it informed (a supplier, say), ask the help desk."
+            )
+        )
     with transaction.atomic():
-        watcher = Watcher.objects.create(ticket=ticket, user=user, email="" if user else address, added_by=by)
+        locked = _lock(ticket)  # the caps below hold however many people add at once
+        if not permissions.can_act(by, "reply", locked):
+            raise ActorNotAllowed
+        requester = locked.requester
+        if (user is not None and user.pk == requester.user_id) or requester.email.lower() == address:
+            raise WatcherError(_("The requester hears of every update already."))
+        watchers = Watcher.objects.filter(ticket=locked)
+        if watchers.filter(Q(user=user) if user else Q(email__iexact=address)).exists():
+            raise WatcherError(_("%(address)s already follows this ticket.") % {"address": address})
+        if watchers.count() >= settings.WATCHERS_MAX_PER_TICKET:
+            raise WatcherError(
+                _("A ticket can have at most %(count)s watchers.") % {"count": settings.WATCHERS_MAX_PER_TICKET}
+            )
+        if not is_staff and watchers.filter(added_by=by).count() >= settings.WATCHERS_MAX_BY_REQUESTER:
+            raise WatcherError(
+                _("You can add at most %(count)s colleagues to a ticket.")
+                % {"count": settings.WATCHERS_MAX_BY_REQUESTER}
+            )
+        watcher = Watcher.objects.create(ticket=locked, user=user, email="" if user else address, added_by=by)
         _record(
-            ticket,
+            locked,
             by=by,
             kind=EventKind.WATCHERS_CHANGED,
             action="watch",
-            new={"watcher": address},
+            new={"watcher": address, "watcher_id": watcher.pk, "outside": not is_colleague},
             is_public=False,
             now=timezone.now(),
         )
@@ -628,8 +655,9 @@ def watcher_add(*, ticket: Ticket, by: User, email: str) -> Watcher:
 
 
 @transaction.atomic
-def watcher_remove(*, watcher: Watcher, by: User) -> None:
-    """Take someone off a ticket's updates."""
+def watcher_remove(*, watcher: Watcher, by: User | None) -> None:
+    """Take someone off a ticket's updates: staff or the requester, or (`by=None`) the watcher themselves
+    from the link in a message."""
     address = watcher.user.email if watcher.user is not None else watcher.email
     _record(
         watcher.ticket,
@@ -637,6 +665,7 @@ def watcher_remove(*, watcher: Watcher, by: User) -> None:
         kind=EventKind.WATCHERS_CHANGED,
         action="unwatch",
         old={"watcher": address},
+        note="" if by is not None else str(_("Stopped by the watcher, from the link in a message.")),
         is_public=False,
         now=timezone.now(),
     )

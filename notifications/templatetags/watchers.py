@@ -1,5 +1,7 @@
 from django import template
+from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from notifications.forms import WatcherForm
 from notifications.models import Watcher
 from tickets.permissions import can_act
@@ -9,13 +11,38 @@ register = template.Library()
 
 @register.inclusion_tag("notifications/_watchers.html", takes_context=True)
 def ticket_watchers(context, ticket):
-    """The watchers box of a ticket page: who follows it, and (for who may) add or remove. One query."""
+    """The watchers box of a ticket page: who follows it, and (for who may) add or remove. One query.
+
+    Staff see every watcher's address; a requester sees people by name, and never a staff member's address.
+    """
     user = context["request"].user
     may_manage = can_act(user, "reply", ticket)
+    staff_view = can(user, "tickets.work")
+    watchers = list(Watcher.objects.filter(ticket=ticket).select_related("user").order_by("created_at", "pk"))
+    rows = [
+        {
+            "watcher": watcher,
+            "shown": _shown(watcher, staff_view),
+            "removable": may_manage and (staff_view or watcher.added_by_id == user.pk),
+        }
+        for watcher in watchers
+    ]
     return {
         "ticket": ticket,
-        "watchers": list(Watcher.objects.filter(ticket=ticket).select_related("user").order_by("created_at", "pk")),
+        "rows": rows,
         "may_manage": may_manage,
-        "form": context.get("watcher_form") or (WatcherForm() if may_manage else None),
+        "form": context.get("watcher_form") or (WatcherForm(outside_allowed=staff_view) if may_manage else None),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _shown(watcher: Watcher, staff_view: bool) -> str:
+    person = watcher.user
+    if person is None:
+        return watcher.email
+    name = person.get_full_name()
+    if staff_view:
+        return f"{name} <{person.email}>" if name else person.email
+    if can(person, "tickets.work"):
+        return person.first_name or str(_("Someone at the help desk"))
+    return name or person.email

@@ -30,7 +30,7 @@ def _numbers(response):
 
 
 def _csv(response):
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # every export starts with a BOM
     return list(csv.reader(io.StringIO(body)))
 
 
