@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from django.utils import timezone
 from tests import factories
 from tickets import selectors, services
 from tickets.models import Event, EventKind, Ticket, TicketStatus
+from tickets.templatetags.tickets import width_step
 from tickets.views import TRIAGE_LIMIT
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +290,19 @@ def test_workload_board(client_for, coordinator):
     body = response.content.decode()
     assert "2 of 4" in body and "Printers" in body and "Away" in body
     assert f"?assignee={tech.pk}&amp;status=open" in body
+    assert 'aria-valuenow="2" aria-valuemin="0" aria-valuemax="4"' in body
+    assert '<div class="progress-bar w-pct-50"></div>' in body  # 2 of 4, as a class: no style=""
+
+
+@pytest.mark.parametrize(
+    ("percent", "css_class"),
+    [(None, "w-pct-0"), (0, "w-pct-0"), (1, "w-pct-5"), (12, "w-pct-10"), (13, "w-pct-15"), (98, "w-pct-100"),
+     (100, "w-pct-100"), (140, "w-pct-100")],
+)  # fmt: skip
+def test_bar_widths_come_in_steps_of_five_each_with_its_rule(percent, css_class):
+    assert width_step(percent) == css_class
+    stylesheet = (settings.BASE_DIR / "static" / "css" / "helpdesk.css").read_text()
+    assert all(f".w-pct-{step} {{ width: " in stylesheet for step in range(0, 101, 5))
 
 
 def _fill(count):
