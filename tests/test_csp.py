@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import path
 
 from helpdesk.urls import urlpatterns as site_urlpatterns
@@ -69,6 +70,16 @@ def test_the_server_error_page_carries_the_policy(client, settings):
     client.raise_request_exception = False
     response = client.get("/broken/")
     assert response.status_code == 500
+    assert _policy(response) == POLICY
+
+
+@pytest.mark.django_db
+def test_a_form_refused_by_the_csrf_check_gets_the_sites_page_under_the_policy():
+    # Django's own page for this carries an inline <style>; templates/403_csrf.html replaces it.
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a@example.org"})
+    assert response.status_code == 403
+    assert "That form could not be sent" in response.content.decode()
+    assert "<style" not in response.content.decode()
     assert _policy(response) == POLICY
 
 

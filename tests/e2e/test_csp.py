@@ -159,6 +159,14 @@ def test_login_password_and_error_pages_without_logging_in(watch):
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
     watch.visit("/no/such/page/", status=404)
     expect(page.get_by_role("heading", name="We could not find that page")).to_be_visible()
+    # A form sent without its CSRF cookie (a page left open across a logout, cookies refused).
+    watch.visit("/accounts/login/")
+    page.context.clear_cookies()
+    page.get_by_label("Email").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong")
+    watch.collect()
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="That form could not be sent")).to_be_visible()
     watch.assert_nothing_refused()
 
 
