@@ -283,6 +283,7 @@ def test_manager_pages_and_the_admin(watch, demo):
     page.get_by_role("link", name="Choose a Date").first.click()
     expect(page.locator(".calendarbox").first).to_be_visible()
     page.keyboard.press("Escape")
+    watch.visit("/admin/assets/location/?_to_field=id&_popup=1")  # what the location's lookup opens
     watch.visit(f"/admin/assets/device/{device.pk}/history/")
     watch.visit(f"/admin/assets/device/{device.pk}/delete/")
     watch.visit(f"/admin/accounts/user/{technician.pk}/change/")
