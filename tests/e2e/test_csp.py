@@ -41,8 +41,9 @@ DESKTOP = {"width": 1280, "height": 900}
 class Watch:
     """The refusals and script errors of one page, across the pages it goes to."""
 
-    def __init__(self, page):
+    def __init__(self, page, login):
         self.page = page
+        self._login = login
         self.found: list[str] = []
         self.visited: list[str] = []
         page.context.add_init_script(WATCH)
@@ -68,12 +69,12 @@ class Watch:
         self.visited.append(path)
 
     def login(self, email):
+        """The login page, read here; then the shared login fixture, which knows every step of logging in
+        (pages it passes through are still watched on the console)."""
         self.visit("/accounts/login/")
-        self.page.get_by_label("Email").fill(email)
-        self.page.get_by_label("Password").fill(DEMO_PASSWORD)
         self.collect()
-        self.page.get_by_role("button", name="Log in").click()
-        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        self._login(self.page, email, DEMO_PASSWORD)
+        assert "/accounts/login/" not in self.page.url, self.page.url
 
     def assert_nothing_refused(self):
         self.collect()
@@ -82,8 +83,8 @@ class Watch:
 
 
 @pytest.fixture
-def watch(browser_page):
-    return Watch(browser_page)
+def watch(browser_page, login):
+    return Watch(browser_page, login)
 
 
 @pytest.fixture
