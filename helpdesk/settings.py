@@ -11,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything below, so it sees every response a signed-in person gets.
     "accounts.middleware.NoStoreForSignedInMiddleware",
@@ -305,6 +308,36 @@ if BEHIND_PROXY:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp's middleware), on every response: every page, the admin, the
+# error pages. A page loads scripts, styles, images, fonts and htmx requests from the site itself
+# only, nothing inline and nothing evaluated, so injected markup cannot run or restyle anything.
+# What that asks of the code (README.md, "Content-Security-Policy"):
+# - No 'unsafe-inline' or 'unsafe-eval': no inline <script>, style="" or on*/hx-on attributes; behaviour
+#   is in static/js/, sizes are classes in static/css/helpdesk.css. htmx is told never to eval and not
+#   to inject its indicator <style> (the htmx-config meta tag in templates/base.html).
+# - img-src without data:: Bootstrap's CSS draws select arrows, checkboxes, switches, validation icons,
+#   the close button and the navbar toggler as SVG data: URIs; scripts/build-vendor.mjs writes them out
+#   as files (static/vendor/bootstrap/img/), so the policy needs no exception for them.
+# - Django's admin needs no exception either: its templates (5.2) carry no inline script or style, and
+#   tests/e2e/test_csp.py walks its index, a list and change forms with the browser.
+# - frame-ancestors 'none' is X_FRAME_OPTIONS = "DENY" for current browsers; both are sent.
+# Attachment downloads send their own stricter policy (default-src 'none'; sandbox), which the
+# middleware leaves as it is. With DEBUG on, django-csp sends no policy with 404 and 500 responses, so
+# Django's debug pages work; with DEBUG off every response has it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # --- Rate limits (helpdesk.ratelimit) -------------------------------------------------------
 # "<count>/<period>" (s, m, h, d) on everything that sends mail or creates work, per person or per client

@@ -1,25 +1,57 @@
 // Copies the distributed files of the front-end packages into static/vendor/, where Django's
 // staticfiles (and whitenoise in production) serve them. Nothing is fetched from a CDN.
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+//
+// Bootstrap's CSS draws the select arrows, checkbox ticks, radio dots, switches, validation icons, the
+// close button and the navbar toggler with SVG images inlined as data: URIs. The site's
+// Content-Security-Policy allows images from the site itself only (img-src 'self', helpdesk/settings.py),
+// so a browser refuses those. Each one is written out here as an .svg file beside the stylesheet and the
+// stylesheet points at it: the same pictures, served by the site, with no data: exception in the policy.
+// The build fails if a data: URI is left in any stylesheet it copies.
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vendor = join(root, "static", "vendor");
 const files = [
-  ["bootstrap/dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css"],
-  ["bootstrap/dist/css/bootstrap.min.css.map", "bootstrap/bootstrap.min.css.map"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/bootstrap.bundle.min.js"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js.map", "bootstrap/bootstrap.bundle.min.js.map"],
   ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],
   ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
 ];
+// Stylesheets whose inline images become files: [package file, target, folder of the images (relative)].
+const stylesheets = [["bootstrap/dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css", "img"]];
 
 rmSync(vendor, { recursive: true, force: true });
 for (const [from, to] of files) {
   const target = join(vendor, to);
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(root, "node_modules", from), target, { recursive: true });
+}
+
+// url("data:image/svg+xml,…"), url('…') or url(…): the text inside ends at its own quote, or at ")".
+const inlineSvg = /url\(\s*(?:"data:image\/svg\+xml,([^"]*)"|'data:image\/svg\+xml,([^']*)'|data:image\/svg\+xml,([^)]*))\s*\)/g;
+for (const [from, to, imageDir] of stylesheets) {
+  const target = join(vendor, to);
+  mkdirSync(join(dirname(target), imageDir), { recursive: true });
+  const css = readFileSync(join(root, "node_modules", from), "utf8")
+    .replace(inlineSvg, (_match, doubleQuoted, singleQuoted, bare) => {
+      const svg = decodeURIComponent(doubleQuoted ?? singleQuoted ?? bare);
+      const name = `${createHash("sha256").update(svg).digest("hex").slice(0, 12)}.svg`;
+      writeFileSync(join(dirname(target), imageDir, name), `${svg}\n`);
+      return `url("${imageDir}/${name}")`;
+    })
+    // The package's source map describes the stylesheet before the rewrite; it is not shipped.
+    .replace(/\n?\/\*# sourceMappingURL=[^*]*\*\/\s*$/, "\n");
+  writeFileSync(target, css);
+}
+
+for (const path of readdirSync(vendor, { recursive: true })) {
+  if (String(path).endsWith(".css") && /url\(\s*["']?\s*data:/i.test(readFileSync(join(vendor, String(path)), "utf8"))) {
+    console.error(`${path} still loads something from a data: URI, which the Content-Security-Policy refuses.`);
+    process.exit(1);
+  }
 }
 console.log(`front-end assets copied to ${vendor}`);

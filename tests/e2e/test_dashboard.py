@@ -75,12 +75,22 @@ def test_new_tickets_appear_but_never_over_a_row_being_edited(browser_page, logi
     row.get_by_label("Why this priority").fill("The CEO is wait")
     row.get_by_label("Impact").select_option("1")
     assert page.evaluate("triageIsBusy()") is True
+    row.evaluate("element => { element.dataset.kept = 'yes' }")  # markup swapped in would not carry this
     third = factories.TicketFactory(subject="Third problem")
     # The counts refresh (proof that the polling ran) while the triage list waits.
     expect(page.get_by_test_id("count-status")).to_contain_text("New: 3")
     expect(_row(page, third)).to_have_count(0)
     expect(row.get_by_label("Why this priority")).to_have_value("The CEO is wait")
     expect(row.get_by_label("Impact")).to_have_value("1")
+    # "Refresh now" refreshes the other parts in place but does not even ask for the busy triage list.
+    triage_requests = []
+    page.on("request", lambda request: "/dashboard/part/triage/" in request.url and triage_requests.append(request))
+    with page.expect_response(lambda response: "/dashboard/part/counts/" in response.url):
+        page.get_by_role("link", name="Refresh now").click()
+    assert triage_requests == []
+    expect(row).to_have_attribute("data-kept", "yes")  # the very same row element, not a refreshed copy
+    expect(_row(page, third)).to_have_count(0)
+    expect(row.get_by_label("Why this priority")).to_have_value("The CEO is wait")
 
     # Saved: the list is the coordinator's again, and refreshes.
     row.get_by_label("Priority", exact=True).select_option("1")

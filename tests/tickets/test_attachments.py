@@ -50,6 +50,8 @@ def test_download_headers(client_for, requester, ticket):
     assert 'filename="screen.png"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/octet-stream"
+    # Its own policy, stricter than the site's, which the CSP middleware leaves as it is.
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert b"".join(response.streaming_content) == PNG
 
 

@@ -134,6 +134,12 @@ def test_the_escalate_page_ranks_specialists_of_the_next_tier_only(client_for, w
     assert 'name="priority"' not in body  # technicians do not raise priority
 
 
+def test_the_priority_field_on_the_escalate_page_points_at_its_help_text(client_for, working, coordinator):
+    body = client_for(coordinator).get(_url(working)).content.decode()
+    assert 'aria-describedby="id_priority_helptext"' in body
+    assert 'id="id_priority_helptext"' in body
+
+
 def test_escalating_through_the_page(client_for, working, technician, technician_t2):
     client = client_for(technician)
     response = client.post(_url(working), {"version": working.version, "note": "", "to": technician_t2.pk})

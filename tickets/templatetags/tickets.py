@@ -38,6 +38,18 @@ def priority_badge(priority: int) -> str:
 
 
 @register.filter
+def width_step(percent: int | float | None) -> str:
+    """The class that gives a bar `percent` of its track's width, in steps of 5 (static/css/helpdesk.css).
+
+    The Content-Security-Policy refuses style="" attributes, so a bar's width is one of 21 classes. Any
+    value above zero shows at least one step; the exact figure stays in the text and aria-valuenow.
+    """
+    if not percent or percent <= 0:
+        return "w-pct-0"
+    return f"w-pct-{min(100, max(5, 5 * round(percent / 5)))}"
+
+
+@register.filter
 def person(user, staff_view=False) -> str:
     """Staff see full names; requesters see the first names of the people helping them."""
     if user is None:

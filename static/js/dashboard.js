@@ -1,0 +1,54 @@
+// The coordinators' dashboard (templates/tickets/dashboard.html). Each part refreshes itself with htmx
+// ("every N s" and "dashboard-refresh from:body"); "Refresh now" asks every part at once.
+// The triage list holds forms: a row someone has changed, is in, or asked suggestions for is theirs until
+// saved, and the list's refresh waits meanwhile, so a refresh never loses what a coordinator is typing.
+// Listeners in a static file rather than hx-on attributes and hx-trigger filters: the
+// Content-Security-Policy allows no inline script, and htmx is configured never to eval (base.html).
+(function () {
+  "use strict";
+
+  // The one place that decides whether the triage list may be replaced (the browser tests ask it too).
+  window.triageIsBusy = function () {
+    var list = document.getElementById("triage");
+    return !!list && (list.querySelector("[data-triage-row].is-editing") !== null || list.contains(document.activeElement));
+  };
+
+  // A refresh of the triage list, by the clock or by "Refresh now", is called off while a row is busy.
+  // The other parts, and the row forms' own requests (saving, suggestions), go ahead as usual.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.detail.elt.id === "triage" && window.triageIsBusy()) {
+      event.preventDefault();
+    }
+  });
+
+  // A refresh that was already on its way when a row became busy is not swapped in either.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id === "triage" && window.triageIsBusy()) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
+  ["input", "change"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var row = event.target.closest && event.target.closest("[data-triage-row]");
+      if (row) { row.classList.add("is-editing"); }
+    });
+  });
+
+  // Suggestions swapped into a row make it busy too; a saved row comes back as new markup, not busy.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var row = target.closest && target.closest("[data-triage-row]");
+    if (row && row !== target && row.isConnected) { row.classList.add("is-editing"); }
+  });
+
+  // "Refresh now" is a link to the dashboard, which reloads it without JavaScript; with it, the parts
+  // refresh in place.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-dashboard-refresh]");
+    if (link) {
+      event.preventDefault();
+      htmx.trigger(document.body, "dashboard-refresh");
+    }
+  });
+})();
