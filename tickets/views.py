@@ -710,10 +710,11 @@ def dashboard_part(request, part):
 
 
 def _triage_row_response(request, ticket, form, *, status=200, done=None):
-    """The row alone for htmx (always a 200, which htmx swaps); the whole dashboard otherwise."""
+    """The row alone for htmx, the whole dashboard otherwise; either with the status that says what happened
+    (400 refused, 409 changed meanwhile), which htmx swaps in like a 200 (base.html's htmx configuration)."""
     row = {"ticket": ticket, "form": form, "done": done}
     if request.htmx:
-        return render(request, "tickets/dashboard/_triage_row.html", {"row": row})
+        return render(request, "tickets/dashboard/_triage_row.html", {"row": row}, status=status)
     context = _dashboard_context(request)
     context["triage_rows"] = [row if other["ticket"].pk == ticket.pk else other for other in context["triage_rows"]]
     if not any(other["ticket"].pk == ticket.pk for other in context["triage_rows"]):

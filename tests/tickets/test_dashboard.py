@@ -91,7 +91,7 @@ def test_a_row_never_gives_a_ticket_below_its_tier_and_keeps_what_was_chosen(cli
     response = client_for(coordinator).post(
         _triage_url(ticket), _post(ticket, urgency=1, tier=3, assignee=technician.pk), **HTMX
     )
-    assert response.status_code == 200  # the row with its error, which htmx swaps in
+    assert response.status_code == 400  # the row with its error, which htmx swaps in (base.html's configuration)
     body = response.content.decode()
     assert f"{technician.get_full_name()} works at tier 1; this ticket needs tier 3 or above." in body
     assert '<option value="3" selected>' in body  # what the coordinator chose is still there
@@ -114,7 +114,7 @@ def test_triage_without_javascript_redirects_to_the_dashboard(client_for, coordi
 def test_priority_override_needs_a_reason_and_the_row_keeps_what_was_typed(client_for, coordinator):
     ticket = factories.TicketFactory()
     response = client_for(coordinator).post(_triage_url(ticket), _post(ticket, priority=1), **HTMX)
-    assert response.status_code == 200  # htmx swaps 200s only: the row comes back with its error
+    assert response.status_code == 400  # the row comes back with its error; htmx is configured to swap a 400
     body = response.content.decode()
     assert "Say why the priority differs from the matrix." in body
     assert '<option value="1" selected>P1 critical</option>' in body
