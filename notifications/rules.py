@@ -133,7 +133,7 @@ def notifications_for_event(event) -> list[Notification]:
         else:
             to_requester(NotificationKind.REPLY, body=body)
     elif event.kind == EventKind.WATCHERS_CHANGED and event.action == "watch":
-        added = Watcher.objects.filter(pk=(event.new or {}).get("watcher_id")).select_related("user").first()
+        added = Watcher.objects.filter(pk=(event.new or {}).get("watcher_id", 0)).select_related("user").first()
         if added is not None:
             wanted.append((_watcher_recipient(added), NotificationKind.WATCHER_ADDED, base))
     elif event.kind == EventKind.ALERTED and event.action == "sla_warning":
