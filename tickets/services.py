@@ -144,19 +144,26 @@ def _transition(
     extra=None,
     prepare=None,
     track: tuple[str, ...] = (),
+    unchanged=None,
 ) -> Ticket:
     """Take `action` on `ticket`: lock, check right, version and required fields, move, record.
 
     `prepare(ticket)` makes the changes the new status depends on (a hand-off's new holder) before the
     move, `extra(ticket)` the action's other changes after it; both return the fields they set. `track`
     names more fields whose old and new values the Event keeps (an escalation's tier and priority).
+    `unchanged(ticket)` says the action would change nothing (assigning to the current holder): then nothing
+    is written, no Event, no mail, once the version and the right are checked.
     """
     values = {**(values or {}), "note": note}
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(ticket)
-        rule = workflow.check(locked, action, by)
+        # The version first: someone who acted on an older state is told it changed (and keeps what they
+        # typed), whatever the new state allows them.
         _check_version(locked, expected_version)
+        rule = workflow.check(locked, action, by)
+        if unchanged is not None and unchanged(locked):
+            return locked
         missing = workflow.missing_fields(rule, values)
         if missing:
             raise MissingFields(_("Some required fields are empty."), missing)
@@ -394,6 +401,7 @@ def ticket_assign(
         note=note,
         now=now,
         extra=extra,
+        unchanged=lambda locked: locked.assignee_id == assignee.pk,
     )
 
 

@@ -257,6 +257,12 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
             for action in ACTION_FORMS
             if action in actions
         ],
+        # What someone typed for an action the ticket's new state no longer offers them: shown, never lost.
+        "kept_input": [
+            {"label": workflow.ACTION_LABELS[name], "values": _typed_values(form)}
+            for name, form in bound.items()
+            if name in ACTION_FORMS and name not in actions and _typed_values(form)
+        ],
         "comment_form": bound.get("comment") or forms.CommentForm(),
         # A requester sees the details of their own device; of any other only the tag they typed.
         "device_is_theirs": ticket.device_id is not None and ticket.device.assigned_to_id == ticket.requester_id,
@@ -288,6 +294,17 @@ def _render_ticket(request, ticket, *, bound=None, status=200, extra=None):
     )
     context.update(extra or {})
     return render(request, "tickets/detail.html", context, status=status)
+
+
+def _typed_values(form) -> list[tuple[str, str]]:
+    """(label, text) of each visible field the person filled in."""
+    typed = []
+    for field in form.visible_fields():
+        value = str(form.data.get(field.html_name, ""))
+        if value.strip():
+            choices = {str(key): label for key, label in getattr(field.field, "choices", ())}
+            typed.append((str(field.label), str(choices.get(value, value))))
+    return typed
 
 
 def render_ticket_page(request, ticket, *, extra=None, status=200):
@@ -329,27 +346,45 @@ def _refused(request, ticket, message):
     return render(request, "partials/refusal.html", {"message": message}, status=400)
 
 
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
 def _ticket_for_action(request, number, action, known):
-    """The ticket, and None if `action` (one of `known`) may be taken on it now; a 404 for an unknown action
-    or an invisible ticket, a 403 for a role without the right, else a redirect back saying why not."""
+    """The ticket, whether the post was made on an older version of it, and a refusal (None when `action`, one
+    of `known`, may be taken now). A 404 for an unknown action or an invisible ticket, a 403 for a role
+    without the right, else a refusal saying why not.
+
+    A post made on an older version is stale before anything else: whether the action is still this person's
+    to take is a question about the new state, which they have not seen yet. They get the 409 page with the
+    new state and what they typed, never a bare 403 that loses it."""
     ticket = permissions.get_ticket_for(request.user, number)
     if action not in known:
         raise Http404
+    posted = _posted_version(request) if request.method == "POST" else None
+    if posted is not None and posted != ticket.version:
+        return ticket, True, None
     try:
         workflow.check(ticket, action, request.user)
     except WorkflowError as error:
-        return ticket, _refused(request, ticket, error.message)
-    return ticket, None
+        return ticket, False, _refused(request, ticket, error.message)
+    return ticket, False, None
 
 
 @login_required
 @require_POST
 def act(request, number, action):
     """Take a workflow action (assign, take, resolve, confirm, reopen, cancel, ...) on a ticket."""
-    ticket, refused = _ticket_for_action(request, number, action, ACTION_FORMS)
+    ticket, stale, refused = _ticket_for_action(request, number, action, ACTION_FORMS)
     if refused is not None:
         return refused
     form = _action_form(action, ticket, request.user, request.POST)
+    if stale:
+        form.is_valid()
+        return _stale(request, services.StaleTicket(ticket), action, form)
     if not form.is_valid():
         return _render_ticket(request, ticket, bound={action: form}, status=400)
     try:
@@ -373,7 +408,7 @@ TIER_MOVES = {"escalate": 1, "de_escalate": -1}
 def tier_move(request, number, action):
     """Escalate a ticket a tier up, or send it a tier down: its own page, since choosing the person means
     ranking every technician of the new tier (the ticket page does not pay for that on every view)."""
-    ticket, refused = _ticket_for_action(request, number, action, TIER_MOVES)
+    ticket, stale, refused = _ticket_for_action(request, number, action, TIER_MOVES)
     if refused is not None:
         return refused
     step = TIER_MOVES[action]
@@ -383,7 +418,9 @@ def tier_move(request, number, action):
         request.POST if request.method == "POST" else None, initial={"version": ticket.version}, **form_kwargs
     )
     status = 200
-    if request.method == "POST":
+    if stale:
+        ticket, form, status = _tier_move_stale(request, services.StaleTicket(ticket), form_kwargs)
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -399,14 +436,7 @@ def tier_move(request, number, action):
                     **options,
                 )
             except services.StaleTicket as error:
-                # Changed meanwhile: the form again, on the ticket as it is now, with what was typed.
-                messages.error(request, error.message)
-                ticket = permissions.get_ticket_for(request.user, ticket.pk)
-                data = request.POST.copy()
-                data["version"] = str(ticket.version)
-                form = forms.TierMoveForm(data, **{**form_kwargs, "ticket": ticket})
-                form.is_valid()
-                status = 409
+                ticket, form, status = _tier_move_stale(request, error, form_kwargs)
             except WorkflowError as error:
                 form.add_error(None, error.message)
             else:
@@ -419,6 +449,17 @@ def tier_move(request, number, action):
                 return redirect(ticket)
     context = {"ticket": ticket, "form": form, "action": action, "label": workflow.ACTION_LABELS[action]}
     return render(request, "tickets/tier_move.html", context, status=status)
+
+
+def _tier_move_stale(request, error, form_kwargs):
+    """Changed meanwhile: the form again, on the ticket as it is now, with what was typed; and the 409."""
+    messages.error(request, error.message)
+    ticket = permissions.get_ticket_for(request.user, error.ticket.pk)
+    data = request.POST.copy()
+    data["version"] = str(ticket.version)
+    form = forms.TierMoveForm(data, **{**form_kwargs, "ticket": ticket})
+    form.is_valid()
+    return ticket, form, 409
 
 
 def _comment(request, number, *, is_internal):

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Notification
 from tests import factories
 from tickets import selectors, services
 from tickets.models import Event, EventKind, SavedFilter, Ticket, TicketStatus
@@ -285,13 +286,18 @@ def test_bulk_assign_reports_what_changed_and_what_was_refused(client_for, coord
     )
     assert response.redirect_chain[-1][0] == f"{LIST}?status=any"
     notices = [str(m) for m in response.context["messages"]]
-    assert f"Changed: {', '.join(f'HD-{t.pk}' for t in [*fresh, already])}." in notices
+    assert f"Changed: {', '.join(f'HD-{t.pk}' for t in fresh)}." in notices
+    # Assigning to the holder is a no-op: no event, no mail, not counted as changed.
+    assert f"Already so, nothing to change: HD-{already.pk}." in notices
     assert any(n.startswith(f"HD-{closed.pk} refused: ") and "Closed" in n for n in notices)
     assert "Not found: HD-999999." in notices
     assert Ticket.objects.filter(assignee=technician, status="assigned").count() == 4
     closed.refresh_from_db()
     assert closed.assignee is None and closed.version == 1
-    assert Event.objects.filter(kind=EventKind.ASSIGNED).count() == 4
+    already.refresh_from_db()
+    assert already.version == 1
+    assert Event.objects.filter(kind=EventKind.ASSIGNED).count() == 3
+    assert not Notification.objects.filter(ticket=already).exists()
 
 
 def test_bulk_assign_refuses_tickets_above_the_technicians_tier(client_for, coordinator, technician):
