@@ -5,11 +5,15 @@ overridable from the environment (README.md, "Configuration"). The counting is d
 a fixed window per key in the default cache, so every web process of an installation shares it.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 Key = str | Callable[[str, HttpRequest], str]
 
@@ -36,5 +40,14 @@ def by_user(_group: str, request: HttpRequest) -> str:
 
 def limit_count(request: HttpRequest, name: str, *, key: Key) -> bool:
     """Count one use of `name` for `key`; True when this use is past the limit. Views count after the form is
-    valid, so a mistyped form costs nothing."""
-    return is_ratelimited(request, group=f"helpdesk.{name}", key=key, rate=settings.RATE_LIMITS[name], increment=True)
+    valid, so a mistyped form costs nothing.
+
+    Without Redis (down, or hanging past its short timeout) nothing is counted and nothing is refused: a limit
+    is a guard against abuse, and a person's ticket matters more than it."""
+    try:
+        return is_ratelimited(
+            request, group=f"helpdesk.{name}", key=key, rate=settings.RATE_LIMITS[name], increment=True
+        )
+    except (RedisError, OSError):
+        logger.warning("rate limit %s not counted: the cache does not answer", name)
+        return False

@@ -124,8 +124,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 
 CACHES: dict[str, dict[str, Any]]
+# How long a web request waits on Redis (the rate-limit counters, queueing a notification) before it goes on
+# without it: a Redis that hangs must not hold a save (the outbox sweeper queues what could not be).
+BROKER_PUBLISH_TIMEOUT = 0.5
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_timeout": BROKER_PUBLISH_TIMEOUT, "socket_connect_timeout": BROKER_PUBLISH_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered markup of the parts of busy pages that repeat (list rows, triage forms), in each process's
@@ -150,9 +159,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery closes the database connection after every task unless told to reuse it: a new PostgreSQL
-# connection per notification cost more than sending it. Reused for this many tasks, then renewed.
-CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 500)
+# Celery's own handling of database connections is off (it either opens one per task, which cost more than
+# sending a notification, or reuses one blindly, even after the database restarted): helpdesk/celery.py runs
+# Django's own clean-up around every task instead, which keeps a connection for DATABASE_CONN_MAX_AGE and
+# drops one that broke, so every task starts and ends with a usable connection.
+CELERY_DB_REUSE_MAX = 2**31
 # Longer than the longest retry delay, so Redis does not re-deliver a task that is only waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),

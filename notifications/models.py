@@ -7,6 +7,7 @@ sweep re-queues rows the broker never delivered. See notifications.services.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +79,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # The database's clock, like every due time of the outbox (notifications.services._claim).
+    next_attempt_at = models.DateTimeField(_("next attempt"), db_default=Now())
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

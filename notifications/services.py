@@ -8,14 +8,16 @@ racing a slow worker) cannot both send: the loser finds nothing to claim.
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from notifications.models import Notification, NotificationChannel, NotificationStatus
@@ -52,18 +54,36 @@ class DeliveryResult:
 
 
 def notifications_enqueue(ids: list[int]) -> None:
-    """Hand rows to the broker. Never raises: a failed publish leaves the row for the sweeper.
+    """Hand rows to the broker. Never raises, and never holds a web request more than about a second.
 
-    Called from `transaction.on_commit`, inside the web request: with Redis down the publish fails fast
-    (CELERY_BROKER_CONNECTION_TIMEOUT, no publish retries) and the request goes on.
+    Called from `transaction.on_commit`, inside the web request. The publish goes over a connection of its
+    own with short socket timeouts (BROKER_PUBLISH_TIMEOUT): a Redis that refuses fails at once, one that
+    hangs within the timeout. The first failure stops the loop: the rest would fail the same way, one
+    timeout after another, and the sweeper queues every row left pending once Redis answers again.
     """
+    from helpdesk.celery import app
     from notifications.tasks import notification_send
 
-    for notification_id in ids:
-        try:
-            notification_send.apply_async(args=(notification_id,), retry=False)
-        except Exception:  # the broker is unreachable, or (in-process mode) delivery itself failed
-            logger.warning("notification %s not queued now; the sweeper will", notification_id, exc_info=True)
+    if not ids:
+        return
+    if app.conf.task_always_eager:  # the quick start: delivery runs here, in the request
+        for notification_id in ids:
+            try:
+                notification_send.apply_async(args=(notification_id,))
+            except Exception:  # a mail server's error must not undo the change that caused the mail
+                logger.warning("notification %s not sent now; the sweeper will", notification_id, exc_info=True)
+        return
+    timeout = settings.BROKER_PUBLISH_TIMEOUT
+    # One try to connect (no retries: the sweeper is the retry), and short socket timeouts for a hung server.
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0}
+    done = 0
+    try:
+        with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
+            for notification_id in ids:
+                notification_send.apply_async(args=(notification_id,), connection=connection, retry=False)
+                done += 1
+    except Exception:  # the broker is unreachable or does not answer in time
+        logger.warning("%s of %s notifications not queued now; the sweeper will", len(ids) - done, len(ids))
 
 
 def notifications_save(notifications: list[Notification]) -> list[Notification]:
@@ -101,24 +121,29 @@ def _mail_domain() -> str:
 # --- delivery -----------------------------------------------------------------------------------
 
 
-def _claim(notification_id: int, claim: str, now: datetime) -> bool:
-    """Take the row for this delivery; False when it is sent, failed, not due, or another holds it."""
-    claimable = Q(status=NotificationStatus.PENDING, next_attempt_at__lte=now + timedelta(seconds=5))
+def _claim(notification_id: int, claim: str) -> bool:
+    """Take the row for this delivery; False when it is sent, failed, not due, or being sent.
+
+    Due times and claims are the database's clock (`Now()`), never the process's: a worker whose clock runs
+    behind still finds what is due, and a sweeper whose clock runs ahead does not take a claim still fresh.
+    """
+    # A retry's countdown may run out a moment before the row's next attempt: a few seconds' grace.
+    claimable = Q(status=NotificationStatus.PENDING, next_attempt_at__lte=Now() + timedelta(seconds=5))
     if claim:
-        # The same task re-delivered by the broker after its worker died may take its own claim back.
-        claimable |= Q(status=NotificationStatus.SENDING, claimed_by=claim)
+        # The same task delivered again by the broker after its worker died takes its own claim back, once
+        # the claim is stale. A copy delivered twice at once finds the row being sent, and leaves it.
+        claimable |= Q(status=NotificationStatus.SENDING, claimed_by=claim, claimed_at__lt=Now() - STALE_CLAIM)
     updated = Notification.objects.filter(claimable, pk=notification_id, channel=NotificationChannel.EMAIL).update(
-        status=NotificationStatus.SENDING, claimed_by=claim, claimed_at=now
+        status=NotificationStatus.SENDING, claimed_by=claim, claimed_at=Now()
     )
     return updated == 1
 
 
-def notification_deliver(*, notification_id: int, claim: str = "", now: datetime | None = None) -> DeliveryResult:
+def notification_deliver(*, notification_id: int, claim: str = "") -> DeliveryResult:
     """Send one email row, at most once. Raises DeliveryDeferred after a temporary failure."""
     from notifications.rendering import render_email
 
-    now = now or timezone.now()
-    if not _claim(notification_id, claim, now):
+    if not _claim(notification_id, claim):
         return DeliveryResult(notification_id, sent=False)
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     attempt = notification.attempts + 1
@@ -140,13 +165,42 @@ def notification_deliver(*, notification_id: int, claim: str = "", now: datetime
             attempts=attempt,
             last_error=_describe(error),
             claimed_by="",
-            next_attempt_at=now + timedelta(seconds=delay),
+            next_attempt_at=Now() + timedelta(seconds=delay),
         )
         raise DeliveryDeferred(delay) from error
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, attempts=attempt, sent_at=timezone.now(), last_error="", claimed_by=""
-    )
+    _mark_sent(notification_id, attempt)
     return DeliveryResult(notification_id, sent=True)
+
+
+# How long a worker keeps trying to record a message the mail server accepted, while the database is away,
+# before it gives up and leaves the row to the sweeper (which sends it again, with the same Message-ID).
+# Shorter than STALE_CLAIM, so the sweeper never takes a row whose mark is still being retried.
+MARK_PATIENCE = timedelta(minutes=4)
+
+
+def _mark_sent(notification_id: int, attempt: int) -> None:
+    """Record that the mail server accepted the message. The message is out: this update must not be lost
+    to a database restart, or the sweeper would send the message again. It is retried, on a fresh
+    connection each time, for up to MARK_PATIENCE."""
+    deadline = time.monotonic() + MARK_PATIENCE.total_seconds()
+    pause = 0.25
+    while True:
+        try:
+            Notification.objects.filter(pk=notification_id).update(
+                status=NotificationStatus.SENT, attempts=attempt, sent_at=Now(), last_error="", claimed_by=""
+            )
+            return
+        except (OperationalError, InterfaceError):
+            # The connection broke (the database restarted): drop it, so the next try opens a new one.
+            connection.close()
+            if time.monotonic() + pause > deadline:
+                logger.error(
+                    "notification %s was sent but could not be marked; the sweeper will send it again", notification_id
+                )
+                raise
+            logger.warning("notification %s sent; marking it waits for the database", notification_id)
+            time.sleep(pause)  # waiting for the database to come back, not for time to pass
+            pause = min(pause * 2, 8.0)
 
 
 # One mail-server connection per worker process, kept between messages: opening a connection (TCP,
@@ -213,24 +267,26 @@ def _describe(error: Exception) -> str:
 # --- the sweeper and the managers' resend -------------------------------------------------------
 
 
-def notifications_requeue_stuck(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Re-queue rows the broker never delivered and rows whose worker died while sending."""
-    now = now or timezone.now()
+def notifications_requeue_stuck(*, limit: int = 500) -> int:
+    """Re-queue rows the broker never delivered and rows whose worker died while sending.
+
+    Ages are the database's clock (`Now()`): a beat whose clock runs ahead never takes a fresh claim.
+    """
     with transaction.atomic():
         stale = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=NotificationStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
+            .filter(status=NotificationStatus.SENDING, claimed_at__lt=Now() - STALE_CLAIM)
             .values_list("pk", flat=True)[:limit]
         )
         if stale:
             Notification.objects.filter(pk__in=stale).update(
-                status=NotificationStatus.PENDING, claimed_by="", next_attempt_at=now
+                status=NotificationStatus.PENDING, claimed_by="", next_attempt_at=Now()
             )
     waiting = list(
         Notification.objects.filter(
             status=NotificationStatus.PENDING,
             channel=NotificationChannel.EMAIL,
-            next_attempt_at__lt=now - PENDING_GRACE,
+            next_attempt_at__lt=Now() - PENDING_GRACE,
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
@@ -244,7 +300,7 @@ def notifications_requeue_stuck(*, now: datetime | None = None, limit: int = 500
 def notification_resend(*, notification: Notification, by) -> Notification:
     """A manager sends a failed row again, from the first attempt."""
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
-        status=NotificationStatus.PENDING, attempts=0, last_error="", next_attempt_at=timezone.now()
+        status=NotificationStatus.PENDING, attempts=0, last_error="", next_attempt_at=Now()
     )
     transaction.on_commit(lambda: notifications_enqueue([notification.pk]))
     notification.refresh_from_db()
@@ -299,9 +355,22 @@ def tickets_alert_stale_triage(*, now: datetime | None = None) -> int:
         .order_by("created_at")[:200]
     )
     alerted = 0
-    for ticket in stale:
-        minutes = int((now - ticket.created_at).total_seconds() // 60)
+    for candidate in stale:
         with transaction.atomic():
+            # Claimed under the ticket's row lock and checked again: a second beat running at the same time
+            # waits here, then finds the alert made and moves on. One alert, one mail, however many run.
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("requester__user", "assignee")
+                .filter(pk=candidate.pk, status=TicketStatus.NEW, assignee__isnull=True)
+                .first()
+            )
+            if (
+                ticket is None
+                or Event.objects.filter(ticket=ticket, kind=EventKind.ALERTED, action="triage_stale").exists()
+            ):
+                continue
+            minutes = int((now - ticket.created_at).total_seconds() // 60)
             ticket_flag(ticket=ticket, action="triage_stale", new={"minutes_in_triage": minutes}, now=now)
         alerted += 1
     return alerted

@@ -147,4 +147,6 @@ def client_for(db):
 
 from tests.fixtures.browser import browser, browser_page, login  # noqa: E402, F401
 from tests.fixtures.celery_worker import celery_worker  # noqa: E402, F401
+from tests.fixtures.own_redis import own_broker  # noqa: E402, F401
+from tests.fixtures.private_postgres import private_postgres  # noqa: E402, F401
 from tests.fixtures.smtp import smtp_sink  # noqa: E402, F401

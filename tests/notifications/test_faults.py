@@ -5,87 +5,25 @@ stop the machine's services.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.utils import timezone
 
-from helpdesk.celery import app as celery_app
 from notifications import services
 from notifications.models import Notification, NotificationChannel, NotificationStatus
-from tests.fixtures.celery_worker import celery_setting, wait_for_row_status
-from tests.fixtures.smtp import free_port
+from tests.fixtures.celery_worker import wait_for_row_status
+from tests.fixtures.own_redis import thread_worker
 from tickets import services as ticket_services
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class OwnRedis:
-    """A redis-server of the test's own on a spare port, started and stopped at will."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        for _ in range(100):  # bounded: about ten seconds
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                pass
-            try:
-                self.process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                continue
-            raise AssertionError("redis-server exited at start")
-        raise AssertionError("redis-server did not answer")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def own_broker(settings):
-    server = OwnRedis()
-    previous_broker = celery_setting("broker_url", server.url)
-    previous_queue = celery_setting("task_default_queue", "faults")
-    try:
-        yield server
-    finally:
-        server.stop()
-        celery_setting("broker_url", previous_broker)
-        celery_setting("task_default_queue", previous_queue)
-
-
-@contextmanager
-def thread_worker():
-    celery_setting("task_always_eager", False)
-    with start_worker(celery_app, pool="solo", queues=["faults"], perform_ping_check=False, loglevel="WARNING"):
-        yield
 
 
 def email_rows():
