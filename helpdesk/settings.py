@@ -286,11 +286,16 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds to wait for each answer of the mail server: connecting, EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Seconds to wait for the answer to the end of a message (RFC 5321 4.5.3.2: ten minutes). Once a message has
+# gone to the server it is never sent again in the same attempt: a server that queues it first and answers
+# late would deliver every copy. Without an answer by then, the row is retried later (helpdesk.mail).
+EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "helpdesk.mail.MessageFileBackend",
+    "helpdesk.mail.SMTPBackend" if EMAIL_HOST else "helpdesk.mail.MessageFileBackend",
 )
 
 # --- Security -------------------------------------------------------------------------------
