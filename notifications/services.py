@@ -10,8 +10,10 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -19,7 +21,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from helpdesk.mail import SentButUnconfirmed
+from notifications import selectors
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -283,6 +287,34 @@ def notification_resend(*, notification: Notification, by) -> Notification:
     transaction.on_commit(lambda: notifications_enqueue([notification.pk]))
     notification.refresh_from_db()
     return notification
+
+
+# Rows a bulk resend moves and hands to the broker per statement and per publish call.
+RESEND_BATCH = 500
+
+
+def notifications_resend_failed(*, by, since: datetime, until: datetime, now: datetime | None = None) -> int:
+    """A manager sends every failed email row created in the period again, from the first attempt.
+
+    For after a mail outage longer than the retry schedule, when rows failed by the hundred. Each row keeps
+    its Message-ID. The rows are queued after the commit, a batch at a time; any the broker does not take
+    (Redis down) are pending and due, so the sweeper queues them. Returns how many rows were moved.
+    """
+    if not can(by, "notifications.failed"):
+        raise PermissionDenied
+    now = now or timezone.now()
+    ids = list(selectors.notifications_failed_between(since, until).order_by("pk").values_list("pk", flat=True))
+    moved = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), RESEND_BATCH):
+            batch = ids[start : start + RESEND_BATCH]
+            # status=FAILED again: a row resent on its own meanwhile is pending already, and not counted.
+            moved += Notification.objects.filter(pk__in=batch, status=NotificationStatus.FAILED).update(
+                status=NotificationStatus.PENDING, attempts=0, last_error="", claimed_by="", next_attempt_at=now
+            )
+            transaction.on_commit(partial(notifications_enqueue, batch))
+    logger.info("user %s queued %s failed notifications again (created %s to %s)", by.pk, moved, since, until)
+    return moved
 
 
 def notifications_send_digests(*, now: datetime | None = None) -> int:
