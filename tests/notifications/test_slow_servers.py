@@ -85,8 +85,12 @@ def test_an_unconfirmed_message_after_the_last_retry_fails_with_words_a_manager_
     assert len(smtp_sink.messages) == 1
 
 
-def test_a_connection_dropped_before_data_is_retried_at_once_on_a_new_one_and_delivered_once(smtp_sink, row):
+@pytest.mark.parametrize("saying_421", [False, True], ids=["without a word", "after 421"])
+def test_a_connection_dropped_before_data_is_retried_at_once_on_a_new_one_and_delivered_once(
+    smtp_sink, row, saying_421
+):
     smtp_sink.drop_next_at_rcpt = 1
+    smtp_sink.drop_saying_421 = saying_421
     assert services.notification_deliver(notification_id=row.pk).sent
     assert len(smtp_sink.messages) == 1
     first, second = smtp_sink.rcpt_peers
