@@ -164,7 +164,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Django's own clean-up around every task instead, which keeps a connection for DATABASE_CONN_MAX_AGE and
 # drops one that broke, so every task starts and ends with a usable connection.
 CELERY_DB_REUSE_MAX = 2**31
-# Longer than the longest retry delay, so Redis does not re-deliver a task that is only waiting.
+# Longer than the longest retry delay (1 h by default), so Redis does not re-deliver a task that is only
+# waiting, and than EMAIL_DATA_TIMEOUT, a worker's longest wait on a mail server: checked below.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
     "socket_connect_timeout": 2,
@@ -198,8 +199,12 @@ WATCHERS_MAX_BY_REQUESTER = env_int("WATCHERS_MAX_BY_REQUESTER", 5)
 # How many days a requester may reopen a resolved ticket; after that it closes automatically.
 TICKET_REOPEN_DAYS = env_int("TICKET_REOPEN_DAYS", 7)
 # Seconds between delivery attempts after a mail server's temporary refusal; the row fails after the last.
-# The visibility timeout above must stay longer than the longest of these.
-NOTIFICATION_RETRY_DELAYS = [int(x) for x in env_list("NOTIFICATION_RETRY_DELAYS", ["10", "30", "90", "270", "810"])]
+# About 3 h 50 min in all, so mail outlives an afternoon's mail-server outage instead of failing after 20
+# minutes. The visibility timeout above must stay longer than the longest single delay (checked below).
+NOTIFICATION_RETRY_DELAYS = [
+    int(x)
+    for x in env_list("NOTIFICATION_RETRY_DELAYS", ["10", "30", "90", "270", "810", "1800", "3600", "3600", "3600"])
+]
 # How often the coordinators' dashboard refreshes itself, in seconds.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 # Coordinators are told of a new ticket still unassigned after this many minutes.
@@ -297,11 +302,23 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds to wait for each answer of the mail server: connecting, EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Seconds to wait for the answer to the end of a message (RFC 5321 4.5.3.2: ten minutes). Once a message has
+# gone to the server it is never sent again in the same attempt: a server that queues it first and answers
+# late would deliver every copy. Without an answer by then, the row is retried later (helpdesk.mail).
+EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Redis hands an unacknowledged task to another worker after the visibility timeout: a task still waiting
+# out a retry delay, or still waiting on a mail server, would then run twice at once.
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max([*NOTIFICATION_RETRY_DELAYS, EMAIL_DATA_TIMEOUT]):
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than the longest of NOTIFICATION_RETRY_DELAYS and than "
+        "EMAIL_DATA_TIMEOUT (README.md, 'Configuration')."
+    )
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "helpdesk.mail.MessageFileBackend",
+    "helpdesk.mail.SMTPBackend" if EMAIL_HOST else "helpdesk.mail.MessageFileBackend",
 )
 
 # --- Security -------------------------------------------------------------------------------

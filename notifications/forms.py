@@ -1,4 +1,7 @@
+from datetime import UTC, datetime, timedelta
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +19,57 @@ class WatcherForm(forms.Form):
         else:
             field.label = _("A colleague's work email")
             field.help_text = _("Colleagues of the organisation only; they get this ticket's public updates.")
+
+
+# Times a period may start and end: far from the ends of Python's calendar, where converting a time typed
+# in one time zone to another (the database's, the page's) would overflow.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, in the person's time zone, to the minute."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        attrs = {"min": EARLIEST.strftime("%Y-%m-%dT%H:%M"), "max": LATEST.strftime("%Y-%m-%dT%H:%M")}
+        super().__init__(format="%Y-%m-%dT%H:%M", attrs=attrs, **kwargs)
+
+
+class PeriodEndField(forms.DateTimeField):
+    widget = DateTimeLocalInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise ValidationError(_("Enter a time between the years 2000 and 9998."), code="out_of_range")
+
+
+class FailedPeriodForm(forms.Form):
+    """The period of failed messages a manager sends again at once, by when they were created."""
+
+    since = PeriodEndField(label=_("Created from"))
+    until = PeriodEndField(label=_("Created until"))
+
+    def __init__(self, *args, now: datetime, **kwargs):
+        # The last 24 hours, to the next whole minute: the inputs show minutes, so the period a manager sees
+        # counted is the one they send.
+        until = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        kwargs.setdefault("initial", {"since": until - timedelta(hours=24), "until": until})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since is not None and until is not None and since >= until:
+            self.add_error("until", _("The end of the period must be later than its start."))
+        return cleaned
+
+    def period(self) -> tuple[datetime, datetime] | None:
+        """The period chosen, or the default one before anything is chosen; None while it is invalid."""
+        if not self.is_bound:
+            return self.initial["since"], self.initial["until"]
+        if not self.is_valid():
+            return None
+        return self.cleaned_data["since"], self.cleaned_data["until"]

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from notifications.models import Notification, NotificationChannel, NotificationStatus
@@ -20,6 +22,16 @@ def notifications_failed() -> QuerySet[Notification]:
         Notification.objects.filter(status=NotificationStatus.FAILED)
         .select_related("recipient", "ticket")
         .order_by("-created_at", "-pk")
+    )
+
+
+def notifications_failed_between(since: datetime, until: datetime) -> QuerySet[Notification]:
+    """Failed email rows created in the period, both ends included: what a manager sends again at once."""
+    return Notification.objects.filter(
+        status=NotificationStatus.FAILED,
+        channel=NotificationChannel.EMAIL,
+        created_at__gte=since,
+        created_at__lte=until,
     )
 
 

@@ -11,15 +11,21 @@ import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.permissions import can
+from helpdesk.mail import SentButUnconfirmed
+from notifications import selectors
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -30,8 +36,9 @@ def retry_delays() -> tuple[int, ...]:
     return tuple(settings.NOTIFICATION_RETRY_DELAYS)
 
 
-# A row still "sending" this long after its claim belongs to a worker that died.
-STALE_CLAIM = timedelta(minutes=5)
+# A row still "sending" this long after its claim belongs to a worker that died. A live one may wait
+# EMAIL_DATA_TIMEOUT for the mail server's answer to the end of a message, plus the rest of the send.
+STALE_CLAIM = timedelta(seconds=settings.EMAIL_DATA_TIMEOUT) + timedelta(minutes=5)
 # A pending row the broker should have delivered by now (Redis was down, the publish failed).
 PENDING_GRACE = timedelta(minutes=1)
 
@@ -80,7 +87,10 @@ def notifications_enqueue(ids: list[int]) -> None:
     try:
         with app.connection_for_write(connect_timeout=timeout, transport_options=options) as connection:
             for notification_id in ids:
-                notification_send.apply_async(args=(notification_id,), connection=connection, retry=False)
+                # Celery's apply_async takes a connection; celery-types does not list it.
+                notification_send.apply_async(  # type: ignore[call-arg]
+                    args=(notification_id,), connection=connection, retry=False
+                )
                 done += 1
     except Exception:  # the broker is unreachable or does not answer in time
         logger.warning("%s of %s notifications not queued now; the sweeper will", len(ids) - done, len(ids))
@@ -211,7 +221,14 @@ _connection: tuple[tuple, BaseEmailBackend] | None = None
 
 def _mail_connection():
     global _connection
-    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER)
+    key = (
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_TIMEOUT,
+        settings.EMAIL_DATA_TIMEOUT,
+    )
     if _connection is not None and _connection[0] != key:
         _close_mail_connection()
     if _connection is None:
@@ -232,25 +249,29 @@ def _close_mail_connection() -> None:
 
 
 def _send(message) -> None:
-    """Send over the kept connection; a connection the server dropped while idle is reopened once."""
-    for attempt in (1, 2):
-        message.connection = _mail_connection()
-        try:
-            message.send()
-            return
-        except (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError):
+    """Send over the kept connection, at most once.
+
+    Nothing here sends again: only the backend knows whether the server already has the message.
+    helpdesk.mail.SMTPBackend reconnects when the connection drops before DATA (the kept one may have been
+    closed while idle), and raises SentButUnconfirmed when it drops or times out after.
+    """
+    message.connection = _mail_connection()
+    try:
+        message.send()
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+        # The server answered: the session is still good, unless it hung up with its answer (421).
+        if getattr(message.connection, "connection", None) is None:
             _close_mail_connection()
-            if attempt == 2:
-                raise
-        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
-            raise  # the server answered: the session is still good
-        except Exception:
-            _close_mail_connection()  # anything else may leave the session half-way
-            raise
+        raise
+    except Exception:
+        _close_mail_connection()  # dropped, timed out, unconfirmed, or half-way: the next message starts afresh
+        raise
 
 
 def _is_permanent(error: Exception) -> bool:
     """5xx answers from the mail server are final; 4xx, timeouts and refused connections are not."""
+    if isinstance(error, SentButUnconfirmed):
+        return False  # it may have arrived, or not: a later attempt, under the same Message-ID, makes sure
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _message in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
@@ -261,7 +282,27 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _describe(error: Exception) -> str:
+    if isinstance(error, SentButUnconfirmed):
+        return _describe_unconfirmed(error)
     return f"{type(error).__name__}: {error}"[:1000]
+
+
+def _describe_unconfirmed(error: SentButUnconfirmed) -> str:
+    """The "outcome unknown" case in the managers' words, in the desk's language.
+
+    Written by a worker, outside any request, for whoever manages the desk to read later: a request's
+    language (the quick start delivers inside the requester's request) would be an accident.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        if error.timed_out:
+            reason = _("no answer within %(seconds)s seconds") % {"seconds": error.seconds}
+        else:
+            reason = _("the connection was closed")
+        return _(
+            "Unknown whether it arrived: the mail server received the whole message but did not confirm it "
+            "(%(reason)s). It may have been delivered. A copy sent again carries the same Message-ID, so "
+            "mail programs can show the two as one."
+        ) % {"reason": reason}
 
 
 # --- the sweeper and the managers' resend -------------------------------------------------------
@@ -305,6 +346,33 @@ def notification_resend(*, notification: Notification, by) -> Notification:
     transaction.on_commit(lambda: notifications_enqueue([notification.pk]))
     notification.refresh_from_db()
     return notification
+
+
+# Rows a bulk resend moves and hands to the broker per statement and per publish call.
+RESEND_BATCH = 500
+
+
+def notifications_resend_failed(*, by, since: datetime, until: datetime) -> int:
+    """A manager sends every failed email row created in the period again, from the first attempt.
+
+    For after a mail outage longer than the retry schedule, when rows failed by the hundred. Each row keeps
+    its Message-ID. The rows are queued after the commit, a batch at a time; any the broker does not take
+    (Redis down) are pending and due, so the sweeper queues them. Returns how many rows were moved.
+    """
+    if not can(by, "notifications.failed"):
+        raise PermissionDenied
+    ids = list(selectors.notifications_failed_between(since, until).order_by("pk").values_list("pk", flat=True))
+    moved = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), RESEND_BATCH):
+            batch = ids[start : start + RESEND_BATCH]
+            # status=FAILED again: a row resent on its own meanwhile is pending already, and not counted.
+            moved += Notification.objects.filter(pk__in=batch, status=NotificationStatus.FAILED).update(
+                status=NotificationStatus.PENDING, attempts=0, last_error="", claimed_by="", next_attempt_at=Now()
+            )
+            transaction.on_commit(partial(notifications_enqueue, batch))
+    logger.info("user %s queued %s failed notifications again (created %s to %s)", by.pk, moved, since, until)
+    return moved
 
 
 def notifications_send_digests(*, now: datetime | None = None) -> int:

@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,7 +14,7 @@ from accounts.permissions import can, require
 from helpdesk.http import local_path
 from helpdesk.ratelimit import by_user, limit_count
 from notifications import selectors, services
-from notifications.forms import WatcherForm
+from notifications.forms import FailedPeriodForm, WatcherForm
 from notifications.models import Notification, NotificationStatus, Watcher
 from notifications.rendering import in_app_text
 from notifications.tokens import watcher_id_from_stop_token
@@ -53,8 +55,42 @@ def mark_all_read(request):
 @login_required
 def failed(request):
     require(request.user, "notifications.failed")
+    # A period in the address is the manager's own choice, counted before they send it: the last 24 hours
+    # otherwise.
+    chosen = "since" in request.GET or "until" in request.GET
+    form = FailedPeriodForm(request.GET if chosen else None, now=timezone.now())
+    return _failed_page(request, form, status=400 if chosen and not form.is_valid() else 200)
+
+
+@login_required
+@require_POST
+def resend_failed(request):
+    require(request.user, "notifications.failed")
+    form = FailedPeriodForm(request.POST, now=timezone.now())
+    if not form.is_valid():
+        return _failed_page(request, form, status=400)
+    count = services.notifications_resend_failed(
+        by=request.user, since=form.cleaned_data["since"], until=form.cleaned_data["until"]
+    )
+    if count:
+        text = ngettext(
+            "%(count)s failed message is queued to be sent again.",
+            "%(count)s failed messages are queued to be sent again.",
+            count,
+        )
+        messages.success(request, text % {"count": count})
+    else:
+        messages.info(request, _("No failed messages were created in that period: nothing was sent again."))
+    return redirect("notifications:failed")
+
+
+def _failed_page(request, form: FailedPeriodForm, status: int = 200):
     page = Paginator(selectors.notifications_failed(), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/failed.html", {"page": page})
+    period = form.period()
+    context = {"page": page, "period_form": form, "period": period, "period_count": None}
+    if period is not None:
+        context["period_count"] = selectors.notifications_failed_between(*period).count()
+    return render(request, "notifications/failed.html", context, status=status)
 
 
 @login_required

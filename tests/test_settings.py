@@ -68,3 +68,28 @@ def test_every_variable_in_settings_is_documented():
     readme = (ROOT / "README.md").read_text()
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert not missing, f"Not in README.md's configuration table: {missing}"
+
+
+def test_the_default_retry_schedule_outlives_a_mail_outage_of_a_few_hours():
+    from helpdesk import settings as project_settings
+
+    if "NOTIFICATION_RETRY_DELAYS" in os.environ or "CELERY_VISIBILITY_TIMEOUT" in os.environ:
+        pytest.skip("the environment sets its own schedule")
+    delays = project_settings.NOTIFICATION_RETRY_DELAYS
+    assert sum(delays) > 3 * 60 * 60
+    # Redis must not hand a task that is only waiting out its delay to a second worker.
+    assert project_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > max(delays)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"NOTIFICATION_RETRY_DELAYS": "10,7200"},
+        {"CELERY_VISIBILITY_TIMEOUT": "1800"},
+        {"EMAIL_DATA_TIMEOUT": "7200"},
+    ],
+)
+def test_a_visibility_timeout_shorter_than_a_wait_is_a_clear_start_up_error(variables):
+    result = manage("check", **variables)
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must be longer" in result.stderr

@@ -142,7 +142,7 @@ def _database_now():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
+        cursor.execute("SELECT statement_timestamp()")  # what Now() is on PostgreSQL
         return cursor.fetchone()[0]
 
 

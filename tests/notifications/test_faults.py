@@ -123,8 +123,9 @@ def test_a_worker_killed_while_sending_is_followed_by_exactly_one_message(own_br
 
     second = _worker_process(smtp_sink.port, own_broker.url)
     try:
-        # Six minutes pass; the sweeper finds the row claimed by a dead worker and queues it again.
-        _age(row, minutes=6)
+        # Longer than a live worker may hold a claim passes; the sweeper finds the row claimed by a dead
+        # worker and queues it again.
+        _age(row, minutes=int(services.STALE_CLAIM.total_seconds() // 60) + 1)
         assert services.notifications_requeue_stuck() == 1
         messages = smtp_sink.wait_for(1, timeout=60)
         wait_for_row_status(row, NotificationStatus.SENT, timeout=30)

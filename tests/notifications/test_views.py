@@ -1,4 +1,8 @@
+import datetime
+import re
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from notifications import services
@@ -93,6 +97,92 @@ def test_only_managers_see_failed_rows(client_for, request, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("notifications:failed")).status_code == 403
     assert client.post(reverse("notifications:resend", args=[row.pk])).status_code == 403
+    period = {"since": "2020-01-01T00:00", "until": "2099-01-01T00:00"}
+    assert client.post(reverse("notifications:resend_failed"), period).status_code == 403
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+
+
+NOON = datetime.datetime(2026, 6, 1, 12, 0, 30, tzinfo=datetime.UTC)
+
+
+def failed_at(created_at):
+    row = failed_row()
+    Notification.objects.filter(pk=row.pk).update(created_at=created_at)
+    return row
+
+
+def test_the_failed_page_counts_the_last_24_hours_and_offers_to_send_them_all(client_for, manager):
+    failed_at(NOON - datetime.timedelta(hours=1))
+    failed_at(NOON - datetime.timedelta(hours=23))
+    failed_at(NOON - datetime.timedelta(hours=25))
+    with time_machine.travel(NOON, tick=False):
+        page = client_for(manager).get(reverse("notifications:failed"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "2 failed messages were created in this period." in body
+    assert "Send all 2 again" in body
+    # To the next whole minute, in the manager's time zone (the desk's: Stockholm, UTC+2 in June).
+    assert 'name="since" value="2026-05-31T14:01"' in body
+    assert 'name="until" value="2026-06-01T14:01"' in body
+    assert 'action="/notifications/failed/resend/"' in body
+
+
+def test_a_chosen_period_is_counted_before_it_is_sent(client_for, manager):
+    failed_at(NOON - datetime.timedelta(days=3))
+    failed_at(NOON - datetime.timedelta(days=3, hours=1))
+    failed_at(NOON - datetime.timedelta(hours=1))
+    page = client_for(manager).get(
+        reverse("notifications:failed"), {"since": "2026-05-29T12:00", "until": "2026-05-29T15:00"}
+    )
+    assert page.status_code == 200
+    assert "2 failed messages were created in this period." in page.content.decode()
+
+
+def test_managers_send_a_periods_failed_rows_again_in_one_action(client_for, manager):
+    rows = [failed_at(NOON - datetime.timedelta(hours=hours)) for hours in (1, 2)]
+    older = failed_at(NOON - datetime.timedelta(days=2))
+    response = client_for(manager).post(
+        reverse("notifications:resend_failed"),
+        {"since": "2026-06-01T10:00", "until": "2026-06-01T14:30"},  # Stockholm time: 08:00 to 12:30 UTC
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("notifications:failed"), 302)]
+    assert "2 failed messages are queued to be sent again." in response.content.decode()
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.last_error) == (NotificationStatus.PENDING, 0, "")
+    older.refresh_from_db()
+    assert older.status == NotificationStatus.FAILED
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(
+    ("since", "until", "reason"),
+    [
+        ("2026-06-02T10:00", "2026-06-01T10:00", "The end of the period must be later than its start."),
+        ("2026-06-01T10:00", "2026-06-01T10:00", "The end of the period must be later than its start."),
+        ("0001-01-01T00:00", "2026-06-01T10:00", "Enter a time between the years 2000 and 9998."),
+        ("2026-06-01T10:00", "", "This field is required."),
+    ],
+)
+def test_a_bad_period_is_a_400_with_the_reason_beside_the_field(client_for, manager, method, since, until, reason):
+    row = failed_at(NOON)
+    url = reverse("notifications:failed" if method == "get" else "notifications:resend_failed")
+    response = getattr(client_for(manager), method)(url, {"since": since, "until": until})
+    body = response.content.decode()
+    assert response.status_code == 400
+    field = "since" if since.startswith("0001") else "until"
+    # Beside the field it is about, and tied to it for screen readers.
+    assert re.search(rf'<div id="id_{field}_error"[^>]*>\s*<p[^>]*><strong>{re.escape(reason)}</strong>', body)
+    assert f'aria-describedby="id_{field}_error" id="id_{field}"' in body
+    assert "Send all" not in body and "Send it again" not in body  # no count, no button, for a period that is not one
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+
+
+def test_sending_a_period_again_is_post_only(client_for, manager):
+    assert client_for(manager).get(reverse("notifications:resend_failed")).status_code == 405
 
 
 def test_mark_read_is_post_only(client_for, requester):
