@@ -50,13 +50,13 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def _start_worker(sink_port: int, concurrency: int) -> subprocess.Popen:
+def _start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": broker_url or settings.REDIS_URL,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink_port),
         "LOG_LEVEL": "WARNING",
@@ -70,7 +70,7 @@ def _start_worker(sink_port: int, concurrency: int) -> subprocess.Popen:
             "helpdesk",
             "worker",
             "-Q",
-            QUEUE,
+            queue,
             "-c",
             str(concurrency),
             "-l",

@@ -18,6 +18,7 @@ from django.db import connection
 
 from helpdesk.bench.http import Latency, Page, Throughput
 from helpdesk.bench.notifications import NotificationBenchResult
+from helpdesk.bench.outage import OutageBenchResult
 from helpdesk.bench.queries import PageQueries
 
 P95_TARGET_MS = 100.0
@@ -70,6 +71,8 @@ class Run:
     load_seconds: float | None
     notifications: NotificationBenchResult | None = None
     notifications_error: str = ""
+    outage: OutageBenchResult | None = None
+    outage_error: str = ""
     started: datetime | None = None
     finished: datetime | None = None
     settings: dict = field(default_factory=dict)
@@ -88,7 +91,9 @@ class Run:
     @property
     def failed(self) -> bool:
         measured = [*self.results, *self.sweep]
-        return any(r.errors for r in measured if r.page.available) or bool(self.notifications_error)
+        return any(r.errors for r in measured if r.page.available) or bool(
+            self.notifications_error or self.outage_error
+        )
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -285,6 +290,41 @@ def _notification_section(run: Run) -> list[str]:
     ]
 
 
+def _outage_section(run: Run) -> list[str]:
+    lines = ["### Through a Redis outage", ""]
+    result = run.outage
+    if run.outage_error:
+        return [*lines, f"Not measured: {run.outage_error}", ""]
+    if result is None:
+        return [*lines, "Not measured in this run.", ""]
+    note = (
+        " This quick run made the waiting rows due at once instead of waiting for the sweeper's grace."
+        if result.grace_skipped
+        else ""
+    )
+    return [
+        *lines,
+        f"{result.changes_per_phase} status changes with Redis up, {result.changes_per_phase} while it refuses "
+        f"(stopped), {result.changes_per_phase} while it hangs (SIGSTOP); then it is back, and beat's sweeper, every "
+        f"30 s, queues what it never got (`helpdesk/bench/outage.py`, the benchmark's own redis-server).{note}",
+        "",
+        "| Measure | Value |",
+        "|---|---|",
+        f"| Change to inbox, Redis up | median {_fmt(result.up_to_inbox_median_ms)} ms, "
+        f"max {_fmt(result.up_to_inbox_max_ms)} ms |",
+        f"| Save while Redis refuses | median {_fmt(result.save_refused_median_ms)} ms, "
+        f"max {_fmt(result.save_refused_max_ms)} ms |",
+        f"| Save while Redis hangs | median {_fmt(result.save_hung_median_ms)} ms, "
+        f"max {_fmt(result.save_hung_max_ms)} ms |",
+        f"| Changes made meanwhile, in the inbox after | {result.delivered_after} of {result.expected_after} |",
+        f"| From Redis's return to the inbox | median {_fmt(result.back_to_inbox_median_s, 1)} s, "
+        f"max {_fmt(result.back_to_inbox_max_s, 1)} s |",
+        f"| From the change to the inbox | median {_fmt(result.change_to_inbox_median_s, 1)} s, "
+        f"max {_fmt(result.change_to_inbox_max_s, 1)} s |",
+        "",
+    ]
+
+
 def sweep_misses(result: PageResult) -> list[str]:
     """Why one filter or sort of the staff list misses: errors, or a p95 at or over the target."""
     found = ["errors: " + "; ".join(result.errors)] if result.errors else []
@@ -475,6 +515,7 @@ def markdown(run: Run, output: Path | None = None) -> str:
         "",
         *_sweep_section(run),
         *_notification_section(run),
+        *_outage_section(run),
         *_misses_section(run),
         "## Analysis",
         "",

@@ -51,6 +51,9 @@ class Options:
     notifications: bool = True
     notification_backlog: int = 2000
     notification_seconds: float = 15.0
+    # Status changes per phase of the Redis outage; the quick run does not wait for the sweeper's grace.
+    outage_changes: int = 10
+    outage_skip_grace: bool = False
     redis_url: str = DEFAULT_REDIS_URL
     # Other work on the machine skews every figure: wait this long at most for it to calm down first.
     quiet_wait: float = 120.0
@@ -67,6 +70,8 @@ class Options:
             "max_seconds": 5.0,
             "notification_backlog": 60,
             "notification_seconds": 2.0,
+            "outage_changes": 2,
+            "outage_skip_grace": True,
             "quiet_wait": 0.0,
         }
 
@@ -200,6 +205,13 @@ def run_inner(options: Options, log) -> int:
             f"changes/s median {n.latency_median_ms:.0f} ms, p95 {n.latency_p95_ms:.0f} ms, "
             f"{n.within_2s_percent:.1f} % within 2 s"
         )
+    if run.outage is not None:
+        o = run.outage
+        log(
+            f"Redis outage: saves {o.save_refused_max_ms:.0f} ms at most while it refuses, "
+            f"{o.save_hung_max_ms:.0f} ms while it hangs; {o.delivered_after} of {o.expected_after} changes made "
+            f"meanwhile in the inbox, {o.back_to_inbox_max_s:.0f} s after its return at the latest"
+        )
     output = Path(options.output)
     if not output.is_absolute():
         output = ROOT / output
@@ -316,6 +328,14 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
         except Exception as error:
             run.notifications_error = f"{type(error).__name__}: {error}"
             log(f"  ERROR {run.notifications_error}")
+        log("Delivery through a Redis outage (the benchmark's own redis-server, refusing, then hanging)")
+        try:
+            from helpdesk.bench import outage
+
+            run.outage = outage.run(changes=options.outage_changes, skip_grace=options.outage_skip_grace, log=log)
+        except Exception as error:
+            run.outage_error = f"{type(error).__name__}: {error}"
+            log(f"  ERROR {run.outage_error}")
     return run
 
 
