@@ -608,7 +608,8 @@ class Comment(models.Model):
 
 
 def _attachment_path(instance, filename: str) -> str:
-    # The stored name is generated: what the uploader called the file is kept only as `original_name`.
+    # The stored name is generated: what the uploader called the file is kept only as `original_name`. Being
+    # new (a random UUID), it is never another file's: a failed write removes what is there without looking.
     extension = Path(filename).suffix.lower()[:10]
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 

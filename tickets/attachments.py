@@ -1,0 +1,114 @@
+"""The files of attachments on disk: written inside the change that adds them, and never left behind by it.
+
+A file is not a row: the database forgets a rolled-back change, the disk does not. Two rules keep them in
+step, whatever happens between the write and the commit:
+
+1. **A write that fails is a clean refusal.** `attachment_file_save` writes one upload; when the disk says no
+   (full, over quota, not writable, file too large for it: any OSError) it removes what it had written of
+   the file and raises `FilesNotStored`. The service lets it through, so its transaction rolls back whole
+   (no ticket, no comment, no Event, no outbox row) and the view shows the form again, with the typed text.
+
+2. **The files of a change that rolls back are removed.** Django tells of a commit (`transaction.on_commit`)
+   but has no hook for a rollback. It does something as good, though: a callback registered inside an atomic
+   block is dropped, unrun, exactly when the work it was registered in is undone. Rolling back a savepoint
+   drops the callbacks registered since it was taken; rolling back the transaction, or losing the connection
+   in the middle of it, drops all of them; a commit runs them. This holds however the blocks nest: the
+   service's own block failing (a constraint violated after the write), an outer block that rolls back after
+   the service returned (a service called inside another's transaction, one ticket's savepoint in a bulk
+   change), or the whole transaction.
+
+   So every written file gets a guard (`_RemovedUnlessCommitted`), registered with `on_commit`. When the
+   transaction commits, Django calls it and it stands down: the file stays. When its work is rolled back,
+   Django drops it without calling it, and the guard's finalizer (`weakref.finalize`) removes the file. On
+   CPython, which runs the desk, an object nobody refers to any more is freed at once, so this happens
+   during the rollback itself; nothing else holds a guard (it is never kept in a variable).
+
+   One case is ambiguous, and then the file is kept: when another on_commit callback of the same commit
+   raises, Django stops running the rest, so our guard is dropped unrun although the transaction committed.
+   Removing the file would break an attachment whose row exists; keeping it costs only disk.
+"""
+
+import logging
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+from typing import cast
+
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Attachment
+
+logger = logging.getLogger(__name__)
+
+
+class FilesNotStored(Exception):
+    """An uploaded file could not be written; what was written of it is gone, and nothing of the change stays."""
+
+    message = _(
+        "The files could not be stored (the server's disk may be full); nothing was sent. Your text is still "
+        "here: try again, or send it without the files."
+    )
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def attachment_file_save(attachment: Attachment, upload) -> None:
+    """Write `upload` as the file of `attachment` (not saved yet), inside the caller's transaction.
+
+    The file stays only if that transaction commits (see the module's docstring). Raises FilesNotStored when
+    the disk refuses the write, after removing the part that was written.
+    """
+    field = attachment.file.field
+    storage = field.storage
+    # The name first, so a failed write knows what to remove: it is new (a random UUID), never another file's.
+    name = field.generate_filename(attachment, upload.name)
+    try:
+        name = storage.save(name, upload, max_length=field.max_length)
+    except OSError as error:
+        _remove([name])
+        # The person gets a form error, not a 500; the operators still need to hear of it.
+        logger.error("attachment file %s not stored: %s", name, error, exc_info=True)
+        raise FilesNotStored from error
+    attachment.file = name
+    transaction.on_commit(_RemovedUnlessCommitted([name]))
+
+
+class _RemovedUnlessCommitted:
+    """An on_commit callback that keeps `names` when called and removes them when Django drops it unrun."""
+
+    def __init__(self, names: list[str]):
+        # The finalizer refers to the names, never to this object, or this object could never be freed.
+        self._finalizer = weakref.finalize(self, _remove_dropped, names)
+
+    def __call__(self) -> None:
+        self._finalizer.detach()
+
+
+def _remove_dropped(names: list[str]) -> None:
+    # Also called at interpreter exit for a transaction that never ended: the database rolls that back too.
+    try:
+        connection = transaction.get_connection()
+        # Set by a commit until its callbacks have all run: a guard dropped while it is set was cut off by
+        # another callback that raised, after a commit. Keep the files; the sweep takes them if no row has them.
+        if getattr(connection, "run_commit_hooks_on_set_autocommit_on", False):
+            logger.warning("attachment files %s kept: the commit's callbacks were cut short", names)
+            return
+    except Exception:  # a finalizer must never raise; at interpreter exit the connections may be gone
+        logger.warning("attachment files %s: could not tell whether their change committed", names, exc_info=True)
+    _remove(names)
+
+
+def _storage() -> FileSystemStorage:
+    return cast(FileSystemStorage, Attachment._meta.get_field("file").storage)
+
+
+def _remove(names: Iterable[str]) -> None:
+    storage = _storage()
+    for name in names:
+        try:
+            Path(storage.path(name)).unlink(missing_ok=True)
+        except OSError:
+            logger.warning("attachment file %s could not be removed; the orphan sweep will", name, exc_info=True)
