@@ -1,6 +1,6 @@
 """The files of attachments on disk: written inside the change that adds them, and never left behind by it.
 
-A file is not a row: the database forgets a rolled-back change, the disk does not. Two rules keep them in
+A file is not a row: the database forgets a rolled-back change, the disk does not. Three rules keep them in
 step, whatever happens between the write and the commit:
 
 1. **A write that fails is a clean refusal.** `attachment_file_save` writes one upload; when the disk says no
@@ -25,22 +25,34 @@ step, whatever happens between the write and the commit:
 
    One case is ambiguous, and then the file is kept: when another on_commit callback of the same commit
    raises, Django stops running the rest, so our guard is dropped unrun although the transaction committed.
-   Removing the file would break an attachment whose row exists; keeping it costs only disk.
+   Removing the file would break an attachment whose row exists; keeping it costs at most a day of disk.
+
+3. **Whatever is still left is swept.** A process killed between the write and the commit (a worker
+   restarted, the machine lost power) runs no finalizer. `attachments_remove_orphans` (Celery beat, hourly)
+   removes the files under the attachments' folder that no Attachment row points at and that were last
+   modified more than a day ago. Younger ones are left alone: they may belong to a transaction still open.
 """
 
 import logging
+import os
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from itertools import islice
 from pathlib import Path
 from typing import cast
 
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Attachment
+from tickets.models import ATTACHMENT_FOLDER, Attachment
 
 logger = logging.getLogger(__name__)
+
+# An orphan is removed only once it is this old: a younger file may belong to a transaction still open.
+ORPHAN_MIN_AGE = timedelta(days=1)
 
 
 class FilesNotStored(Exception):
@@ -112,3 +124,59 @@ def _remove(names: Iterable[str]) -> None:
             Path(storage.path(name)).unlink(missing_ok=True)
         except OSError:
             logger.warning("attachment file %s could not be removed; the orphan sweep will", name, exc_info=True)
+
+
+# --- the orphan sweep --------------------------------------------------------------------------
+
+
+def attachments_remove_orphans(*, now=None, min_age: timedelta = ORPHAN_MIN_AGE, batch_size: int = 1000) -> int:
+    """Remove the files under the attachments' folder that no Attachment row points at and that were last
+    modified more than `min_age` ago (a request killed between its write and its commit leaves them).
+    Returns how many it removed.
+
+    It walks the folder lazily and asks the database about `batch_size` names at a time (an index look-up
+    each), so neither the folder nor the table is ever held in memory whole. Safe to run twice at once: a
+    file the other run removed first is skipped, and each file is counted by the run that removed it.
+    """
+    now = now or timezone.now()
+    oldest_kept = (now - min_age).timestamp()
+    root = Path(_storage().location)
+    removed = 0
+    for batch in _batches(_files_older_than(root / ATTACHMENT_FOLDER, root, oldest_kept), batch_size):
+        known = set(Attachment.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name not in known and _removed(root / name):
+                removed += 1
+    if removed:
+        logger.info("removed %s orphan attachment files", removed)
+    return removed
+
+
+def _files_older_than(folder: Path, root: Path, limit: float) -> Iterator[str]:
+    """Storage names (relative to `root`, with /) of the regular files under `folder` modified before `limit`."""
+    try:
+        entries = os.scandir(folder)
+    except FileNotFoundError:
+        return  # nothing was ever uploaded
+    with entries:
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from _files_older_than(Path(entry.path), root, limit)
+                elif entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                    yield Path(entry.path).relative_to(root).as_posix()
+            except FileNotFoundError:
+                continue  # removed meanwhile: by a rollback, or by another sweep
+
+
+def _removed(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False  # the other sweep was first
+    return True
+
+
+def _batches(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    while batch := list(islice(items, size)):
+        yield batch

@@ -1,21 +1,29 @@
-"""Files under faults: a full disk is a form error, a rolled-back change leaves no file.
+"""Files under faults: a full disk is a form error, a rolled-back change leaves no file, orphans are swept.
 
 The disk is real (a tiny tmpfs, tests/fixtures/full_disk.py), the database failures are real constraint
 violations, and the rollbacks are PostgreSQL's own.
 """
 
 import logging
+import os
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
+from helpdesk.celery import app as celery_app
 from notifications.models import Notification
 from tests.fixtures.full_disk import bigger_than_free
-from tickets import attachments, services
+from tickets import attachments, services, tasks
 from tickets.models import Attachment, Comment, Event, EventKind, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +205,106 @@ def test_files_of_a_commit_whose_callbacks_were_cut_short_are_kept(settings, req
     kept = Attachment.objects.get()
     assert _files(settings.MEDIA_ROOT) == [Path(kept.file.path)]
     assert "commit's callbacks were cut short" in caplog.text  # the guard was dropped, and chose to keep
+
+
+# --- orphans -----------------------------------------------------------------------------------
+
+
+def _file(root: Path, name: str, *, age: timedelta) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(PNG)
+    then = time.time() - age.total_seconds()
+    os.utime(path, (then, then))
+    return path
+
+
+def _row(ticket, name: str) -> Attachment:
+    return Attachment.objects.create(ticket=ticket, file=name, original_name="a.png", size=len(PNG))
+
+
+def test_the_sweep_removes_old_orphans_only(settings, ticket):
+    root = Path(settings.MEDIA_ROOT)
+    killed = [_file(root, f"attachments/2026/01/killed-{n}.png", age=timedelta(days=2)) for n in range(3)]
+    young = _file(root, "attachments/2026/12/young.png", age=timedelta(hours=23))
+    with_rows = [
+        _file(root, "attachments/2026/01/old-with-row.png", age=timedelta(days=400)),
+        _file(root, "attachments/2026/12/new-with-row.png", age=timedelta(minutes=1)),
+    ]
+    for path in with_rows:
+        _row(ticket, path.relative_to(root).as_posix())
+    import_stash = _file(root, "imports/1-token.csv", age=timedelta(days=3))  # the import's own sweep's
+
+    assert tasks.attachments_remove_orphans.apply().get() == 3
+
+    assert not any(path.exists() for path in killed)
+    assert young.exists() and import_stash.exists()
+    assert all(path.exists() for path in with_rows)
+    assert Attachment.objects.count() == 2
+    # Twice is harmless: nothing more to do.
+    assert attachments.attachments_remove_orphans() == 0
+    assert young.exists() and all(path.exists() for path in with_rows)
+
+    # The young orphan's transaction cannot still be open a day later.
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        assert attachments.attachments_remove_orphans() == 1
+    assert not young.exists()
+    assert all(path.exists() for path in with_rows)
+
+
+def test_the_sweep_with_nothing_ever_uploaded(settings):
+    assert not (Path(settings.MEDIA_ROOT) / "attachments").exists()
+    assert attachments.attachments_remove_orphans() == 0
+
+
+def test_the_sweep_reads_thousands_of_files_in_batches(settings, ticket):
+    root = Path(settings.MEDIA_ROOT)
+    names = [f"attachments/2026/{1 + n % 3:02}/{n:05}.png" for n in range(3000)]
+    for name in names:
+        _file(root, name, age=timedelta(days=2))
+    Attachment.objects.bulk_create(
+        Attachment(ticket=ticket, file=name, original_name="a.png", size=len(PNG)) for name in names[::2]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        removed = attachments.attachments_remove_orphans(batch_size=250)
+    assert removed == 1500
+    assert len(queries) == 3000 // 250  # one question to the database per batch, never the whole table
+    assert sorted(path.relative_to(root).as_posix() for path in _files(root)) == sorted(names[::2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_remove_each_orphan_once_and_nothing_else(settings, ticket):
+    root = Path(settings.MEDIA_ROOT)
+    orphans = [_file(root, f"attachments/2026/01/orphan-{n:03}.png", age=timedelta(days=2)) for n in range(300)]
+    kept = [_file(root, f"attachments/2026/01/kept-{n:03}.png", age=timedelta(days=2)) for n in range(100)]
+    for path in kept:
+        _row(ticket, path.relative_to(root).as_posix())
+    start = threading.Barrier(2)
+    removed: list[int] = []
+    errors: list[BaseException] = []
+
+    def sweep():
+        try:
+            start.wait()
+            removed.append(attachments.attachments_remove_orphans(batch_size=20))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(removed) == len(orphans)
+    assert not any(path.exists() for path in orphans)
+    assert all(path.exists() for path in kept)
+
+
+def test_beat_runs_the_sweep_every_hour(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["attachments-remove-orphans"]
+    assert entry == {"task": "tickets.tasks.attachments_remove_orphans", "schedule": 60 * 60}
+    celery_app.loader.import_default_modules()
+    assert entry["task"] in celery_app.tasks
