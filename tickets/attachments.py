@@ -25,7 +25,8 @@ step, whatever happens between the write and the commit:
 
    One case is ambiguous, and then the file is kept: when another on_commit callback of the same commit
    raises, Django stops running the rest, so our guard is dropped unrun although the transaction committed.
-   Removing the file would break an attachment whose row exists; keeping it costs at most a day of disk.
+   Removing the file would break an attachment whose row exists; keeping a file whose row does not exist
+   costs a day of disk, until the sweep (3.) takes it.
 
 3. **Whatever is still left is swept.** A process killed between the write and the commit (a worker
    restarted, the machine lost power) runs no finalizer. `attachments_remove_orphans` (Celery beat, hourly)
