@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime
 import io
+import logging
 import secrets
 import time
 import unicodedata
@@ -32,6 +33,8 @@ from assets import services
 from assets.models import Department, Device, DeviceStatus, DeviceType, Employee, Location
 from helpdesk import csvfiles
 from helpdesk.middleware import control_character_in
+
+logger = logging.getLogger(__name__)
 
 
 class ImportKind(models.TextChoices):
@@ -605,13 +608,35 @@ def _stash_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+class StashFailed(Exception):
+    """The uploaded file could not be kept for the confirmation step (a full disk...): nothing was imported."""
+
+    message = gettext_lazy(
+        "The file could not be kept for the next step (the server's disk may be full), so nothing can be "
+        "imported now. Try again later."
+    )
+
+
 def stash_upload(*, user, data: bytes) -> str:
-    """Keep an uploaded file for the confirmation step; returns its token."""
+    """Keep an uploaded file for the confirmation step; returns its token.
+
+    Raises StashFailed when the disk refuses it (full, over quota, not writable), after removing what was
+    written of it, which would otherwise hold on to the little space left for a day.
+    """
     directory = _stash_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _stash_sweep(directory)
     token = secrets.token_urlsafe(24)
-    (directory / f"{user.pk}-{token}.csv").write_bytes(data)
+    path = directory / f"{user.pk}-{token}.csv"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _stash_sweep(directory)
+        path.write_bytes(data)
+    except OSError as error:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            logger.warning("import file %s could not be removed; it goes after a day", path, exc_info=True)
+        logger.error("import file %s not stored: %s", path, error, exc_info=True)
+        raise StashFailed from error
     return token
 
 

@@ -316,7 +316,12 @@ def import_start(request):
     data = form.cleaned_data["file"].read()
     kind = form.cleaned_data["kind"]
     preview = imports.validate(kind, data)
-    token = imports.stash_upload(user=request.user, data=data) if preview.can_import else None
+    try:
+        token = imports.stash_upload(user=request.user, data=data) if preview.can_import else None
+    except imports.StashFailed as error:
+        # 507 Insufficient Storage, as for a ticket's files (tickets.views.FILES_NOT_STORED says why).
+        form.add_error("file", error.message)
+        return _import_page(request, form, status=507)
     return _import_page(request, ImportUploadForm(initial={"kind": kind}), preview=preview, token=token)
 
 

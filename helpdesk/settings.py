@@ -185,6 +185,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tickets.tasks.tickets_rebuild_solved_tally",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Attachment files of requests that died between writing them and committing (a rolled-back change removes
+    # its own at once): removed once a day old. Safe to run twice at once.
+    "attachments-remove-orphans": {"task": "tickets.tasks.attachments_remove_orphans", "schedule": 60 * 60},
     # The outbox sweeper: rows the broker lost (Redis was down) or whose worker died go out again.
     "notifications-requeue-stuck": {"task": "notifications.tasks.notifications_requeue_stuck", "schedule": 30},
     "notifications-triage-stale": {"task": "notifications.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},

@@ -89,6 +89,7 @@ def test_the_quick_start_runs_every_periodic_job_in_process():
     call_command("periodic_run", once=True, stdout=out)
     assert "tickets-close-resolved" in out.getvalue()
     assert "notifications-requeue-stuck" in out.getvalue()
+    assert "attachments-remove-orphans" in out.getvalue()
 
 
 def test_the_quick_starts_periodic_jobs_find_their_tasks_in_a_fresh_process(tmp_path):

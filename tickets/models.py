@@ -607,10 +607,15 @@ class Comment(models.Model):
         return f"{self.ticket_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+# Every attachment's file lives under this folder of MEDIA_ROOT; the orphan sweep (tickets.attachments) walks it.
+ATTACHMENT_FOLDER = "attachments"
+
+
 def _attachment_path(instance, filename: str) -> str:
-    # The stored name is generated: what the uploader called the file is kept only as `original_name`.
+    # The stored name is generated: what the uploader called the file is kept only as `original_name`. Being
+    # new (a random UUID), it is never another file's: a failed write removes what is there without looking.
     extension = Path(filename).suffix.lower()[:10]
-    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+    return f"{ATTACHMENT_FOLDER}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
 class PrivateStorage(FileSystemStorage):
@@ -644,6 +649,8 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "pk"]
+        # The orphan sweep asks which of a batch of file names have a row: one index look-up per name.
+        indexes = [models.Index(fields=["file"], name="attachment_file")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -24,7 +24,7 @@ from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
 from notifications.models import Watcher
-from tickets import assignment, notifications, permissions, sla, tally, workflow
+from tickets import assignment, attachments, notifications, permissions, sla, tally, workflow
 from tickets.models import (
     OPEN_STATUSES,
     SOLVED_STATUSES,
@@ -116,6 +116,11 @@ def _person(user: User | None) -> dict:
 
 
 def _store_attachments(ticket: Ticket, comment: Comment | None, files, by: User | None, now) -> list[Attachment]:
+    """Write the files and their rows in the caller's transaction: the files stay only if it commits.
+
+    A file the disk refuses raises tickets.attachments.FilesNotStored, left to propagate on purpose: the
+    caller's transaction rolls back whole and the view shows the form again with the typed text.
+    """
     stored = []
     for upload in files or ():
         attachment = Attachment(
@@ -126,7 +131,7 @@ def _store_attachments(ticket: Ticket, comment: Comment | None, files, by: User 
             uploaded_by=by,
             created_at=now,
         )
-        attachment.file.save(upload.name, upload, save=False)
+        attachments.attachment_file_save(attachment, upload)
         attachment.save()
         stored.append(attachment)
     return stored
@@ -210,6 +215,7 @@ def ticket_create(
 
     `submission_key` is the one-time key of the form (or request) that asks for it: the same key again for
     the same requester (a double click, a resent request) returns the ticket it made instead of a second.
+    A file the disk refuses raises tickets.attachments.FilesNotStored, and no ticket is made.
     """
     ticket, _created = _ticket_open(
         by=by,
@@ -986,7 +992,8 @@ def ticket_reopen_closed(
 def comment_add(*, ticket: Ticket, by: User, body: str, is_internal: bool = False, files=(), now=None) -> Comment:
     """A public reply or an internal note, with files. Never refused for staleness: it overwrites nothing.
 
-    A requester answering a ticket that waits on them puts it back to work.
+    A requester answering a ticket that waits on them puts it back to work. A file the disk refuses raises
+    tickets.attachments.FilesNotStored, and nothing is added.
     """
     body = body.strip()
     files = list(files or ())

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets import services, tally
+from tickets import attachments, services, tally
 
 
 @shared_task
@@ -21,3 +21,9 @@ def tickets_check_sla() -> dict[str, int]:
 def tickets_rebuild_solved_tally() -> int:
     """Nightly: the solved tally made again from the tickets (the status changes keep it during the day)."""
     return tally.rebuild()
+
+
+@shared_task
+def attachments_remove_orphans() -> int:
+    """Hourly: files no attachment row points at, a day old (their request died before its commit)."""
+    return attachments.attachments_remove_orphans()

@@ -25,13 +25,18 @@ from helpdesk import csvfiles
 from helpdesk.http import local_path
 from helpdesk.ratelimit import by_user, limit_count
 from notifications.selectors import notifications_sent_about
-from tickets import forms, fragments, permissions, selectors, services, sla, workflow
+from tickets import attachments, forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import AutoAssign, Category, Project, SavedFilter
 from tickets.workflow import MissingFields, WorkflowError
 
 MINE_OPEN_SHOWN = 100
 UNASSIGNED_SHOWN = 50
 TIMELINE_SHOWN = 50
+# The disk refused an uploaded file (tickets.attachments.FilesNotStored): 507 Insufficient Storage, not 503.
+# It names the cause (the server could not store what the request needs), it is a 5xx that monitoring counts
+# as the server's fault, and reverse proxies often put a maintenance page over a 503, which would hide the
+# form and the text the person typed.
+FILES_NOT_STORED = 507
 
 
 def _employee_of(user):
@@ -107,19 +112,23 @@ def submit(request):
         if limit_count(request, "ticket_create", key=by_user):
             form.add_error(None, _too_many_tickets())
             return render(request, "tickets/submit.html", {"form": form}, status=429)
-        ticket = services.ticket_create(
-            by=request.user,
-            requester=employee,
-            subject=data["subject"],
-            description=data["description"],
-            category=data["category"],
-            device=data["device"],
-            impact=data["impact"],
-            urgency=data["urgency"],
-            files=data["attachments"],
-            reported_asset_tag=data["reported_asset_tag"],
-            submission_key=data["submission"],
-        )
+        try:
+            ticket = services.ticket_create(
+                by=request.user,
+                requester=employee,
+                subject=data["subject"],
+                description=data["description"],
+                category=data["category"],
+                device=data["device"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                files=data["attachments"],
+                reported_asset_tag=data["reported_asset_tag"],
+                submission_key=data["submission"],
+            )
+        except attachments.FilesNotStored as error:
+            form.add_error("attachments", error.message)
+            return render(request, "tickets/submit.html", {"form": form}, status=FILES_NOT_STORED)
         messages.success(
             request, _("Thank you. Your ticket %(ticket)s is with the help desk.") % {"ticket": ticket.reference}
         )
@@ -478,13 +487,17 @@ def _comment(request, number, *, is_internal):
             ),
         )
         return _render_ticket(request, ticket, bound={"comment": form}, status=429)
-    services.comment_add(
-        ticket=ticket,
-        by=request.user,
-        body=form.cleaned_data["body"],
-        is_internal=is_internal,
-        files=form.cleaned_data["attachments"],
-    )
+    try:
+        services.comment_add(
+            ticket=ticket,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            is_internal=is_internal,
+            files=form.cleaned_data["attachments"],
+        )
+    except attachments.FilesNotStored as error:
+        form.add_error("attachments", error.message)
+        return _render_ticket(request, ticket, bound={"comment": form}, status=FILES_NOT_STORED)
     messages.success(request, _("Your note is saved.") if is_internal else _("Your reply is sent."))
     return redirect(ticket)
 

@@ -484,6 +484,24 @@ def test_someone_elses_import_token_is_refused(client_for, coordinator, manager,
         assert reply.status_code == 302
 
 
+def test_a_full_disk_while_keeping_the_file_for_the_confirmation_is_a_form_error(full_disk, client_for, coordinator):
+    from assets import imports
+    from tests.fixtures.full_disk import bigger_than_free
+
+    rows = len(bigger_than_free(full_disk)) // 30 + 1
+    text = "employee_number,first_name,last_name,email\n" + "".join(
+        f"E{n:05},Anna,Berg,anna{n:05}@example.org\n" for n in range(rows)
+    )
+    response = _upload(client_for(coordinator), "employees", text)
+    assert response.status_code == 507
+    message = str(imports.StashFailed.message)
+    assert response.context["form"].errors["file"] == [message]
+    assert "the server&#x27;s disk may be full" in response.text
+    assert response.context["token"] is None  # nothing to confirm
+    assert not [path for path in full_disk.rglob("*") if path.is_file()]  # the half-written copy is gone
+    assert Employee.objects.count() == 0
+
+
 def test_the_template_download_has_the_documented_header(client_for, coordinator):
     response = client_for(coordinator).get(reverse("assets:import_template", args=["devices"]))
     assert response["Content-Disposition"] == 'attachment; filename="devices-template.csv"'

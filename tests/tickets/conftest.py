@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.fixtures.full_disk import full_disk  # noqa: F401 - MEDIA_ROOT on a real full disk
 
 
 @pytest.fixture(autouse=True)
