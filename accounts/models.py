@@ -1,4 +1,5 @@
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -28,14 +29,14 @@ class Tier(models.IntegerChoices):
     THREE = 3, _("Tier 3")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
         # Addresses are compared without case: "Anna@Example.com" logs in as anna@example.com.
         return self.get(email__iexact=username)
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)

@@ -7,6 +7,7 @@ device. The idle rules read settings.SESSION_IDLE_STAFF_HOURS and SESSION_IDLE_R
 
 import time
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -27,8 +28,8 @@ class SessionStore(DatabaseSessionStore):
     def get_model_class(cls):
         return UserSession
 
-    def create_model_instance(self, data):
-        instance = super().create_model_instance(data)
+    def create_model_instance(self, data: dict[str, Any]) -> UserSession:
+        instance = cast(UserSession, super().create_model_instance(data))
         try:
             instance.user_id = int(data[SESSION_KEY])
         except (KeyError, TypeError, ValueError):

@@ -1,7 +1,7 @@
 """Validation and normalisation for the asset pages. No writes: views hand cleaned data to services."""
 
 import re
-from typing import cast
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -142,8 +142,8 @@ class DeviceForm(forms.ModelForm):
             del self.fields["assigned_to"]
         cast(forms.ModelChoiceField, self.fields["location"]).queryset = selectors.locations_all()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         purchase, warranty = data.get("purchase_date"), data.get("warranty_end")
         if purchase and warranty and warranty < purchase:
             self.add_error("warranty_end", _("The warranty cannot end before the purchase date."))
@@ -190,11 +190,11 @@ class EmployeeForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.fields["email"].required = True
-        self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["location"].queryset = selectors.locations_all()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = selectors.locations_all()
         # Only accounts not linked to someone else.
         free = User.objects.filter(Q(employee__isnull=True) | Q(employee=self.instance.pk or 0))
-        self.fields["user"].queryset = free.order_by("email")
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = free.order_by("email")
         self.fields["user"].help_text = _("Link a login account so this person can report problems themselves.")
 
     def clean_email(self):
@@ -225,8 +225,8 @@ class LocationForm(forms.ModelForm):
         model = Location
         fields = ["site", "building", "floor", "room"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for name in ("site", "building", "floor", "room"):
             if "/" in (data.get(name) or ""):
                 self.add_error(name, _("A slash separates the parts of a location path; leave it out."))
@@ -264,8 +264,8 @@ class EmployeeFilterForm(_FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Name, email or employee number")
-        self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["location"].queryset = selectors.locations_all()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = selectors.locations_all()
 
     def filters(self) -> selectors.EmployeeFilters:
         return selectors.EmployeeFilters(
@@ -303,9 +303,12 @@ class DeviceFilterForm(_FilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Asset tag, serial number, model or holder")
-        self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["location"].queryset = selectors.locations_all()
-        self.fields["model"].choices = [("", _("All")), *((m, m) for m in selectors.device_models())]
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = selectors.locations_all()
+        cast(forms.ChoiceField, self.fields["model"]).choices = [
+            ("", _("All")),
+            *((m, m) for m in selectors.device_models()),
+        ]
 
     def filters(self) -> selectors.DeviceFilters:
         return selectors.DeviceFilters(
