@@ -13,7 +13,7 @@ from assets.models import Device, Employee
 from tickets import sla
 from tickets.models import Category, Channel, EventKind, Ticket
 from tickets.priority import priority_for
-from tickets.services._change import record
+from tickets.services._change import Change, record, ticket_change
 from tickets.services.auto_assign import ticket_auto_assign
 from tickets.services.conversation import store_attachments, ticket_log_time
 from tickets.services.lifecycle import ticket_resolve
@@ -103,9 +103,7 @@ def ticket_log_call(
     )
     if not created:
         return ticket  # the same call logged twice (a double click): once is what happened
-    # Speaking to the caller is the first response.
-    Ticket.objects.filter(pk=ticket.pk).update(first_response_at=now)
-    ticket.first_response_at = now
+    ticket = _answered_on_the_phone(ticket, by, now)
     if minutes:
         ticket = ticket_log_time(ticket=ticket, by=by, minutes=minutes, now=now)
     if resolve_now:
@@ -113,6 +111,26 @@ def ticket_log_call(
             ticket=ticket, by=by, resolution_notes=resolution_notes, resolution_code=resolution_code, now=now
         )
     return ticket
+
+
+def _answered_on_the_phone(ticket: Ticket, by: User, now: datetime) -> Ticket:
+    """Speaking to the caller is the first response: a reply, on the phone.
+
+    Nobody is told of it: the requester was on the line, and a "we replied" mail would only repeat the call.
+    """
+
+    def apply(locked: Ticket) -> Change:
+        locked.first_response_at = now
+        return Change(
+            kind=EventKind.REPLIED,
+            action="log_call",
+            fields=["first_response_at"],
+            new={"first_response_at": now.isoformat(), "channel": Channel.PHONE.value},
+            is_public=True,
+            notify=False,
+        )
+
+    return ticket_change(ticket, by=by, apply=apply, now=now)
 
 
 def _ticket_open(
