@@ -5,7 +5,7 @@ tickets on every ranking: thousands of index entries per technician at a busy de
 whole ranking. It now sums a few rows of tickets.models.SolvedTally.
 
 A solved ticket is counted once, in the bucket of its technician, its category, its device's model and
-the month it was solved in (UTC). The one path of status changes (services._transition) counts a ticket
+the month it was solved in (UTC). The one path of ticket changes (services._change.ticket_change) counts a ticket
 in when it becomes solved and out when it is reopened; `rebuild` makes the whole tally again from the
 tickets (every night, after a bulk load, and in the migration that added it), so that a ticket written
 around the services cannot leave it wrong for long.

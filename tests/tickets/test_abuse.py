@@ -68,6 +68,7 @@ def test_a_call_logged_twice_is_logged_once(client_for, coordinator, requester):
     assert ticket.time_spent_minutes == 7
     assert list(Event.objects.filter(ticket=ticket).values_list("kind", flat=True).order_by("pk")) == [
         EventKind.CREATED,
+        EventKind.REPLIED,  # the call was the first response
         EventKind.TIME_LOGGED,
         EventKind.STATUS_CHANGED,
     ]

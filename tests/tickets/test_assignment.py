@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Tier
 from tests import factories
-from tickets import assignment, selectors, services, tally, workflow
+from tickets import selectors, services, tally, workflow
 from tickets.models import AutoAssign, Event, EventKind, Ticket, TicketStatus
+from tickets.services import auto_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,7 @@ def test_categories_without_automatic_assignment_stay_with_the_coordinators(prin
     )
     assert ticket.assignee is None
     assert not Event.objects.filter(kind=EventKind.ALERTED).exists()
-    assert assignment.ticket_auto_assign(ticket=ticket) is None
+    assert auto_assign.ticket_auto_assign(ticket=ticket) is None
 
 
 def test_only_managers_set_the_mode(printers, coordinator, manager):

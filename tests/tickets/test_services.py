@@ -90,9 +90,29 @@ def test_log_call_resolved_on_the_spot(coordinator, requester):
     kinds = [(e.kind, e.action) for e in _events(ticket)]
     assert kinds == [
         (EventKind.CREATED, ""),
+        (EventKind.REPLIED, "log_call"),
         (EventKind.TIME_LOGGED, "log_time"),
         (EventKind.STATUS_CHANGED, "resolve"),
     ]
+
+
+def test_log_call_first_response_bumps_the_version_and_records_a_reply(coordinator, requester, notified):
+    """Speaking to the caller is the first response: a change like any other, kept in the history as a
+    reply on the phone, without a mail repeating the call to the requester."""
+    now = timezone.now()
+    ticket = services.ticket_log_call(
+        by=coordinator, requester=requester.employee, subject="Printer jams", impact=3, urgency=3, now=now
+    )
+    ticket.refresh_from_db()
+    assert ticket.first_response_at == now
+    assert ticket.version == 2  # created at 1, the first response is the one change since
+    created, answered = _events(ticket)
+    assert (created.kind, answered.kind, answered.action) == (EventKind.CREATED, EventKind.REPLIED, "log_call")
+    assert answered.actor == coordinator
+    assert answered.is_public
+    assert answered.new["first_response_at"] == now.isoformat()
+    assert answered.new["channel"] == Channel.PHONE
+    assert [event.kind for event in notified] == [EventKind.CREATED]
 
 
 def test_log_call_needs_the_right(technician, requester):

@@ -1,0 +1,94 @@
+"""Every write to a ticket, split by job; the names callers use, re-exported.
+
+- _change: the one primitive under every ticket write (lock, version, change, Event, SLA, notifications).
+- _move: a workflow action (a status move) through that primitive.
+- intake: new tickets, reported or logged from a phone call.
+- assign, auto_assign: giving a ticket to a technician, by a coordinator or by the category's rule.
+- triage: category, impact, urgency, tier and priority.
+- lifecycle: taken, worked, waiting, resolved, confirmed, reopened, closed, cancelled.
+- escalation: a tier up or down.
+- conversation: replies, notes, files and time spent; watchers: who else follows a ticket.
+- flags: alerts on a ticket; sla_clock: the SLA rounds.
+- bulk: one action on many tickets; projects: projects, categories' assignment mode, saved filters.
+"""
+
+from tickets.services._change import StaleTicket
+from tickets.services.assign import ticket_assign
+from tickets.services.bulk import BULK_ACTIONS, BulkResult, tickets_bulk_change
+from tickets.services.conversation import comment_add, ticket_log_time
+from tickets.services.escalation import ticket_de_escalate, ticket_escalate
+from tickets.services.flags import ticket_flag
+from tickets.services.intake import ticket_create, ticket_log_call
+from tickets.services.lifecycle import (
+    ticket_cancel,
+    ticket_close,
+    ticket_confirm,
+    ticket_hand_back,
+    ticket_reopen,
+    ticket_reopen_closed,
+    ticket_resolve,
+    ticket_resume,
+    ticket_set_waiting,
+    ticket_start,
+    ticket_take,
+    tickets_close_expired_resolutions,
+)
+from tickets.services.projects import (
+    PROJECT_FIELDS,
+    category_set_auto_assign,
+    project_create,
+    project_update,
+    saved_filter_delete,
+    saved_filter_save,
+    ticket_set_project,
+)
+from tickets.services.sla_clock import CLOCK_RUNNING, sla_check, sla_recompute_open
+from tickets.services.triage import TRIAGE_FIELDS, ticket_triage, ticket_triage_and_assign
+from tickets.services.watchers import WatcherError, watcher_add, watcher_remove
+from tickets.workflow import ActorNotAllowed, MissingFields, WorkflowError
+
+__all__ = [
+    "BULK_ACTIONS",
+    "CLOCK_RUNNING",
+    "PROJECT_FIELDS",
+    "TRIAGE_FIELDS",
+    "ActorNotAllowed",
+    "BulkResult",
+    "MissingFields",
+    "StaleTicket",
+    "WatcherError",
+    "WorkflowError",
+    "category_set_auto_assign",
+    "comment_add",
+    "project_create",
+    "project_update",
+    "saved_filter_delete",
+    "saved_filter_save",
+    "sla_check",
+    "sla_recompute_open",
+    "ticket_assign",
+    "ticket_cancel",
+    "ticket_close",
+    "ticket_confirm",
+    "ticket_create",
+    "ticket_de_escalate",
+    "ticket_escalate",
+    "ticket_flag",
+    "ticket_hand_back",
+    "ticket_log_call",
+    "ticket_log_time",
+    "ticket_reopen",
+    "ticket_reopen_closed",
+    "ticket_resolve",
+    "ticket_resume",
+    "ticket_set_project",
+    "ticket_set_waiting",
+    "ticket_start",
+    "ticket_take",
+    "ticket_triage",
+    "ticket_triage_and_assign",
+    "tickets_bulk_change",
+    "tickets_close_expired_resolutions",
+    "watcher_add",
+    "watcher_remove",
+]
