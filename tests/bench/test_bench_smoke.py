@@ -13,11 +13,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from helpdesk.bench import database, pages
+from bench import database, pages
 from tickets.forms import FILTER_FIELDS
 from tickets.selectors import TICKET_SORTS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ROWS = [
     "My tickets",
     "A ticket page",

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from helpdesk.bench.http import Page
+from bench.http import Page
 
 
 @dataclass

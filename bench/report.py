@@ -16,10 +16,10 @@ from pathlib import Path
 import django
 from django.db import connection
 
-from helpdesk.bench.http import Latency, Page, Throughput
-from helpdesk.bench.notifications import NotificationBenchResult
-from helpdesk.bench.outage import OutageBenchResult
-from helpdesk.bench.queries import PageQueries
+from bench.http import Latency, Page, Throughput
+from bench.notifications import NotificationBenchResult
+from bench.outage import OutageBenchResult
+from bench.queries import PageQueries
 
 P95_TARGET_MS = 100.0
 CEILING_FRACTION_TARGET = 0.10
@@ -78,7 +78,7 @@ class Run:
     settings: dict = field(default_factory=dict)
     load_before: float | None = None
     others: float | None = None
-    # The staff list once per filter and per sort (helpdesk/bench/pages.py, build_sweep).
+    # The staff list once per filter and per sort (bench/pages.py, build_sweep).
     sweep: list[PageResult] = field(default_factory=list)
 
     @property
@@ -276,7 +276,7 @@ def _notification_section(run: Run) -> list[str]:
         *lines,
         "One Celery worker (concurrency "
         f"{result.worker_concurrency}) on the real Redis, sending to a local SMTP server "
-        "(`helpdesk/bench/notifications.py`).",
+        "(`bench/notifications.py`).",
         "",
         "| Measure | Value |",
         "|---|---|",
@@ -306,7 +306,7 @@ def _outage_section(run: Run) -> list[str]:
         *lines,
         f"{result.changes_per_phase} status changes with Redis up, {result.changes_per_phase} while it refuses "
         f"(stopped), {result.changes_per_phase} while it hangs (SIGSTOP); then it is back, and beat's sweeper, every "
-        f"30 s, queues what it never got (`helpdesk/bench/outage.py`, the benchmark's own redis-server).{note}",
+        f"30 s, queues what it never got (`bench/outage.py`, the benchmark's own redis-server).{note}",
         "",
         "| Measure | Value |",
         "|---|---|",
@@ -485,7 +485,7 @@ def markdown(run: Run, output: Path | None = None) -> str:
         "",
         "Produced by `manage.py bench` (`make bench`): a generated organisation loaded into its own PostgreSQL "
         "database, the site served by gunicorn as in production on 127.0.0.1, each page requested by a "
-        "logged-in person of its role; the code is in `helpdesk/bench/`. `make bench` repeats it (under 20 "
+        "logged-in person of its role; the code is in `bench/`. `make bench` repeats it (under 20 "
         "minutes on two cores); CI runs `manage.py bench --quick` (tests/bench/) to prove it still works.",
         "",
         "## This run",

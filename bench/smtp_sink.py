@@ -5,7 +5,7 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from helpdesk.bench.http import free_port
+from bench.http import free_port
 
 
 class ArrivalRecorder:

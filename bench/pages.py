@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-from helpdesk.bench.http import Page
+from bench.http import Page
 
 # The technician suggestions are being built; the first of these names that resolves is measured.
 SUGGESTION_URL_NAMES = ("tickets:suggestions", "tickets:technician_suggestions", "tickets:suggest")

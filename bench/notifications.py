@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # One queue per run: two benchmarks on one Redis (a hand run and the CI smoke test) never share tasks.
 QUEUE = f"bench-notifications-{os.getpid()}"
 
@@ -127,7 +127,7 @@ def _bench_tickets(count: int):
 
 
 def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concurrency: int = 2, log=print):
-    from helpdesk.bench.smtp_sink import start_sink
+    from bench.smtp_sink import start_sink
     from helpdesk.celery import app as celery_app
     from notifications.models import Notification, NotificationChannel, NotificationStatus
     from tickets import services as ticket_services

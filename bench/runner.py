@@ -24,9 +24,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from helpdesk.bench import database
+from bench import database
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OPTIONS_VARIABLE = "HELPDESK_BENCH_OPTIONS"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 # The whole run must end well within this, whatever happens inside.
@@ -144,7 +144,7 @@ def options_from_environment() -> Options:
 
 
 def run_inner(options: Options, log) -> int:
-    from helpdesk.bench import data, report
+    from bench import data, report
 
     server = database.Server.from_settings(settings.DATABASES["default"])
     name = settings.DATABASES["default"]["NAME"]
@@ -222,7 +222,7 @@ def run_inner(options: Options, log) -> int:
 
 def _measure(options: Options, people: dict, name: str, load_seconds, started_at, log):
     """Query counts and plans, then every page over HTTP, then the notification benchmark: the Run."""
-    from helpdesk.bench import data, http, machine, pages, queries, report
+    from bench import data, http, machine, pages, queries, report
 
     users = people["users"]
     page_list = pages.build(people)
@@ -320,7 +320,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     if options.notifications:
         log("Notification delivery (one Celery worker, local SMTP sink)")
         try:
-            from helpdesk.bench import notifications
+            from bench import notifications
 
             run.notifications = notifications.run(
                 backlog=options.notification_backlog, seconds=options.notification_seconds, log=log
@@ -330,7 +330,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             log(f"  ERROR {run.notifications_error}")
         log("Delivery through a Redis outage (the benchmark's own redis-server, refusing, then hanging)")
         try:
-            from helpdesk.bench import outage
+            from bench import outage
 
             run.outage = outage.run(changes=options.outage_changes, skip_grace=options.outage_skip_grace, log=log)
         except Exception as error:

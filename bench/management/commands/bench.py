@@ -1,6 +1,6 @@
 """`manage.py bench`: load a large organisation into its own database and measure the pages.
 
-The work is in helpdesk/bench/ (runner.py from start to end; data.py, http.py, queries.py, report.py);
+The work is in bench/ (runner.py from start to end; data.py, http.py, queries.py, report.py);
 BENCHMARKS.md holds the last full run and says how to read it.
 """
 
@@ -9,7 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from helpdesk.bench import runner
+from bench import runner
 
 
 class Command(BaseCommand):

@@ -95,8 +95,8 @@ def _median(values: list[float]) -> float:
 
 
 def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenchResult:
-    from helpdesk.bench.notifications import _bench_tickets, _start_worker
-    from helpdesk.bench.smtp_sink import start_sink
+    from bench.notifications import _bench_tickets, _start_worker
+    from bench.smtp_sink import start_sink
     from helpdesk.celery import app as celery_app
     from notifications import services as notification_services
     from notifications.models import Notification, NotificationChannel, NotificationStatus
