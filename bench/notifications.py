@@ -23,6 +23,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Role, User
+from accounts.services import user_create
+from assets.models import Employee
+from bench.smtp_sink import start_sink
+from helpdesk.celery import app as celery_app
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tickets import services as ticket_services
+from tickets.models import Ticket
+
 ROOT = Path(__file__).resolve().parents[1]
 # One queue per run: two benchmarks on one Redis (a hand run and the CI smoke test) never share tasks.
 QUEUE = f"bench-notifications-{os.getpid()}"
@@ -50,7 +60,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def _start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
+def start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
@@ -96,20 +106,13 @@ def _wait_for_worker(app, timeout: float = 60) -> None:
     raise RuntimeError("the benchmark's Celery worker did not start")
 
 
-def _bench_tickets(count: int):
+def bench_tickets(count: int):
     """Tickets whose requesters have an email and no login, so each change means exactly one message."""
-    from accounts.models import Role, User
-    from assets.models import Employee
-    from tickets import services as ticket_services
-    from tickets.models import Ticket
-
     coordinator, _ = User.objects.get_or_create(
         email="bench.coordinator@bench.example", defaults={"role": Role.COORDINATOR, "first_name": "Bench"}
     )
     technician = User.objects.filter(role=Role.TECHNICIAN, is_active=True, technician_profile__isnull=False).first()
     if technician is None:
-        from accounts.services import user_create
-
         technician = user_create(email="bench.technician@bench.example", first_name="Bench", role=Role.TECHNICIAN)
     tickets = []
     for index in range(count):
@@ -127,23 +130,18 @@ def _bench_tickets(count: int):
 
 
 def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concurrency: int = 2, log=print):
-    from bench.smtp_sink import start_sink
-    from helpdesk.celery import app as celery_app
-    from notifications.models import Notification, NotificationChannel, NotificationStatus
-    from tickets import services as ticket_services
-
     # Prefixed names: the app reads Django's settings under CELERY_, and those win over plain keys.
     celery_app.conf.update({"CELERY_TASK_DEFAULT_QUEUE": QUEUE, "CELERY_TASK_ALWAYS_EAGER": False})
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined]
     controller, recorder = start_sink()
     # Everything queued while setting up goes nowhere: the worker starts after.
-    technician, tickets = _bench_tickets(max(10, int(rate)))
+    technician, tickets = bench_tickets(max(10, int(rate)))
     Notification.objects.filter(status=NotificationStatus.PENDING).update(status=NotificationStatus.SENT)
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined]
 
-    worker = _start_worker(controller.port, concurrency)
+    worker = start_worker(controller.port, concurrency)
     try:
         _wait_for_worker(celery_app)
         log(f"  worker up (concurrency {concurrency}); queueing a backlog of {backlog} messages")
@@ -162,7 +160,6 @@ def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concu
             )
             for index in range(backlog)
         ]
-        from notifications import services as notification_services
 
         # Counted before queueing: the worker starts sending while the rest of the backlog is still published.
         start_count = len(recorder.arrivals)

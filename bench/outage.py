@@ -18,6 +18,13 @@ from dataclasses import dataclass
 
 from django.db.models.functions import Now
 
+from bench.notifications import bench_tickets, start_worker
+from bench.smtp_sink import start_sink
+from helpdesk.celery import app as celery_app
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tickets import services as ticket_services
+
 # beat's schedule for notifications-requeue-stuck (helpdesk/settings.py)
 SWEEP_EVERY_SECONDS = 30
 QUEUE = f"bench-outage-{os.getpid()}"
@@ -76,8 +83,6 @@ class _OwnRedis:
 
 
 def _point_celery_at(url: str, queue: str) -> dict:
-    from helpdesk.celery import app as celery_app
-
     previous = {
         "CELERY_BROKER_URL": celery_app.conf.get("CELERY_BROKER_URL", celery_app.conf.get("broker_url")),
         "CELERY_TASK_DEFAULT_QUEUE": celery_app.conf.get(
@@ -95,20 +100,13 @@ def _median(values: list[float]) -> float:
 
 
 def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenchResult:
-    from bench.notifications import _bench_tickets, _start_worker
-    from bench.smtp_sink import start_sink
-    from helpdesk.celery import app as celery_app
-    from notifications import services as notification_services
-    from notifications.models import Notification, NotificationChannel, NotificationStatus
-    from tickets import services as ticket_services
-
     redis = _OwnRedis()
     redis.start()
     previous = _point_celery_at(redis.url, QUEUE)
     controller, recorder = start_sink()
-    technician, tickets = _bench_tickets(max(4, changes))
+    technician, tickets = bench_tickets(max(4, changes))
     Notification.objects.filter(status=NotificationStatus.PENDING).update(status=NotificationStatus.SENT)
-    worker = _start_worker(controller.port, 1, broker_url=redis.url, queue=QUEUE)
+    worker = start_worker(controller.port, 1, broker_url=redis.url, queue=QUEUE)
     try:
         deadline = time.monotonic() + 60
         while not celery_app.control.ping(timeout=1.0):

@@ -14,12 +14,16 @@ from datetime import datetime
 from pathlib import Path
 
 import django
+import gunicorn
 from django.db import connection
 
+from accounts.models import User
+from assets.models import Device, Employee
 from bench.http import Latency, Page, Throughput
 from bench.notifications import NotificationBenchResult
 from bench.outage import OutageBenchResult
 from bench.queries import PageQueries
+from tickets.models import Comment, Event, Ticket
 
 P95_TARGET_MS = 100.0
 CEILING_FRACTION_TARGET = 0.10
@@ -220,8 +224,6 @@ def machine() -> dict[str, str]:
 
 
 def versions() -> dict[str, str]:
-    import gunicorn
-
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
@@ -244,10 +246,6 @@ def versions() -> dict[str, str]:
 
 
 def row_counts() -> dict[str, int]:
-    from accounts.models import User
-    from assets.models import Device, Employee
-    from tickets.models import Comment, Event, Ticket
-
     counts = {}
     for label, model in (
         ("tickets", Ticket),

@@ -24,7 +24,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from bench import database
+from bench import data, database, http, machine, notifications, outage, pages, queries, report, tables
+from helpdesk.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTIONS_VARIABLE = "HELPDESK_BENCH_OPTIONS"
@@ -144,8 +145,6 @@ def options_from_environment() -> Options:
 
 
 def run_inner(options: Options, log) -> int:
-    from bench import data, report
-
     server = database.Server.from_settings(settings.DATABASES["default"])
     name = settings.DATABASES["default"]["NAME"]
     if name != options.database or not database.is_bench(server, name):
@@ -222,8 +221,6 @@ def run_inner(options: Options, log) -> int:
 
 def _measure(options: Options, people: dict, name: str, load_seconds, started_at, log):
     """Query counts and plans, then every page over HTTP, then the notification benchmark: the Run."""
-    from bench import data, http, machine, pages, queries, report
-
     users = people["users"]
     page_list = pages.build(people)
     sweep_list = pages.build_sweep(people, timezone.localdate())
@@ -247,7 +244,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
         clients = {"anonymous": http.Client(web.port)}
         for role in ("requester", "technician", "coordinator"):
             clients[role] = http.Client(web.port)
-            clients[role].login(users[role].email, data.BENCH_PASSWORD)
+            clients[role].login(users[role].email, tables.BENCH_PASSWORD)
         for result in results:
             page = result.page
             if not page.available:
@@ -320,8 +317,6 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     if options.notifications:
         log("Notification delivery (one Celery worker, local SMTP sink)")
         try:
-            from bench import notifications
-
             run.notifications = notifications.run(
                 backlog=options.notification_backlog, seconds=options.notification_seconds, log=log
             )
@@ -330,8 +325,6 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             log(f"  ERROR {run.notifications_error}")
         log("Delivery through a Redis outage (the benchmark's own redis-server, refusing, then hanging)")
         try:
-            from bench import outage
-
             run.outage = outage.run(changes=options.outage_changes, skip_grace=options.outage_skip_grace, log=log)
         except Exception as error:
             run.outage_error = f"{type(error).__name__}: {error}"
@@ -352,8 +345,6 @@ def _wait_for_quiet(patience: float, log, threshold: float = 1.0) -> None:
 
 def _purge_queued_tasks() -> None:
     """Tasks the measured pages queued for a worker that is not running: dropped, not left in Redis."""
-    from helpdesk.celery import app as celery_app
-
     try:
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")  # type: ignore[attr-defined]

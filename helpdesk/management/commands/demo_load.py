@@ -18,41 +18,23 @@ from django.utils import timezone
 
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
-from tickets.models import BusinessCalendar, Category, SlaPolicy
+from helpdesk.seed import (
+    DEPARTMENTS,
+    DEVICE_MODELS,
+    FIRST_NAMES,
+    JOB_TITLES,
+    LAST_NAMES,
+    RESOLUTION_CODES,
+    categories_create,
+)
+from notifications.models import Notification, NotificationStatus
+from tickets import services as ticket_services
+from tickets.models import BusinessCalendar, SlaPolicy
 
 DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are the demo logins.
 DEMO_DOMAIN = "demo.example"
 
-CATEGORIES = {
-    "Hardware": ["Laptop", "Desktop", "Monitor", "Printer", "Phone"],
-    "Software": ["Email", "Office", "VPN", "Operating system"],
-    "Network": ["Wi-Fi", "Cabling", "Internet access"],
-    "Access": ["Password", "Permissions", "New starter"],
-}
-
-DEPARTMENTS = ["Finance", "Sales", "Operations"]
 LOCATIONS = [("HQ", "B", "2", "214"), ("Warehouse", "North", "1", "")]
-
-FIRST_NAMES = [
-    "Anna", "Björn", "Åsa", "Lars", "Ingrid", "Øystein", "Sølvi", "Katarzyna", "Łukasz", "Zofia",
-    "Małgorzata", "Jan", "Sofie", "Pieter", "Lotte", "Javier", "Lucía", "María", "Erik", "Karin",
-    "Mikael", "Håkan", "Agnieszka", "Paweł", "Noor", "Daan", "Emma", "Oskar", "Nils", "Aino",
-]  # fmt: skip
-LAST_NAMES = [
-    "Lindqvist", "Åberg", "Ødegård", "Nowak", "Wiśniewska", "Kowalski", "de Vries", "Jansen",
-    "García", "Martínez", "Johansson", "Berg", "Hansen", "Strand", "Zieliński", "Bakker",
-]  # fmt: skip
-JOB_TITLES = ["Accountant", "Sales representative", "Logistics planner", "Team lead", "Analyst", "Assistant"]
-
-DEVICE_MODELS = [
-    (DeviceType.LAPTOP, "Lenovo", "ThinkPad T14 Gen 4", "Windows 11"),
-    (DeviceType.LAPTOP, "Dell", "Latitude 5440", "Windows 11"),
-    (DeviceType.LAPTOP, "Apple", "MacBook Air M2", "macOS 14"),
-    (DeviceType.DESKTOP, "HP", "EliteDesk 800 G9", "Windows 11"),
-    (DeviceType.MONITOR, "Dell", "P2723DE", ""),
-    (DeviceType.PRINTER, "Brother", "HL-L6210DW", ""),
-    (DeviceType.PHONE, "Apple", "iPhone 14", "iOS 17"),
-]
 
 # Service levels: (priority, first response, resolution, breach actions), in working minutes.
 SLA_POLICIES = [
@@ -119,9 +101,6 @@ class Command(BaseCommand):
 
     def load_tickets(self, *, rng: random.Random, employees, devices, categories) -> int:
         """Create the demo tickets through the ticket services, back-dated over the last five weeks."""
-        from notifications.models import Notification, NotificationStatus
-        from tickets import services as ticket_services
-
         users = {user.email: user for user in User.objects.filter(email__endswith="@" + DEMO_DOMAIN)}
         coordinator = users[demo_email(COORDINATOR[0])]
         technicians = {
@@ -137,6 +116,8 @@ class Command(BaseCommand):
         start = timezone.now() - timedelta(days=35)
         count = 0
         first_of_category: dict = {}
+        codes = [code for code, _weight in RESOLUTION_CODES]
+        code_weights = [weight for _code, weight in RESOLUTION_CODES]
         for index, (subject, category_name, stage, tier) in enumerate(DEMO_TICKETS):
             # The requesters with logins report most; recent tickets are the open ones.
             employee = people[index % 3] if index % 2 == 0 else rng.choice(people)
@@ -223,7 +204,7 @@ class Command(BaseCommand):
                 ticket=ticket,
                 by=technician,
                 resolution_notes="Fixed: see the steps in the timeline.",
-                resolution_code=rng.choice(["fixed", "workaround", "user_training", "hardware_replaced"]),
+                resolution_code=rng.choices(codes, weights=code_weights)[0],
                 now=next(step),
             )
             if stage == "closed" and requester_user is not None:
@@ -249,13 +230,11 @@ class Command(BaseCommand):
                 for priority, response, resolution, actions in SLA_POLICIES
             ]
         )
-        parents = {name: Category.objects.create(name=name) for name in CATEGORIES}
-        children = Category.objects.bulk_create(
-            [Category(name=child, parent=parents[parent]) for parent, kids in CATEGORIES.items() for child in kids]
-        )
+        children = categories_create()
         category_by_name = {category.name: category for category in children}
 
-        departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS])
+        # A small company: the first departments of the shared table.
+        departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS[:3]])
         locations = Location.objects.bulk_create(
             [
                 Location(site=site, building=building, floor=floor, room=room)
@@ -319,10 +298,10 @@ class Command(BaseCommand):
 
         # Devices: a few models, most in use; a few models (the first ones) far more common than others.
         device_count = 40 * size
-        weights = [30, 20, 10, 15, 10, 8, 7]
+        weights = [common for _kind, _maker, _model, _system, common, _fragile in DEVICE_MODELS]
         devices = []
         for index in range(device_count):
-            kind, maker, model, system = rng.choices(DEVICE_MODELS, weights=weights)[0]
+            kind, maker, model, system, _common, _fragile = rng.choices(DEVICE_MODELS, weights=weights)[0]
             purchased = today - timedelta(days=rng.randint(30, 5 * 365))
             in_use = index < len(employees) and employees[index].is_active and kind != DeviceType.PRINTER
             devices.append(
@@ -356,7 +335,7 @@ class Command(BaseCommand):
         tickets = self.load_tickets(rng=rng, employees=employees, devices=devices, categories=children)
         return {
             "tickets": tickets,
-            "categories": len(parents) + len(children),
+            "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
             "locations": len(locations),
             "employees": len(employees),
