@@ -24,7 +24,20 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from bench import data, database, http, machine, notifications, outage, pages, queries, report, tables
+from bench import (
+    data,
+    database,
+    environment,
+    http,
+    machine,
+    notifications,
+    outage,
+    pages,
+    queries,
+    report,
+    results,
+    tables,
+)
 from helpdesk.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,17 +196,17 @@ def run_inner(options: Options, log) -> int:
             log("Removed what the measurement wrote: " + ", ".join(f"{n:,} {kind}" for kind, n in removed.items()))
         except Exception as error:
             log(f"  could not remove what the measurement wrote ({error}); use --fresh next time")
-    run.scale = report.row_counts()
+    run.scale = environment.row_counts()
     run.finished = datetime.now(tz=UTC)
 
     log("")
     log(report.text_table(run))
     if run.sweep:
-        missed = [result.page.label for result in run.sweep if report.sweep_misses(result)]
+        missed = [result.page.label for result in run.sweep if results.sweep_misses(result)]
         slowest = max(run.sweep, key=lambda result: result.latency.p95_ms if result.latency else 0.0)
         log(
             f"\nStaff list by each filter and sort: {len(run.sweep) - len(missed)} of {len(run.sweep)} under "
-            f"{report.P95_TARGET_MS:.0f} ms at p95 (slowest: {slowest.page.label}, "
+            f"{results.P95_TARGET_MS:.0f} ms at p95 (slowest: {slowest.page.label}, "
             f"{slowest.latency.p95_ms if slowest.latency else float('nan'):.1f} ms)"
             + (f"; missed: {', '.join(missed)}" if missed else "")
         )
@@ -226,8 +239,8 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     sweep_list = pages.build_sweep(people, timezone.localdate())
     log("Counting queries and explaining the slowest of each page")
     counted = queries.measure([*page_list, *sweep_list], users)
-    results = [report.PageResult(page=page, queries=counted[page.key]) for page in page_list]
-    sweep = [report.PageResult(page=page, queries=counted[page.key]) for page in sweep_list]
+    page_results = [results.PageResult(page=page, queries=counted[page.key]) for page in page_list]
+    sweep = [results.PageResult(page=page, queries=counted[page.key]) for page in sweep_list]
 
     _wait_for_quiet(options.quiet_wait, log)
     load_before = os.getloadavg()[0]
@@ -245,7 +258,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
         for role in ("requester", "technician", "coordinator"):
             clients[role] = http.Client(web.port)
             clients[role].login(users[role].email, tables.BENCH_PASSWORD)
-        for result in results:
+        for result in page_results:
             page = result.page
             if not page.available:
                 log(f"  {page.label}: not available")
@@ -290,14 +303,14 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             except Exception as error:
                 result.error = f"{type(error).__name__}: {error}"
             result.others = cpu.other_share(before, cpu.sample())
-            if reasons := report.sweep_misses(result):
+            if reasons := results.sweep_misses(result):
                 log(f"  {result.page.label}: " + "; ".join(reasons))
         others = cpu.other_share(whole, cpu.sample())
-        if any(result.errors or result.failures_under_load for result in [*results, *sweep]):
+        if any(result.errors or result.failures_under_load for result in [*page_results, *sweep]):
             log("gunicorn's log, last lines:\n" + web.log_tail())
 
-    run = report.Run(
-        results=results,
+    run = results.Run(
+        results=page_results,
         sweep=sweep,
         command=options.command or "manage.py bench",
         scale={},
