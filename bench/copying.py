@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 from bench.tables import EPOCH
 
@@ -14,7 +15,7 @@ def copy_time(seconds: float) -> str:
     return (EPOCH + timedelta(seconds=seconds)).isoformat()
 
 
-def _copy_value(value) -> str:
+def _copy_value(value: object) -> str:
     if value is None:
         return r"\N"
     if isinstance(value, bool):
@@ -49,7 +50,7 @@ def _constant_columns(model: type[models.Model], filled: list[str]) -> tuple[lis
 
 
 class Copier:
-    def __init__(self, cursor, model: type[models.Model], columns: list[str]):
+    def __init__(self, cursor: CursorWrapper, model: type[models.Model], columns: list[str]) -> None:
         extra, self.suffix = _constant_columns(model, columns)
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(name) for name in [*columns, *extra])
@@ -67,7 +68,7 @@ class Copier:
         self.rows += len(lines)
 
 
-def secondary_indexes_and_foreign_keys(cursor, tables: list[str]) -> tuple[list[tuple], list[tuple]]:
+def secondary_indexes_and_foreign_keys(cursor: CursorWrapper, tables: list[str]) -> tuple[list[tuple], list[tuple]]:
     cursor.execute(
         """
         SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -88,5 +89,5 @@ def secondary_indexes_and_foreign_keys(cursor, tables: list[str]) -> tuple[list[
     return indexes, cursor.fetchall()
 
 
-def nullable(value) -> str:
+def nullable(value: object) -> str:
     return r"\N" if value is None else str(value)

@@ -16,6 +16,7 @@ default, or a constant Python default (which is then copied in, read from the mo
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -42,7 +43,7 @@ class LoadSummary:
 CHUNK = 25_000
 
 
-def load(*, tickets: int, seed: int = 42, log=print) -> LoadSummary:
+def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) -> LoadSummary:
     """Load the organisation and `tickets` tickets into the (empty) default database."""
     if Ticket.objects.exists() or User.objects.filter(email=PERSONAS["coordinator"]).exists():
         raise RuntimeError("The bench database already holds data: run with --fresh, or --skip-load to measure it.")

@@ -11,14 +11,15 @@ Runs against whatever database and Redis the settings point at; `manage.py bench
 
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from celery import Celery
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_create
 from assets.models import Employee
+from bench.percentiles import median, percentile
 from bench.smtp_sink import start_sink
 from helpdesk.celery import app as celery_app
 from notifications import services as notification_services
@@ -50,14 +52,6 @@ class NotificationBenchResult:
     latency_median_ms: float
     latency_p95_ms: float
     within_2s_percent: float
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
@@ -98,7 +92,7 @@ def start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queu
     )
 
 
-def _wait_for_worker(app, timeout: float = 60) -> None:
+def _wait_for_worker(app: Celery, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if app.control.ping(timeout=1.0):
@@ -106,7 +100,7 @@ def _wait_for_worker(app, timeout: float = 60) -> None:
     raise RuntimeError("the benchmark's Celery worker did not start")
 
 
-def bench_tickets(count: int):
+def bench_tickets(count: int) -> tuple[User, list[Ticket]]:
     """Tickets whose requesters have an email and no login, so each change means exactly one message."""
     coordinator, _ = User.objects.get_or_create(
         email="bench.coordinator@bench.example", defaults={"role": Role.COORDINATOR, "first_name": "Bench"}
@@ -129,7 +123,14 @@ def bench_tickets(count: int):
     return technician, list(Ticket.objects.filter(pk__in=[t.pk for t in tickets]))
 
 
-def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concurrency: int = 2, log=print):
+def run(
+    *,
+    backlog: int = 2000,
+    rate: float = 20.0,
+    seconds: float = 15.0,
+    concurrency: int = 2,
+    log: Callable[[str], None] = print,
+) -> NotificationBenchResult:
     # Prefixed names: the app reads Django's settings under CELERY_, and those win over plain keys.
     celery_app.conf.update({"CELERY_TASK_DEFAULT_QUEUE": QUEUE, "CELERY_TASK_ALWAYS_EAGER": False})
     with celery_app.connection_for_write() as conn:
@@ -217,8 +218,8 @@ def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concu
             changes=changes,
             change_rate=achieved_rate,
             delivered=len(latencies),
-            latency_median_ms=statistics.median(latencies) if latencies else float("nan"),
-            latency_p95_ms=_percentile(latencies, 0.95),
+            latency_median_ms=median(latencies),
+            latency_p95_ms=percentile(latencies, 0.95),
             within_2s_percent=within,
         )
         log(

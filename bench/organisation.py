@@ -2,15 +2,19 @@
 
 import random
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
+from typing import Generic, TypeVar
 
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
 from bench.tables import DAY, DOMAIN, PERSONAS, PROJECT_KINDS, SITES
 from helpdesk.seed import DEPARTMENTS, DEVICE_MODELS, FIRST_NAMES, JOB_TITLES, LAST_NAMES, categories_create
 from tickets.models import Project, ProjectStatus
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,24 +34,24 @@ class Scale:
         return cls(tickets=tickets, employees=employees, devices=2 * employees, projects=max(3, tickets // 20_000))
 
 
-def day_start(day) -> float:
+def day_start(day: date) -> float:
     return datetime.combine(day, datetime.min.time(), UTC).timestamp()
 
 
-def _cumulative(weights) -> list[float]:
+def _cumulative(weights: Iterable[float]) -> list[float]:
     return list(accumulate(weights))
 
 
-class Picker:
+class Picker(Generic[T]):
     """Weighted choices with precomputed cumulative weights: fast enough for millions of draws."""
 
-    def __init__(self, rng: random.Random, items, weights):
+    def __init__(self, rng: random.Random, items: Iterable[T], weights: Iterable[float]) -> None:
         self.rng = rng
         self.items = list(items)
         self.cum = _cumulative(weights)
         self.total = self.cum[-1]
 
-    def one(self):
+    def one(self) -> T:
         return self.items[bisect_left(self.cum, self.rng.random() * self.total)]
 
 
@@ -58,7 +62,7 @@ def zipf_weights(count: int, offset: float, exponent: float = 1.0) -> list[float
 class Organisation:
     """Everything but the tickets: built with the ORM (thousands of rows, seconds)."""
 
-    def __init__(self, scale: Scale, rng: random.Random, now: datetime):
+    def __init__(self, scale: Scale, rng: random.Random, now: datetime) -> None:
         self.scale = scale
         self.rng = rng
         self.now = now
@@ -80,7 +84,7 @@ class Organisation:
             ]
         )
 
-        def login(email, first, last, role):
+        def login(email: str, first: str, last: str, role: str) -> User:
             return User(email=email, first_name=first, last_name=last, role=role, password=password, date_joined=now)
 
         technicians = [login(PERSONAS["technician"], "Tess", "Bench", Role.TECHNICIAN)]
@@ -207,16 +211,17 @@ class Organisation:
 
         # Projects: a move, a cabling job or a roll-out every few weeks, each a few weeks long; the tickets
         # raised during one are sometimes filed under it (TicketWriter.ticket).
-        projects = []
+        projects, spans = [], []
         first_day = (now - timedelta(days=scale.years * 365)).date()
         for index in range(scale.projects):
             starts = first_day + timedelta(days=rng.randint(0, scale.years * 365 - 14))
             ends = starts + timedelta(days=rng.randint(14, 60))
             location = locations[index % len(locations)]
-            kind = PROJECT_KINDS[index % len(PROJECT_KINDS)]
+            project_kind = PROJECT_KINDS[index % len(PROJECT_KINDS)]
+            spans.append((starts, ends))
             projects.append(
                 Project(
-                    name=f"{kind} {location.building} ({starts:%b %Y})",
+                    name=f"{project_kind} {location.building} ({starts:%b %Y})",
                     project_manager=employees[(index * 7 + 1) % len(employees)],
                     facilities_contact=employees[(index * 11 + 2) % len(employees)] if index % 2 else None,
                     location=location,
@@ -229,5 +234,6 @@ class Organisation:
             )
         Project.objects.bulk_create(projects)
         self.project_windows = [
-            (day_start(project.starts_on), day_start(project.ends_on) + DAY, project.pk) for project in projects
+            (day_start(starts), day_start(ends) + DAY, project.pk)
+            for project, (starts, ends) in zip(projects, spans, strict=True)
         ]

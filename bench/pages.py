@@ -17,7 +17,7 @@ SUGGESTION_URL_NAMES = ("tickets:suggestions", "tickets:technician_suggestions",
 SEARCH_TEXT = "docking"
 
 
-def _reverse(name: str, **kwargs) -> str:
+def _reverse(name: str, **kwargs: object) -> str:
     """The URL of `name`, or "" when there is no such page (yet)."""
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -25,7 +25,7 @@ def _reverse(name: str, **kwargs) -> str:
         return ""
 
 
-def _with_query(path: str, **params) -> str:
+def _with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(params)}" if path else ""
 
 

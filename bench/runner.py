@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,7 +102,7 @@ def _local_redis(url: str) -> bool:
 # --- the calling process -----------------------------------------------------------------------
 
 
-def run_outer(options: Options, log) -> int:
+def run_outer(options: Options, log: Callable[[str], None]) -> int:
     caller = settings.DATABASES["default"]
     server = database.Server.from_settings(caller)
     if not server.is_local:
@@ -157,7 +158,7 @@ def options_from_environment() -> Options:
     return Options(**json.loads(os.environ[OPTIONS_VARIABLE]))
 
 
-def run_inner(options: Options, log) -> int:
+def run_inner(options: Options, log: Callable[[str], None]) -> int:
     server = database.Server.from_settings(settings.DATABASES["default"])
     name = settings.DATABASES["default"]["NAME"]
     if name != options.database or not database.is_bench(server, name):
@@ -232,7 +233,14 @@ def run_inner(options: Options, log) -> int:
     return 1 if run.failed else 0
 
 
-def _measure(options: Options, people: dict, name: str, load_seconds, started_at, log):
+def _measure(
+    options: Options,
+    people: dict,
+    name: str,
+    load_seconds: float | None,
+    started_at: datetime,
+    log: Callable[[str], None],
+) -> results.Run:
     """Query counts and plans, then every page over HTTP, then the notification benchmark: the Run."""
     users = people["users"]
     page_list = pages.build(people)
@@ -345,7 +353,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     return run
 
 
-def _wait_for_quiet(patience: float, log, threshold: float = 1.0) -> None:
+def _wait_for_quiet(patience: float, log: Callable[[str], None], threshold: float = 1.0) -> None:
     """Wait (at most `patience` seconds) until the machine's 1-minute load average drops below `threshold`."""
     deadline = time.monotonic() + patience
     if os.getloadavg()[0] < threshold or patience <= 0:

@@ -5,7 +5,8 @@ import math
 import random
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 from accounts.models import User
 from bench.copying import Copier, copy_time, nullable
@@ -34,7 +35,7 @@ from tickets.priority import priority_for
 
 
 class TicketWriter:
-    def __init__(self, org: Organisation, rng: random.Random, now: datetime, cursor):
+    def __init__(self, org: Organisation, rng: random.Random, now: datetime, cursor: CursorWrapper) -> None:
         self.org, self.rng = org, rng
         self.now = now.timestamp()
         self.start = self.now - org.scale.years * 365 * DAY
@@ -68,12 +69,12 @@ class TicketWriter:
         self.counts = {"tickets": 0, "events": 0, "comments": 0}
 
     @staticmethod
-    def _next_id(cursor, model) -> int:
+    def _next_id(cursor: CursorWrapper, model: type[models.Model]) -> int:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {connection.ops.quote_name(model._meta.db_table)}")
         return cursor.fetchone()[0]
 
     # One ticket's whole life, as COPY lines appended to the three buffers.
-    def ticket(self, buffers, created: float, *, forced: dict | None = None) -> int:
+    def ticket(self, buffers: dict[str, list[str]], created: float, *, forced: dict | None = None) -> int:
         rng, org = self.rng, self.org
         forced = forced or {}
         tid = self.ticket_id
@@ -188,9 +189,11 @@ class TicketWriter:
         if resolved_at is not None:
             events.append(self._status_event(resolved_at, "resolve", holder, "in_progress", "resolved", assignee))
         if status == "closed":
+            assert closed_at is not None  # every closed ticket was resolved first
             action, actor = closing
             events.append(self._status_event(closed_at, action, actor, "resolved", "closed", assignee))
         if status == "cancelled":
+            assert closed_at is not None  # set with the cancellation above
             note = "Duplicate of an earlier report."
             before = "in_progress" if assignee is not None else "new"
             events.append(self._status_event(closed_at, "cancel", coordinator.pk, before, "cancelled", assignee, note))
@@ -275,7 +278,9 @@ class TicketWriter:
         self.counts["comments"] += len(comments)
         return tid
 
-    def _status_event(self, at, action, actor, old, new, assignee, note=""):
+    def _status_event(
+        self, at: float, action: str, actor: int | None, old: str, new: str, assignee: User | None, note: str = ""
+    ) -> tuple[float, str, str, int | None, str, str, str, bool]:
         holder = self.person[assignee.pk] if assignee is not None else self.no_one
         return (
             at,
@@ -308,7 +313,7 @@ class TicketWriter:
         # Resolved tickets close by themselves after a week.
         return "resolved" if days < 8 and rng.random() < 0.5 else "closed"
 
-    def flush(self, buffers) -> None:
+    def flush(self, buffers: dict[str, list[str]]) -> None:
         self.tickets.copy(buffers["tickets"])
         self.comments.copy(buffers["comments"])
         self.events.copy(buffers["events"])
@@ -345,7 +350,7 @@ def office_hours(moment: float, rng: random.Random, now: float) -> float:
     return day_start + 7 * HOUR + rng.random() * 9 * HOUR
 
 
-def persona_tickets(writer: TicketWriter, org: Organisation, buffers) -> None:
+def persona_tickets(writer: TicketWriter, org: Organisation, buffers: dict[str, list[str]]) -> None:
     """Whatever the scale: the technician persona holds open tickets, one of them with a long history."""
     technician = org.technicians[0]
     requester = org.employees[0]

@@ -9,10 +9,11 @@ that already exists (a history), it is not a sequence of actions by people, and 
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from helpdesk.seed import (
 )
 from notifications.models import Notification, NotificationStatus
 from tickets import services as ticket_services
-from tickets.models import BusinessCalendar, SlaPolicy
+from tickets.models import BusinessCalendar, Category, SlaPolicy
 
 DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are the demo logins.
 DEMO_DOMAIN = "demo.example"
@@ -64,12 +65,12 @@ def demo_email(first: str) -> str:
 class Command(BaseCommand):
     help = "Load the demo organisation once (idempotent). --size N multiplies staff and devices."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", type=int, default=1, help="Multiply staff and devices by this factor.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed, so two loads are alike.")
         parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
 
-    def handle(self, *args, size: int, seed: int, print_logins: bool, **options):
+    def handle(self, *args, size: int, seed: int, print_logins: bool, **options: object) -> None:
         if print_logins:
             self.print_logins()
             return
@@ -99,7 +100,9 @@ class Command(BaseCommand):
             self.stdout.write(f"    {label:<22} {email}")
         self.stdout.write("  The manager logs in with a second factor: the first login sets up an authenticator app.")
 
-    def load_tickets(self, *, rng: random.Random, employees, devices, categories) -> int:
+    def load_tickets(
+        self, *, rng: random.Random, employees: list[Employee], devices: list[Device], categories: list[Category]
+    ) -> int:
         """Create the demo tickets through the ticket services, back-dated over the last five weeks."""
         users = {user.email: user for user in User.objects.filter(email__endswith="@" + DEMO_DOMAIN)}
         coordinator = users[demo_email(COORDINATOR[0])]
@@ -127,7 +130,7 @@ class Command(BaseCommand):
             step = iter(opened + timedelta(minutes=20 * n) for n in range(1, 50))
             requester_user = employee.user
             impact, urgency = rng.choice([(3, 2), (3, 1), (2, 2), (2, 1), (1, 1), (3, 3)])
-            common = {
+            common: dict[str, Any] = {
                 "requester": employee,
                 "subject": subject,
                 "description": subject + ".",
