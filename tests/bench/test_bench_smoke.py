@@ -17,7 +17,7 @@ from bench import database, pages
 from tickets.forms import FILTER_FIELDS
 from tickets.selectors import TICKET_SORTS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROWS = [
     "My tickets",
     "A ticket page",
