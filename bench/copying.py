@@ -42,7 +42,8 @@ def _constant_columns(model: type[models.Model], filled: list[str]) -> tuple[lis
             continue
         if not model_field.has_default():
             raise RuntimeError(
-                f"{model.__name__}.{model_field.name} is NOT NULL without a default: bench/data.py must fill it."
+                f"{model.__name__}.{model_field.name} is NOT NULL without a default: "
+                "bench/ticket_writer.py must fill it."
             )
         names.append(column)
         values.append(_copy_value(model_field.get_default()))

@@ -9,8 +9,11 @@ Skewed like a real desk: a few people ask far more (Zipf-like weights over emplo
 models and a few devices break far more, most old tickets are closed and most open ones are recent.
 Timestamps agree with each other: events in order, resolved before closed, updated_at the last change.
 
-Only the columns named here are filled; columns other issues add must be nullable or have a database
-default, or a constant Python default (which is then copied in, read from the model).
+Only the columns named in ticket_writer.py are filled; columns other issues add must be nullable or have
+a database default, or a constant Python default (which is then copied in, read from the model).
+
+This module is the load from start to end and the reset after a measurement; the organisation is built in
+organisation.py, the tickets' lives written in ticket_writer.py, COPY's text format in copying.py.
 """
 
 import math

@@ -1,6 +1,7 @@
 """`manage.py bench`: load a large organisation into its own database and measure the pages.
 
-The work is in bench/ (runner.py from start to end; data.py, http.py, queries.py, report.py);
+The work is in bench/ (runner.py from start to end; data.py the load, http.py and queries.py the
+measuring, report.py the table); README.md, "Benchmarks", lists every module.
 BENCHMARKS.md holds the last full run and says how to read it.
 """
 
