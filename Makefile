@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint fmt serve assets venv translations messages clean bench
+.PHONY: run test lint fmt serve assets venv tools translations messages clean bench
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ $(VENV)/.installed-runtime: requirements.txt
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-runtime
+$(VENV)/.installed-tools: requirements-tools.txt $(VENV)/.installed-runtime
+	$(PIP) install --quiet -r requirements-tools.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-tools.txt requirements-dev.txt $(VENV)/.installed-runtime
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -35,13 +39,14 @@ static/vendor/.built: node_modules/.installed scripts/build-vendor.mjs
 	touch $@
 
 venv: $(VENV)/.installed-runtime
+tools: $(VENV)/.installed-tools
 assets: static/vendor/.built
 
 # Compiled catalogues are build output: made from locale/*/django.po, never committed.
-translations: $(VENV)/.installed-runtime
+translations: $(VENV)/.installed-tools
 	@$(PY) scripts/compile_messages.py
 
-run: venv assets translations
+run: venv tools assets translations
 	@mkdir -p var/static
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_load
@@ -68,7 +73,7 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-serve: venv assets translations
+serve: venv tools assets translations
 	@test -n "$$SECRET_KEY" || { echo "make serve runs with DEBUG off: set SECRET_KEY (and see README.md, 'Production')." >&2; \
 	  echo "For a try on this machine: SECRET_KEY=\$$(openssl rand -hex 32) HTTPS=false make serve" >&2; exit 1; }
 	@if [ -z "$$DATABASE_URL" ]; then createdb -h 127.0.0.1 -U postgres helpdesk 2>/dev/null || true; fi

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assets",
     "tickets",
     "notifications",
+    "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from helpdesk.bench import database, pages
+from bench import database, pages
 from tickets.forms import FILTER_FIELDS
 from tickets.selectors import TICKET_SORTS
 

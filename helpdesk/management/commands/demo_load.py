@@ -9,50 +9,33 @@ that already exists (a history), it is not a sequence of actions by people, and 
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
+from helpdesk.seed import (
+    DEPARTMENTS,
+    DEVICE_MODELS,
+    FIRST_NAMES,
+    JOB_TITLES,
+    LAST_NAMES,
+    RESOLUTION_CODES,
+    categories_create,
+)
+from notifications.models import Notification, NotificationStatus
+from tickets import services as ticket_services
 from tickets.models import BusinessCalendar, Category, SlaPolicy
 
 DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are the demo logins.
 DEMO_DOMAIN = "demo.example"
 
-CATEGORIES = {
-    "Hardware": ["Laptop", "Desktop", "Monitor", "Printer", "Phone"],
-    "Software": ["Email", "Office", "VPN", "Operating system"],
-    "Network": ["Wi-Fi", "Cabling", "Internet access"],
-    "Access": ["Password", "Permissions", "New starter"],
-}
-
-DEPARTMENTS = ["Finance", "Sales", "Operations"]
 LOCATIONS = [("HQ", "B", "2", "214"), ("Warehouse", "North", "1", "")]
-
-FIRST_NAMES = [
-    "Anna", "Björn", "Åsa", "Lars", "Ingrid", "Øystein", "Sølvi", "Katarzyna", "Łukasz", "Zofia",
-    "Małgorzata", "Jan", "Sofie", "Pieter", "Lotte", "Javier", "Lucía", "María", "Erik", "Karin",
-    "Mikael", "Håkan", "Agnieszka", "Paweł", "Noor", "Daan", "Emma", "Oskar", "Nils", "Aino",
-]  # fmt: skip
-LAST_NAMES = [
-    "Lindqvist", "Åberg", "Ødegård", "Nowak", "Wiśniewska", "Kowalski", "de Vries", "Jansen",
-    "García", "Martínez", "Johansson", "Berg", "Hansen", "Strand", "Zieliński", "Bakker",
-]  # fmt: skip
-JOB_TITLES = ["Accountant", "Sales representative", "Logistics planner", "Team lead", "Analyst", "Assistant"]
-
-DEVICE_MODELS = [
-    (DeviceType.LAPTOP, "Lenovo", "ThinkPad T14 Gen 4", "Windows 11"),
-    (DeviceType.LAPTOP, "Dell", "Latitude 5440", "Windows 11"),
-    (DeviceType.LAPTOP, "Apple", "MacBook Air M2", "macOS 14"),
-    (DeviceType.DESKTOP, "HP", "EliteDesk 800 G9", "Windows 11"),
-    (DeviceType.MONITOR, "Dell", "P2723DE", ""),
-    (DeviceType.PRINTER, "Brother", "HL-L6210DW", ""),
-    (DeviceType.PHONE, "Apple", "iPhone 14", "iOS 17"),
-]
 
 # Service levels: (priority, first response, resolution, breach actions), in working minutes.
 SLA_POLICIES = [
@@ -82,12 +65,12 @@ def demo_email(first: str) -> str:
 class Command(BaseCommand):
     help = "Load the demo organisation once (idempotent). --size N multiplies staff and devices."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", type=int, default=1, help="Multiply staff and devices by this factor.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed, so two loads are alike.")
         parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
 
-    def handle(self, *args, size: int, seed: int, print_logins: bool, **options):
+    def handle(self, *args, size: int, seed: int, print_logins: bool, **options: object) -> None:
         if print_logins:
             self.print_logins()
             return
@@ -117,11 +100,10 @@ class Command(BaseCommand):
             self.stdout.write(f"    {label:<22} {email}")
         self.stdout.write("  The manager logs in with a second factor: the first login sets up an authenticator app.")
 
-    def load_tickets(self, *, rng: random.Random, employees, devices, categories) -> int:
+    def load_tickets(
+        self, *, rng: random.Random, employees: list[Employee], devices: list[Device], categories: list[Category]
+    ) -> int:
         """Create the demo tickets through the ticket services, back-dated over the last five weeks."""
-        from notifications.models import Notification, NotificationStatus
-        from tickets import services as ticket_services
-
         users = {user.email: user for user in User.objects.filter(email__endswith="@" + DEMO_DOMAIN)}
         coordinator = users[demo_email(COORDINATOR[0])]
         technicians = {
@@ -137,6 +119,8 @@ class Command(BaseCommand):
         start = timezone.now() - timedelta(days=35)
         count = 0
         first_of_category: dict = {}
+        codes = [code for code, _weight in RESOLUTION_CODES]
+        code_weights = [weight for _code, weight in RESOLUTION_CODES]
         for index, (subject, category_name, stage, tier) in enumerate(DEMO_TICKETS):
             # The requesters with logins report most; recent tickets are the open ones.
             employee = people[index % 3] if index % 2 == 0 else rng.choice(people)
@@ -146,7 +130,7 @@ class Command(BaseCommand):
             step = iter(opened + timedelta(minutes=20 * n) for n in range(1, 50))
             requester_user = employee.user
             impact, urgency = rng.choice([(3, 2), (3, 1), (2, 2), (2, 1), (1, 1), (3, 3)])
-            common = {
+            common: dict[str, Any] = {
                 "requester": employee,
                 "subject": subject,
                 "description": subject + ".",
@@ -223,7 +207,7 @@ class Command(BaseCommand):
                 ticket=ticket,
                 by=technician,
                 resolution_notes="Fixed: see the steps in the timeline.",
-                resolution_code=rng.choice(["fixed", "workaround", "user_training", "hardware_replaced"]),
+                resolution_code=rng.choices(codes, weights=code_weights)[0],
                 now=next(step),
             )
             if stage == "closed" and requester_user is not None:
@@ -249,13 +233,11 @@ class Command(BaseCommand):
                 for priority, response, resolution, actions in SLA_POLICIES
             ]
         )
-        parents = {name: Category.objects.create(name=name) for name in CATEGORIES}
-        children = Category.objects.bulk_create(
-            [Category(name=child, parent=parents[parent]) for parent, kids in CATEGORIES.items() for child in kids]
-        )
+        children = categories_create()
         category_by_name = {category.name: category for category in children}
 
-        departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS])
+        # A small company: the first departments of the shared table.
+        departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS[:3]])
         locations = Location.objects.bulk_create(
             [
                 Location(site=site, building=building, floor=floor, room=room)
@@ -319,10 +301,10 @@ class Command(BaseCommand):
 
         # Devices: a few models, most in use; a few models (the first ones) far more common than others.
         device_count = 40 * size
-        weights = [30, 20, 10, 15, 10, 8, 7]
+        weights = [common for _kind, _maker, _model, _system, common, _fragile in DEVICE_MODELS]
         devices = []
         for index in range(device_count):
-            kind, maker, model, system = rng.choices(DEVICE_MODELS, weights=weights)[0]
+            kind, maker, model, system, _common, _fragile = rng.choices(DEVICE_MODELS, weights=weights)[0]
             purchased = today - timedelta(days=rng.randint(30, 5 * 365))
             in_use = index < len(employees) and employees[index].is_active and kind != DeviceType.PRINTER
             devices.append(
@@ -356,7 +338,7 @@ class Command(BaseCommand):
         tickets = self.load_tickets(rng=rng, employees=employees, devices=devices, categories=children)
         return {
             "tickets": tickets,
-            "categories": len(parents) + len(children),
+            "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
             "locations": len(locations),
             "employees": len(employees),

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from helpdesk.bench.http import Page
+from accounts.models import User
+from bench.http import Page
 
 
 @dataclass
@@ -30,14 +31,14 @@ class PageQueries:
         return self.count != self.small_count
 
 
-def _client(user) -> Client:
+def _client(user: User | None) -> Client:
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=True)
     if user is not None:
         client.force_login(user)
     return client
 
 
-def _run(client: Client, page: Page, path: str):
+def _run(client: Client, page: Page, path: str) -> tuple[list[dict], str]:
     """One visit; returns (queries, error)."""
     with CaptureQueriesContext(connection) as captured:
         if page.method == "GET":

@@ -85,7 +85,7 @@ class Sample:
 class CpuShare:
     """`sample()` before and after a stretch of work; `other_share(a, b)`: the share of all cores others used."""
 
-    def __init__(self, database: str, extra_groups: set[int] | None = None):
+    def __init__(self, database: str, extra_groups: set[int] | None = None) -> None:
         self.database = database
         self.groups = {os.getpgrp(), *(extra_groups or set())}
         self.ticks_per_second = os.sysconf("SC_CLK_TCK")

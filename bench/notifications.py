@@ -11,19 +11,31 @@ Runs against whatever database and Redis the settings point at; `manage.py bench
 
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from celery import Celery
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parents[2]
+from accounts.models import Role, User
+from accounts.services import user_create
+from assets.models import Employee
+from bench.percentiles import median, percentile
+from bench.smtp_sink import start_sink
+from helpdesk.celery import app as celery_app
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tickets import services as ticket_services
+from tickets.models import Ticket
+
+ROOT = Path(__file__).resolve().parents[1]
 # One queue per run: two benchmarks on one Redis (a hand run and the CI smoke test) never share tasks.
 QUEUE = f"bench-notifications-{os.getpid()}"
 
@@ -42,15 +54,7 @@ class NotificationBenchResult:
     within_2s_percent: float
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def _start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
+def start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", queue: str = QUEUE) -> subprocess.Popen:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
@@ -88,7 +92,7 @@ def _start_worker(sink_port: int, concurrency: int, *, broker_url: str = "", que
     )
 
 
-def _wait_for_worker(app, timeout: float = 60) -> None:
+def _wait_for_worker(app: Celery, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if app.control.ping(timeout=1.0):
@@ -96,20 +100,13 @@ def _wait_for_worker(app, timeout: float = 60) -> None:
     raise RuntimeError("the benchmark's Celery worker did not start")
 
 
-def _bench_tickets(count: int):
+def bench_tickets(count: int) -> tuple[User, list[Ticket]]:
     """Tickets whose requesters have an email and no login, so each change means exactly one message."""
-    from accounts.models import Role, User
-    from assets.models import Employee
-    from tickets import services as ticket_services
-    from tickets.models import Ticket
-
     coordinator, _ = User.objects.get_or_create(
         email="bench.coordinator@bench.example", defaults={"role": Role.COORDINATOR, "first_name": "Bench"}
     )
     technician = User.objects.filter(role=Role.TECHNICIAN, is_active=True, technician_profile__isnull=False).first()
     if technician is None:
-        from accounts.services import user_create
-
         technician = user_create(email="bench.technician@bench.example", first_name="Bench", role=Role.TECHNICIAN)
     tickets = []
     for index in range(count):
@@ -126,24 +123,26 @@ def _bench_tickets(count: int):
     return technician, list(Ticket.objects.filter(pk__in=[t.pk for t in tickets]))
 
 
-def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concurrency: int = 2, log=print):
-    from helpdesk.bench.smtp_sink import start_sink
-    from helpdesk.celery import app as celery_app
-    from notifications.models import Notification, NotificationChannel, NotificationStatus
-    from tickets import services as ticket_services
-
+def run(
+    *,
+    backlog: int = 2000,
+    rate: float = 20.0,
+    seconds: float = 15.0,
+    concurrency: int = 2,
+    log: Callable[[str], None] = print,
+) -> NotificationBenchResult:
     # Prefixed names: the app reads Django's settings under CELERY_, and those win over plain keys.
     celery_app.conf.update({"CELERY_TASK_DEFAULT_QUEUE": QUEUE, "CELERY_TASK_ALWAYS_EAGER": False})
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined]
     controller, recorder = start_sink()
     # Everything queued while setting up goes nowhere: the worker starts after.
-    technician, tickets = _bench_tickets(max(10, int(rate)))
+    technician, tickets = bench_tickets(max(10, int(rate)))
     Notification.objects.filter(status=NotificationStatus.PENDING).update(status=NotificationStatus.SENT)
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # type: ignore[attr-defined]
 
-    worker = _start_worker(controller.port, concurrency)
+    worker = start_worker(controller.port, concurrency)
     try:
         _wait_for_worker(celery_app)
         log(f"  worker up (concurrency {concurrency}); queueing a backlog of {backlog} messages")
@@ -162,7 +161,6 @@ def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concu
             )
             for index in range(backlog)
         ]
-        from notifications import services as notification_services
 
         # Counted before queueing: the worker starts sending while the rest of the backlog is still published.
         start_count = len(recorder.arrivals)
@@ -220,8 +218,8 @@ def run(*, backlog: int = 2000, rate: float = 20.0, seconds: float = 15.0, concu
             changes=changes,
             change_rate=achieved_rate,
             delivered=len(latencies),
-            latency_median_ms=statistics.median(latencies) if latencies else float("nan"),
-            latency_p95_ms=_percentile(latencies, 0.95),
+            latency_median_ms=median(latencies),
+            latency_p95_ms=percentile(latencies, 0.95),
             within_2s_percent=within,
         )
         log(

@@ -1,15 +1,17 @@
 """`manage.py bench`: load a large organisation into its own database and measure the pages.
 
-The work is in helpdesk/bench/ (runner.py from start to end; data.py, http.py, queries.py, report.py);
+The work is in bench/ (runner.py from start to end; data.py the load, http.py and queries.py the
+measuring, report.py the table); README.md, "Benchmarks", lists every module.
 BENCHMARKS.md holds the last full run and says how to read it.
 """
 
 import argparse
 import sys
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from helpdesk.bench import runner
+from bench import runner
 
 
 class Command(BaseCommand):
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         "gunicorn on 127.0.0.1 and measure each page; writes BENCHMARKS.md."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         defaults = runner.Options()
         parser.add_argument("--tickets", type=int, help=f"How many tickets (default {defaults.tickets:,}).")
         parser.add_argument("--database", default=defaults.database, help="The bench database's name.")
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         # The measuring process the command starts for itself, with the bench database's environment.
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: str, **options: Any) -> None:
         def log(message: str) -> None:
             self.stdout.write(message)
             self.stdout.flush()

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +25,23 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from helpdesk.bench import database
+from bench import (
+    data,
+    database,
+    environment,
+    http,
+    machine,
+    notifications,
+    outage,
+    pages,
+    queries,
+    report,
+    results,
+    tables,
+)
+from helpdesk.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OPTIONS_VARIABLE = "HELPDESK_BENCH_OPTIONS"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 # The whole run must end well within this, whatever happens inside.
@@ -87,7 +102,7 @@ def _local_redis(url: str) -> bool:
 # --- the calling process -----------------------------------------------------------------------
 
 
-def run_outer(options: Options, log) -> int:
+def run_outer(options: Options, log: Callable[[str], None]) -> int:
     caller = settings.DATABASES["default"]
     server = database.Server.from_settings(caller)
     if not server.is_local:
@@ -143,9 +158,7 @@ def options_from_environment() -> Options:
     return Options(**json.loads(os.environ[OPTIONS_VARIABLE]))
 
 
-def run_inner(options: Options, log) -> int:
-    from helpdesk.bench import data, report
-
+def run_inner(options: Options, log: Callable[[str], None]) -> int:
     server = database.Server.from_settings(settings.DATABASES["default"])
     name = settings.DATABASES["default"]["NAME"]
     if name != options.database or not database.is_bench(server, name):
@@ -184,17 +197,17 @@ def run_inner(options: Options, log) -> int:
             log("Removed what the measurement wrote: " + ", ".join(f"{n:,} {kind}" for kind, n in removed.items()))
         except Exception as error:
             log(f"  could not remove what the measurement wrote ({error}); use --fresh next time")
-    run.scale = report.row_counts()
+    run.scale = environment.row_counts()
     run.finished = datetime.now(tz=UTC)
 
     log("")
     log(report.text_table(run))
     if run.sweep:
-        missed = [result.page.label for result in run.sweep if report.sweep_misses(result)]
+        missed = [result.page.label for result in run.sweep if results.sweep_misses(result)]
         slowest = max(run.sweep, key=lambda result: result.latency.p95_ms if result.latency else 0.0)
         log(
             f"\nStaff list by each filter and sort: {len(run.sweep) - len(missed)} of {len(run.sweep)} under "
-            f"{report.P95_TARGET_MS:.0f} ms at p95 (slowest: {slowest.page.label}, "
+            f"{results.P95_TARGET_MS:.0f} ms at p95 (slowest: {slowest.page.label}, "
             f"{slowest.latency.p95_ms if slowest.latency else float('nan'):.1f} ms)"
             + (f"; missed: {', '.join(missed)}" if missed else "")
         )
@@ -220,17 +233,22 @@ def run_inner(options: Options, log) -> int:
     return 1 if run.failed else 0
 
 
-def _measure(options: Options, people: dict, name: str, load_seconds, started_at, log):
+def _measure(
+    options: Options,
+    people: dict,
+    name: str,
+    load_seconds: float | None,
+    started_at: datetime,
+    log: Callable[[str], None],
+) -> results.Run:
     """Query counts and plans, then every page over HTTP, then the notification benchmark: the Run."""
-    from helpdesk.bench import data, http, machine, pages, queries, report
-
     users = people["users"]
     page_list = pages.build(people)
     sweep_list = pages.build_sweep(people, timezone.localdate())
     log("Counting queries and explaining the slowest of each page")
     counted = queries.measure([*page_list, *sweep_list], users)
-    results = [report.PageResult(page=page, queries=counted[page.key]) for page in page_list]
-    sweep = [report.PageResult(page=page, queries=counted[page.key]) for page in sweep_list]
+    page_results = [results.PageResult(page=page, queries=counted[page.key]) for page in page_list]
+    sweep = [results.PageResult(page=page, queries=counted[page.key]) for page in sweep_list]
 
     _wait_for_quiet(options.quiet_wait, log)
     load_before = os.getloadavg()[0]
@@ -247,8 +265,8 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
         clients = {"anonymous": http.Client(web.port)}
         for role in ("requester", "technician", "coordinator"):
             clients[role] = http.Client(web.port)
-            clients[role].login(users[role].email, data.BENCH_PASSWORD)
-        for result in results:
+            clients[role].login(users[role].email, tables.BENCH_PASSWORD)
+        for result in page_results:
             page = result.page
             if not page.available:
                 log(f"  {page.label}: not available")
@@ -293,14 +311,14 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             except Exception as error:
                 result.error = f"{type(error).__name__}: {error}"
             result.others = cpu.other_share(before, cpu.sample())
-            if reasons := report.sweep_misses(result):
+            if reasons := results.sweep_misses(result):
                 log(f"  {result.page.label}: " + "; ".join(reasons))
         others = cpu.other_share(whole, cpu.sample())
-        if any(result.errors or result.failures_under_load for result in [*results, *sweep]):
+        if any(result.errors or result.failures_under_load for result in [*page_results, *sweep]):
             log("gunicorn's log, last lines:\n" + web.log_tail())
 
-    run = report.Run(
-        results=results,
+    run = results.Run(
+        results=page_results,
         sweep=sweep,
         command=options.command or "manage.py bench",
         scale={},
@@ -320,8 +338,6 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     if options.notifications:
         log("Notification delivery (one Celery worker, local SMTP sink)")
         try:
-            from helpdesk.bench import notifications
-
             run.notifications = notifications.run(
                 backlog=options.notification_backlog, seconds=options.notification_seconds, log=log
             )
@@ -330,8 +346,6 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
             log(f"  ERROR {run.notifications_error}")
         log("Delivery through a Redis outage (the benchmark's own redis-server, refusing, then hanging)")
         try:
-            from helpdesk.bench import outage
-
             run.outage = outage.run(changes=options.outage_changes, skip_grace=options.outage_skip_grace, log=log)
         except Exception as error:
             run.outage_error = f"{type(error).__name__}: {error}"
@@ -339,7 +353,7 @@ def _measure(options: Options, people: dict, name: str, load_seconds, started_at
     return run
 
 
-def _wait_for_quiet(patience: float, log, threshold: float = 1.0) -> None:
+def _wait_for_quiet(patience: float, log: Callable[[str], None], threshold: float = 1.0) -> None:
     """Wait (at most `patience` seconds) until the machine's 1-minute load average drops below `threshold`."""
     deadline = time.monotonic() + patience
     if os.getloadavg()[0] < threshold or patience <= 0:
@@ -352,8 +366,6 @@ def _wait_for_quiet(patience: float, log, threshold: float = 1.0) -> None:
 
 def _purge_queued_tasks() -> None:
     """Tasks the measured pages queued for a worker that is not running: dropped, not left in Redis."""
-    from helpdesk.celery import app as celery_app
-
     try:
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")  # type: ignore[attr-defined]

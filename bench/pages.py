@@ -9,14 +9,15 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-from helpdesk.bench.http import Page
+from bench.http import Page
+from tickets.selectors import TICKET_SORTS
 
 # The technician suggestions are being built; the first of these names that resolves is measured.
 SUGGESTION_URL_NAMES = ("tickets:suggestions", "tickets:technician_suggestions", "tickets:suggest")
 SEARCH_TEXT = "docking"
 
 
-def _reverse(name: str, **kwargs) -> str:
+def _reverse(name: str, **kwargs: object) -> str:
     """The URL of `name`, or "" when there is no such page (yet)."""
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -24,7 +25,7 @@ def _reverse(name: str, **kwargs) -> str:
         return ""
 
 
-def _with_query(path: str, **params) -> str:
+def _with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(params)}" if path else ""
 
 
@@ -159,8 +160,6 @@ def list_filters(people: dict, today: date) -> dict[str, dict]:
 
 def build_sweep(people: dict, today: date) -> list[Page]:
     """The staff list once per filter and once per sort in each direction, as a coordinator."""
-    from tickets.selectors import TICKET_SORTS
-
     ticket_list = _reverse("tickets:list")
     pages = []
     for name, params in list_filters(people, today).items():

@@ -4,20 +4,21 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from helpdesk.bench.http import free_port
+from bench.http import free_port
 
 
 class ArrivalRecorder:
-    def __init__(self):
+    def __init__(self) -> None:
         self.arrivals: dict[str, float] = {}
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         stamp = time.time()
         message_id = ""
-        for line in envelope.original_content.split(b"\n", 60):
+        for line in (envelope.original_content or b"").split(b"\n", 60):
             if line.lower().startswith(b"message-id:"):
                 message_id = line.split(b":", 1)[1].strip().decode()
                 break

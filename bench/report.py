@@ -5,138 +5,28 @@ which is carried over: the numbers come from the machine, the reasons from the p
 """
 
 import math
-import os
-import platform
-import re
-import subprocess
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-import django
-from django.db import connection
+from bench.environment import machine, versions
+from bench.results import (
+    CEILING_FRACTION_TARGET,
+    NOISY_SHARE,
+    P95_TARGET_MS,
+    PageResult,
+    Run,
+    fraction_of_ceiling,
+    misses,
+    sweep_misses,
+)
 
-from helpdesk.bench.http import Latency, Page, Throughput
-from helpdesk.bench.notifications import NotificationBenchResult
-from helpdesk.bench.outage import OutageBenchResult
-from helpdesk.bench.queries import PageQueries
-
-P95_TARGET_MS = 100.0
-CEILING_FRACTION_TARGET = 0.10
 ANALYSIS_START = "<!-- analysis:start -->"
 ANALYSIS_END = "<!-- analysis:end -->"
-
-
-@dataclass
-class PageResult:
-    page: Page
-    queries: PageQueries
-    latency: Latency | None = None
-    throughput: Throughput | None = None
-    error: str = ""
-    others: float | None = None  # share of the cores other processes used while this page was measured
-
-    @property
-    def errors(self) -> list[str]:
-        found = []
-        if self.error:
-            found.append(self.error)
-        if self.queries.error:
-            found.append(f"queries: {self.queries.error}")
-        if self.latency and self.latency.errors:
-            found.append(f"{self.latency.errors} failed requests ({self.latency.statuses})")
-        return found
-
-    @property
-    def failures_under_load(self) -> str:
-        """Requests the concurrent load lost: too slow (gunicorn's worker timeout, the load generator's 10 s).
-
-        A miss to report, not a fault of the page: the same requests one at a time succeeded.
-        """
-        if not self.throughput:
-            return ""
-        parts = []
-        if self.throughput.errors:
-            parts.append(f"{self.throughput.errors} requests failed under load ({self.throughput.statuses})")
-        if self.throughput.timeouts:
-            parts.append(f"{self.throughput.timeouts} took over 10 s under load")
-        return "; ".join(parts)
-
-
-@dataclass
-class Run:
-    results: list[PageResult]
-    command: str
-    scale: dict
-    load_seconds: float | None
-    notifications: NotificationBenchResult | None = None
-    notifications_error: str = ""
-    outage: OutageBenchResult | None = None
-    outage_error: str = ""
-    started: datetime | None = None
-    finished: datetime | None = None
-    settings: dict = field(default_factory=dict)
-    load_before: float | None = None
-    others: float | None = None
-    # The staff list once per filter and per sort (helpdesk/bench/pages.py, build_sweep).
-    sweep: list[PageResult] = field(default_factory=list)
-
-    @property
-    def ceiling(self) -> float:
-        for result in self.results:
-            if result.page.key == "healthz" and result.throughput:
-                return result.throughput.per_second
-        return float("nan")
-
-    @property
-    def failed(self) -> bool:
-        measured = [*self.results, *self.sweep]
-        return any(r.errors for r in measured if r.page.available) or bool(
-            self.notifications_error or self.outage_error
-        )
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{value:,.{digits}f}"
-
-
-def fraction_of_ceiling(run: Run, result: PageResult) -> float | None:
-    if not result.throughput or not run.ceiling or math.isnan(run.ceiling):
-        return None
-    return result.throughput.per_second / run.ceiling
-
-
-def misses(run: Run, result: PageResult) -> list[str]:
-    """Why a page misses its targets, each with the size of the miss; empty when every target is met."""
-    page = result.page
-    found: list[str] = []
-    if not page.available or page.key == "healthz":
-        return found
-    if result.errors:
-        found.append("errors: " + "; ".join(result.errors))
-    noisy = result.others is not None and result.others > NOISY_SHARE
-    if result.latency and not math.isnan(result.latency.p95_ms) and result.latency.p95_ms >= P95_TARGET_MS:
-        found.append(
-            f"p95 {result.latency.p95_ms:,.0f} ms, {result.latency.p95_ms - P95_TARGET_MS:,.0f} ms over "
-            f"{P95_TARGET_MS:.0f} ms ({result.latency.p95_ms / P95_TARGET_MS:.1f}x)"
-        )
-    share = fraction_of_ceiling(run, result)
-    if page.is_list and share is not None and share < CEILING_FRACTION_TARGET:
-        found.append(
-            f"throughput {share:.1%} of the ceiling, target {CEILING_FRACTION_TARGET:.0%} "
-            f"({CEILING_FRACTION_TARGET / share:.1f}x short)"
-            if share
-            else "no throughput"
-        )
-    if result.failures_under_load:
-        found.append(result.failures_under_load)
-    if result.queries.grows:
-        found.append(f"query count grows with the data: {result.queries.small_count} → {result.queries.count}")
-    if found and noisy:
-        found.append(f"measured while other processes used {result.others:.0%} of the cores")
-    return found
 
 
 def _target_cell(run: Run, result: PageResult) -> str:
@@ -201,67 +91,6 @@ def markdown_table(run: Run) -> str:
     return "\n".join(lines)
 
 
-# --- the machine -------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    facts = {"cores": str(os.cpu_count())}
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-        facts["cpu"] = found.group(1).strip() if found else "unknown"
-        meminfo = Path("/proc/meminfo").read_text()
-        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
-        facts["memory"] = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB" if found else "unknown"
-    except OSError:
-        pass
-    facts["system"] = platform.platform()
-    return facts
-
-
-def versions() -> dict[str, str]:
-    import gunicorn
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-        settings = {}
-        for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_connections"):
-            cursor.execute(f"SHOW {name}")
-            settings[name] = cursor.fetchone()[0]
-    try:
-        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, timeout=10, check=False)
-        wrk_version = (wrk.stdout or wrk.stderr).split("Copyright")[0].strip() or "unknown"
-    except OSError:
-        wrk_version = "not installed (Python load generator)"
-    return {
-        "Python": platform.python_version(),
-        "Django": django.get_version(),
-        "PostgreSQL": postgres + " (" + ", ".join(f"{k} {v}" for k, v in settings.items()) + ")",
-        "gunicorn": gunicorn.__version__,
-        "wrk": wrk_version,
-    }
-
-
-def row_counts() -> dict[str, int]:
-    from accounts.models import User
-    from assets.models import Device, Employee
-    from tickets.models import Comment, Event, Ticket
-
-    counts = {}
-    for label, model in (
-        ("tickets", Ticket),
-        ("events", Event),
-        ("comments", Comment),
-        ("employees", Employee),
-        ("devices", Device),
-        ("logins", User),
-    ):
-        counts[label] = model.objects.count()
-    counts["technicians"] = User.objects.filter(technician_profile__isnull=False).count()
-    return counts
-
-
 # --- BENCHMARKS.md -----------------------------------------------------------------------------
 
 
@@ -276,7 +105,7 @@ def _notification_section(run: Run) -> list[str]:
         *lines,
         "One Celery worker (concurrency "
         f"{result.worker_concurrency}) on the real Redis, sending to a local SMTP server "
-        "(`helpdesk/bench/notifications.py`).",
+        "(`bench/notifications.py`).",
         "",
         "| Measure | Value |",
         "|---|---|",
@@ -306,7 +135,7 @@ def _outage_section(run: Run) -> list[str]:
         *lines,
         f"{result.changes_per_phase} status changes with Redis up, {result.changes_per_phase} while it refuses "
         f"(stopped), {result.changes_per_phase} while it hangs (SIGSTOP); then it is back, and beat's sweeper, every "
-        f"30 s, queues what it never got (`helpdesk/bench/outage.py`, the benchmark's own redis-server).{note}",
+        f"30 s, queues what it never got (`bench/outage.py`, the benchmark's own redis-server).{note}",
         "",
         "| Measure | Value |",
         "|---|---|",
@@ -323,17 +152,6 @@ def _outage_section(run: Run) -> list[str]:
         f"max {_fmt(result.change_to_inbox_max_s, 1)} s |",
         "",
     ]
-
-
-def sweep_misses(result: PageResult) -> list[str]:
-    """Why one filter or sort of the staff list misses: errors, or a p95 at or over the target."""
-    found = ["errors: " + "; ".join(result.errors)] if result.errors else []
-    latency = result.latency
-    if latency and not math.isnan(latency.p95_ms) and latency.p95_ms >= P95_TARGET_MS:
-        found.append(f"p95 {latency.p95_ms:,.0f} ms ({latency.p95_ms / P95_TARGET_MS:.1f}x the target)")
-    if found and result.others is not None and result.others > NOISY_SHARE:
-        found.append(f"measured while other processes used {result.others:.0%} of the cores")
-    return found
 
 
 def _sweep_section(run: Run) -> list[str]:
@@ -426,9 +244,6 @@ def _plans_section(run: Run) -> list[str]:
     return lines
 
 
-NOISY_SHARE = 0.15
-
-
 def _load_line(run: Run) -> str:
     parts = []
     if run.load_before is not None:
@@ -485,7 +300,7 @@ def markdown(run: Run, output: Path | None = None) -> str:
         "",
         "Produced by `manage.py bench` (`make bench`): a generated organisation loaded into its own PostgreSQL "
         "database, the site served by gunicorn as in production on 127.0.0.1, each page requested by a "
-        "logged-in person of its role; the code is in `helpdesk/bench/`. `make bench` repeats it (under 20 "
+        "logged-in person of its role; the code is in `bench/`. `make bench` repeats it (under 20 "
         "minutes on two cores); CI runs `manage.py bench --quick` (tests/bench/) to prove it still works.",
         "",
         "## This run",

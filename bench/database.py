@@ -5,12 +5,16 @@ was). Only a database with that mark, or one that does not exist yet, is ever cr
 """
 
 import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import psycopg2
 from psycopg2 import sql
+from psycopg2.extensions import connection as PgConnection
+from psycopg2.extensions import cursor as PgCursor
 
 MARKER = "helpdesk-bench"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
@@ -28,7 +32,7 @@ class Server:
     password: str = ""
 
     @classmethod
-    def from_settings(cls, settings_dict) -> "Server":
+    def from_settings(cls, settings_dict: Mapping[str, Any]) -> "Server":
         """The PostgreSQL server of the calling environment, or the local default when it runs on SQLite."""
         if settings_dict.get("ENGINE") != "django.db.backends.postgresql":
             return cls()
@@ -47,7 +51,7 @@ class Server:
         password = f":{quote(self.password, safe='')}" if self.password else ""
         return f"postgres://{quote(self.user, safe='')}{password}@{self.host}:{self.port}/{quote(name, safe='')}"
 
-    def admin(self):
+    def admin(self) -> PgConnection:
         """A connection to the `postgres` maintenance database, in autocommit (CREATE DATABASE needs it)."""
         conn = psycopg2.connect(
             host=self.host, port=self.port, user=self.user, password=self.password or None, dbname="postgres"
@@ -56,7 +60,7 @@ class Server:
         return conn
 
 
-def _comment(cursor, name: str) -> str | None:
+def _comment(cursor: PgCursor, name: str) -> str | None:
     """The database's comment: None when the database does not exist, "" when it has none."""
     cursor.execute(
         "SELECT COALESCE(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = %s", [name]
@@ -66,7 +70,7 @@ def _comment(cursor, name: str) -> str | None:
 
 
 @contextmanager
-def _admin_cursor(server: Server):
+def _admin_cursor(server: Server) -> Iterator[PgCursor]:
     conn = server.admin()
     try:
         with conn.cursor() as cursor:
@@ -86,7 +90,7 @@ def is_bench(server: Server, name: str) -> bool:
     return comment is not None and comment.startswith(MARKER)
 
 
-def _mark(cursor, name: str, info: dict) -> None:
+def _mark(cursor: PgCursor, name: str, info: dict) -> None:
     text = f"{MARKER} {json.dumps(info)}"
     cursor.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(text)))
 
@@ -124,7 +128,7 @@ def drop(server: Server, name: str) -> None:
         cursor.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
 
 
-def _terminate(cursor, name: str) -> None:
+def _terminate(cursor: PgCursor, name: str) -> None:
     # Connections a previous run left (a killed gunicorn) would block DROP DATABASE.
     cursor.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
@@ -140,7 +144,7 @@ def info(server: Server, name: str) -> dict:
         return {}
 
 
-def record(server: Server, name: str, **values) -> None:
+def record(server: Server, name: str, **values: object) -> None:
     """Remember facts about the load (its size, how long it took) on the database itself."""
     current = info(server, name)
     with _admin_cursor(server) as cursor:

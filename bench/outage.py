@@ -11,12 +11,20 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models.functions import Now
+
+from bench.notifications import bench_tickets, start_worker
+from bench.percentiles import median
+from bench.smtp_sink import start_sink
+from helpdesk.celery import app as celery_app
+from notifications import services as notification_services
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tickets import services as ticket_services
 
 # beat's schedule for notifications-requeue-stuck (helpdesk/settings.py)
 SWEEP_EVERY_SECONDS = 30
@@ -42,7 +50,7 @@ class OutageBenchResult:
 
 
 class _OwnRedis:
-    def __init__(self):
+    def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed")
@@ -76,8 +84,6 @@ class _OwnRedis:
 
 
 def _point_celery_at(url: str, queue: str) -> dict:
-    from helpdesk.celery import app as celery_app
-
     previous = {
         "CELERY_BROKER_URL": celery_app.conf.get("CELERY_BROKER_URL", celery_app.conf.get("broker_url")),
         "CELERY_TASK_DEFAULT_QUEUE": celery_app.conf.get(
@@ -90,25 +96,14 @@ def _point_celery_at(url: str, queue: str) -> dict:
     return previous
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenchResult:
-    from helpdesk.bench.notifications import _bench_tickets, _start_worker
-    from helpdesk.bench.smtp_sink import start_sink
-    from helpdesk.celery import app as celery_app
-    from notifications import services as notification_services
-    from notifications.models import Notification, NotificationChannel, NotificationStatus
-    from tickets import services as ticket_services
-
+def run(*, changes: int = 10, skip_grace: bool = False, log: Callable[[str], None] = print) -> OutageBenchResult:
     redis = _OwnRedis()
     redis.start()
     previous = _point_celery_at(redis.url, QUEUE)
     controller, recorder = start_sink()
-    technician, tickets = _bench_tickets(max(4, changes))
+    technician, tickets = bench_tickets(max(4, changes))
     Notification.objects.filter(status=NotificationStatus.PENDING).update(status=NotificationStatus.SENT)
-    worker = _start_worker(controller.port, 1, broker_url=redis.url, queue=QUEUE)
+    worker = start_worker(controller.port, 1, broker_url=redis.url, queue=QUEUE)
     try:
         deadline = time.monotonic() + 60
         while not celery_app.control.ping(timeout=1.0):
@@ -132,7 +127,7 @@ def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenc
         up = [change(index) for index in range(changes)]
         recorder.wait_for(changes, timeout=60)
         up_latencies = [(recorder.arrivals[m] - saved) * 1000 for m, saved, _took in up if m in recorder.arrivals]
-        log(f"  Redis up: {len(up_latencies)} of {changes} in the inbox, median {_median(up_latencies):.0f} ms")
+        log(f"  Redis up: {len(up_latencies)} of {changes} in the inbox, median {median(up_latencies):.0f} ms")
 
         # Refusing, then hanging.
         redis.stop()
@@ -144,8 +139,8 @@ def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenc
         refused_ms = [took * 1000 for _m, _saved, took in refused]
         hung_ms = [took * 1000 for _m, _saved, took in hung]
         log(
-            f"  saves while Redis refuses: median {_median(refused_ms):.0f} ms, max {max(refused_ms):.0f} ms; "
-            f"while it hangs: median {_median(hung_ms):.0f} ms, max {max(hung_ms):.0f} ms"
+            f"  saves while Redis refuses: median {median(refused_ms):.0f} ms, max {max(refused_ms):.0f} ms; "
+            f"while it hangs: median {median(hung_ms):.0f} ms, max {max(hung_ms):.0f} ms"
         )
 
         # Back: the worker reconnects by itself; beat's sweeper queues what Redis never got.
@@ -171,17 +166,17 @@ def run(*, changes: int = 10, skip_grace: bool = False, log=print) -> OutageBenc
         arrived = {m: recorder.arrivals[m] for m in waiting if m in recorder.arrivals}
         result = OutageBenchResult(
             changes_per_phase=changes,
-            up_to_inbox_median_ms=_median(up_latencies),
+            up_to_inbox_median_ms=median(up_latencies),
             up_to_inbox_max_ms=max(up_latencies, default=float("nan")),
-            save_refused_median_ms=_median(refused_ms),
+            save_refused_median_ms=median(refused_ms),
             save_refused_max_ms=max(refused_ms),
-            save_hung_median_ms=_median(hung_ms),
+            save_hung_median_ms=median(hung_ms),
             save_hung_max_ms=max(hung_ms),
             delivered_after=len(arrived),
             expected_after=len(waiting),
-            back_to_inbox_median_s=_median([stamp - back for stamp in arrived.values()]),
+            back_to_inbox_median_s=median([stamp - back for stamp in arrived.values()]),
             back_to_inbox_max_s=max((stamp - back for stamp in arrived.values()), default=float("nan")),
-            change_to_inbox_median_s=_median([arrived[m] - waiting[m] for m in arrived]),
+            change_to_inbox_median_s=median([arrived[m] - waiting[m] for m in arrived]),
             change_to_inbox_max_s=max((arrived[m] - waiting[m] for m in arrived), default=float("nan")),
             grace_skipped=skip_grace,
         )

@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,9 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench.percentiles import median, percentile
+
+ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 
 
@@ -72,7 +73,7 @@ class Client:
     gunicorn's sync workers close the connection after each response, as a browser behind them sees it.
     """
 
-    def __init__(self, port: int, timeout: float = 30):
+    def __init__(self, port: int, timeout: float = 30) -> None:
         self.port = port
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
@@ -147,7 +148,7 @@ class Client:
 class Server:
     """gunicorn as `make serve` runs it, on a free port of 127.0.0.1, in its own process group."""
 
-    def __init__(self, *, env: dict, workers: int, log_dir: Path):
+    def __init__(self, *, env: dict, workers: int, log_dir: Path) -> None:
         self.port = free_port()
         self.workers = workers
         self.env = {**env, "SITE_URL": f"http://{HOST}:{self.port}"}
@@ -195,7 +196,7 @@ class Server:
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthz within 60 seconds")
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     def stop(self) -> None:
@@ -227,14 +228,6 @@ class Latency:
     statuses: dict = field(default_factory=dict)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def measure_latency(client: Client, page: Page, *, requests: int, max_seconds: float, token: str = "") -> Latency:
     """`requests` visits one after another (after a short warm-up), stopping early after `max_seconds`."""
     # Warm-up: enough visits for each gunicorn worker to compile its templates and open its connection.
@@ -255,7 +248,7 @@ def measure_latency(client: Client, page: Page, *, requests: int, max_seconds: f
     errors = sum(count for status, count in statuses.items() if status != page.expected)
     return Latency(
         count=len(timings),
-        median_ms=statistics.median(timings) if timings else float("nan"),
+        median_ms=median(timings),
         p95_ms=percentile(timings, 0.95),
         errors=errors,
         statuses=dict(statuses),
