@@ -4,23 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-
-class WatcherForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
-
-    def __init__(self, *args, outside_allowed: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["email"]
-        if outside_allowed:
-            field.help_text = _(
-                "A colleague, or someone outside the organisation (a supplier, say): they are told why they get "
-                "mail and can stop it with one click."
-            )
-        else:
-            field.label = _("A colleague's work email")
-            field.help_text = _("Colleagues of the organisation only; they get this ticket's public updates.")
-
-
 # Times a period may start and end: far from the ends of Python's calendar, where converting a time typed
 # in one time zone to another (the database's, the page's) would overflow.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)

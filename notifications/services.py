@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from helpdesk.mail import SentButUnconfirmed
 from notifications import selectors
+from notifications.headers import message_id_for
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -111,21 +112,6 @@ def notifications_save(notifications: list[Notification]) -> list[Notification]:
     if to_send:
         transaction.on_commit(lambda: notifications_enqueue(to_send))
     return created
-
-
-def message_id_for(notification: Notification) -> str:
-    return f"<notification-{notification.pk}@{_mail_domain()}>"
-
-
-def thread_id_for(ticket_id: int) -> str:
-    """The Message-ID every message about one ticket refers to, so mail clients thread them."""
-    return f"<ticket-{ticket_id}@{_mail_domain()}>"
-
-
-def _mail_domain() -> str:
-    from urllib.parse import urlparse
-
-    return urlparse(settings.SITE_URL).hostname or "helpdesk.invalid"
 
 
 # --- delivery -----------------------------------------------------------------------------------
@@ -402,46 +388,6 @@ def notifications_send_digests(*, now: datetime | None = None) -> int:
         Notification.objects.filter(pk__in=[row.pk for row in rows]).update(status=NotificationStatus.SENT, sent_at=now)
         notifications_save(digests)
     return len(digests)
-
-
-def tickets_alert_stale_triage(*, now: datetime | None = None) -> int:
-    """Tell the coordinators of new, unassigned tickets older than TRIAGE_ALERT_MINUTES, once each.
-
-    The alert is a ticket flag (tickets.services.ticket_flag): an Event on the ticket, whose outbox rows
-    the notification rules write with it, like any other change.
-    """
-    from tickets.models import Event, EventKind, Ticket, TicketStatus
-    from tickets.services import ticket_flag
-
-    now = now or timezone.now()
-    cutoff = now - timedelta(minutes=settings.TRIAGE_ALERT_MINUTES)
-    already = Event.objects.filter(kind=EventKind.ALERTED, action="triage_stale").values("ticket_id")
-    stale = (
-        Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True, created_at__lte=cutoff)
-        .exclude(pk__in=already)
-        .select_related("requester__user", "assignee")
-        .order_by("created_at")[:200]
-    )
-    alerted = 0
-    for candidate in stale:
-        with transaction.atomic():
-            # Claimed under the ticket's row lock and checked again: a second beat running at the same time
-            # waits here, then finds the alert made and moves on. One alert, one mail, however many run.
-            ticket = (
-                Ticket.objects.select_for_update(of=("self",))
-                .select_related("requester__user", "assignee")
-                .filter(pk=candidate.pk, status=TicketStatus.NEW, assignee__isnull=True)
-                .first()
-            )
-            if (
-                ticket is None
-                or Event.objects.filter(ticket=ticket, kind=EventKind.ALERTED, action="triage_stale").exists()
-            ):
-                continue
-            minutes = int((now - ticket.created_at).total_seconds() // 60)
-            ticket_flag(ticket=ticket, action="triage_stale", new={"minutes_in_triage": minutes}, now=now)
-        alerted += 1
-    return alerted
 
 
 # --- in the app -----------------------------------------------------------------------------------

@@ -25,9 +25,3 @@ def notifications_requeue_stuck() -> None:
 def notifications_send_digests() -> None:
     """Daily: one email per person who asked for a digest instead of immediate mail."""
     services.notifications_send_digests()
-
-
-@shared_task(ignore_result=True)
-def tickets_alert_stale_triage() -> None:
-    """Periodic: tell coordinators of tickets left in triage too long."""
-    services.tickets_alert_stale_triage()

@@ -5,11 +5,12 @@ from django.core import mail
 from django.urls import reverse
 
 from notifications import services as notification_services
-from notifications.models import Notification, NotificationChannel, NotificationKind, Watcher
+from notifications.models import Notification, NotificationChannel, Watcher
 from notifications.rendering import render_email
 from tests import factories
 from tickets import services as ticket_services
 from tickets.models import Event, EventKind
+from tickets.notices.kinds import NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_requester_adds_a_colleague_who_then_hears_public_updates(client_for, requester, open_ticket):
     colleague = factories.UserFactory(email="colleague@example.org", first_name="Cecilia", last_name="Berg")
     response = client_for(requester).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "Colleague@Example.org"}
+        reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "Colleague@Example.org"}
     )
     assert response.status_code == 302
     watcher = Watcher.objects.get(ticket=open_ticket)
@@ -31,9 +32,7 @@ def test_a_requester_adds_a_colleague_who_then_hears_public_updates(client_for, 
 
 
 def test_an_outside_address_can_watch(client_for, technician, open_ticket):
-    client_for(technician).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "boss@vendor.example"}
-    )
+    client_for(technician).post(reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "boss@vendor.example"})
     assert Watcher.objects.get(ticket=open_ticket).email == "boss@vendor.example"
 
 
@@ -42,14 +41,14 @@ def test_an_outside_address_can_watch(client_for, technician, open_ticket):
     [("not-an-address", "Enter a valid email address"), ("rita.requester@example.org", "hears of every update")],
 )
 def test_bad_watchers_get_a_message_beside_the_field(client_for, requester, open_ticket, email, message):
-    response = client_for(requester).post(reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": email})
+    response = client_for(requester).post(reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": email})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Watcher.objects.exists()
 
 
 def test_a_twice_added_watcher_is_refused(client_for, technician, open_ticket):
-    url = reverse("notifications:watcher_add", args=[open_ticket.pk])
+    url = reverse("tickets:watcher_add", args=[open_ticket.pk])
     client_for(technician).post(url, {"email": "boss@vendor.example"})
     response = client_for(technician).post(url, {"email": "BOSS@vendor.example"})
     assert "already follows" in response.content.decode()
@@ -58,24 +57,24 @@ def test_a_twice_added_watcher_is_refused(client_for, technician, open_ticket):
 
 def test_someone_elses_ticket_is_a_404_for_watchers(client_for, requester_2, open_ticket):
     response = client_for(requester_2).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "spy@example.org"}
+        reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "spy@example.org"}
     )
     assert response.status_code == 404
     watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org")
-    assert client_for(requester_2).post(reverse("notifications:watcher_remove", args=[watcher.pk])).status_code == 404
+    assert client_for(requester_2).post(reverse("tickets:watcher_remove", args=[watcher.pk])).status_code == 404
     assert Watcher.objects.filter(pk=watcher.pk).exists()
 
 
 def test_removing_a_watcher(client_for, requester, open_ticket):
     watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org", added_by=requester)
-    response = client_for(requester).post(reverse("notifications:watcher_remove", args=[watcher.pk]))
+    response = client_for(requester).post(reverse("tickets:watcher_remove", args=[watcher.pk]))
     assert response.status_code == 302
     assert not Watcher.objects.exists()
     assert Event.objects.filter(ticket=open_ticket, action="unwatch").exists()
 
 
 def _add(client, ticket, email):
-    return client.post(reverse("notifications:watcher_add", args=[ticket.pk]), {"email": email})
+    return client.post(reverse("tickets:watcher_add", args=[ticket.pk]), {"email": email})
 
 
 def test_a_requester_cannot_make_the_desk_mail_a_stranger(client_for, requester, open_ticket):
