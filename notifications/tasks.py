@@ -3,16 +3,9 @@
 from celery import shared_task
 
 from notifications import services
+from notifications.queue import notification_send
 
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
-def notification_send(self, notification_id: int) -> None:
-    """Deliver one outbox row. Safe to run twice: the service claims the row before sending."""
-    try:
-        services.notification_deliver(notification_id=notification_id, claim=self.request.id or "")
-    except services.DeliveryDeferred as deferred:
-        # The row counts its attempts and turns failed after the last; the task just waits and tries again.
-        raise self.retry(countdown=deferred.delay) from None
+__all__ = ["notification_send", "notifications_requeue_stuck", "notifications_send_digests"]
 
 
 @shared_task(ignore_result=True)
