@@ -200,6 +200,7 @@ def _samples(world) -> dict[str, list[dict]]:
         "tickets:watcher_add": [{"ticket_pk": own.pk}],
         "tickets:watcher_remove": [{"pk": world["watcher"].pk}],
         "tickets:watcher_stop": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
+        "watcher_stop_sent_before": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
     }
 
 

@@ -11,6 +11,7 @@ from tests import factories
 from tickets import services as ticket_services
 from tickets.models import Event, EventKind
 from tickets.notices.kinds import NotificationKind
+from tickets.notices.tokens import watcher_stop_token
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,12 @@ def test_every_message_to_a_watcher_carries_the_stop_link(technician, open_ticke
     notification_services.notification_deliver(notification_id=row.pk)
     sent = mail.outbox[-1]
     assert "Stop these messages" in sent.body and "List-Unsubscribe" in sent.extra_headers
+
+
+def test_a_stop_link_in_mail_sent_before_the_move_still_stops(client, open_ticket):
+    """Stop links lived under /notifications/ until watchers moved to the tickets app; sent mail keeps them."""
+    watcher = Watcher.objects.create(ticket=open_ticket, email="old.mail@vendor.example")
+    old_path = f"/notifications/stop/{watcher_stop_token(watcher.pk)}/"
+    assert client.get(old_path).status_code == 200 and Watcher.objects.filter(pk=watcher.pk).exists()
+    assert client.post(old_path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not Watcher.objects.exists()
