@@ -56,7 +56,7 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    # The database's clock, like every due time of the outbox (notifications.services._claim).
+    # The database's clock, like every due time of the outbox (notifications.delivery._claim).
     next_attempt_at = models.DateTimeField(_("next attempt"), db_default=Now())
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
