@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         attrs = {"min": EARLIEST.strftime("%Y-%m-%dT%H:%M"), "max": LATEST.strftime("%Y-%m-%dT%H:%M")}
         super().__init__(format="%Y-%m-%dT%H:%M", attrs=attrs, **kwargs)
 
@@ -23,7 +24,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class PeriodEndField(forms.DateTimeField):
     widget = DateTimeLocalInput
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None and not EARLIEST <= value <= LATEST:
             raise ValidationError(_("Enter a time between the years 2000 and 9998."), code="out_of_range")
@@ -35,15 +36,15 @@ class FailedPeriodForm(forms.Form):
     since = PeriodEndField(label=_("Created from"))
     until = PeriodEndField(label=_("Created until"))
 
-    def __init__(self, *args, now: datetime, **kwargs):
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
         # The last 24 hours, to the next whole minute: the inputs show minutes, so the period a manager sees
         # counted is the one they send.
         until = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
         kwargs.setdefault("initial", {"since": until - timedelta(hours=24), "until": until})
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since is not None and until is not None and since >= until:
             self.add_error("until", _("The end of the period must be later than its start."))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.permissions import can
 from notifications import selectors
 from notifications.delivery import (
@@ -83,7 +84,7 @@ def notifications_requeue_stuck(*, limit: int = 500) -> int:
     return len(ids)
 
 
-def notification_resend(*, notification: Notification, by) -> Notification:
+def notification_resend(*, notification: Notification, by: User) -> Notification:
     """A manager sends a failed row again, from the first attempt."""
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
         status=NotificationStatus.PENDING, attempts=0, last_error="", next_attempt_at=Now()
@@ -97,7 +98,7 @@ def notification_resend(*, notification: Notification, by) -> Notification:
 RESEND_BATCH = 500
 
 
-def notifications_resend_failed(*, by, since: datetime, until: datetime) -> int:
+def notifications_resend_failed(*, by: User, since: datetime, until: datetime) -> int:
     """A manager sends every failed email row created in the period again, from the first attempt.
 
     For after a mail outage longer than the retry schedule, when rows failed by the hundred. Each row keeps
@@ -152,13 +153,13 @@ def notifications_send_digests(*, now: datetime | None = None) -> int:
 # --- in the app -----------------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user, notification_id: int) -> int:
+def notification_mark_read(*, user: User, notification_id: int) -> int:
     return Notification.objects.filter(
         pk=notification_id, recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True
     ).update(read_at=timezone.now())
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).update(
         read_at=timezone.now()
     )
