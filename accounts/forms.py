@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NotificationDelivery, User
+from notifications import kinds
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -77,12 +78,10 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, show_coordinator_options: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        from notifications.models import NotificationKind
-        from notifications.rules import kinds_for_role
-
-        self.available_kinds = kinds_for_role(self.instance.role)
+        offered = kinds.offered_to_role(self.instance.role)
+        self.available_kinds = [kind.value for kind in offered]
         kinds_field = cast(forms.MultipleChoiceField, self.fields["notification_kinds"])
-        kinds_field.choices = [(kind, NotificationKind(kind).label) for kind in self.available_kinds]
+        kinds_field.choices = [(kind.value, kind.label) for kind in offered]
         muted = set(self.instance.muted_notification_kinds or [])
         self.fields["notification_kinds"].initial = [kind for kind in self.available_kinds if kind not in muted]
         language_field = cast(forms.ChoiceField, self.fields["language"])

@@ -45,6 +45,9 @@ COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "assets.manage",  # create, assign, retire devices
     "assets.import",
     "staff.manage",
+    "notifications.new_ticket_alerts",  # may ask to hear of every new ticket
+    "notifications.breach_alerts",  # told when any ticket passes its due time
+    "notifications.triage_alerts",  # told when a ticket waits in triage too long
 }
 MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "tickets.reopen_closed",
@@ -74,6 +77,13 @@ def can(user, action: str) -> bool:
     if user.is_superuser:
         return True
     return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def roles_with(action: str) -> list[str]:
+    """The roles that hold `action`: for choosing people by capability in a query (role__in)."""
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: add it to accounts.permissions.")
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
 
 
 def require(user, action: str) -> None:

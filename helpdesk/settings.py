@@ -191,7 +191,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "attachments-remove-orphans": {"task": "tickets.tasks.attachments_remove_orphans", "schedule": 60 * 60},
     # The outbox sweeper: rows the broker lost (Redis was down) or whose worker died go out again.
     "notifications-requeue-stuck": {"task": "notifications.tasks.notifications_requeue_stuck", "schedule": 30},
-    "notifications-triage-stale": {"task": "notifications.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},
+    "tickets-triage-stale": {"task": "tickets.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},
     "notifications-send-digests": {
         "task": "notifications.tasks.notifications_send_digests",
         "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from notifications.models import Notification
 
@@ -13,11 +14,11 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["email", "recipient__email"]
     raw_id_fields = ["recipient", "ticket", "event"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False

@@ -1,25 +1,9 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-
-class WatcherForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
-
-    def __init__(self, *args, outside_allowed: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["email"]
-        if outside_allowed:
-            field.help_text = _(
-                "A colleague, or someone outside the organisation (a supplier, say): they are told why they get "
-                "mail and can stop it with one click."
-            )
-        else:
-            field.label = _("A colleague's work email")
-            field.help_text = _("Colleagues of the organisation only; they get this ticket's public updates.")
-
 
 # Times a period may start and end: far from the ends of Python's calendar, where converting a time typed
 # in one time zone to another (the database's, the page's) would overflow.
@@ -32,7 +16,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         attrs = {"min": EARLIEST.strftime("%Y-%m-%dT%H:%M"), "max": LATEST.strftime("%Y-%m-%dT%H:%M")}
         super().__init__(format="%Y-%m-%dT%H:%M", attrs=attrs, **kwargs)
 
@@ -40,7 +24,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class PeriodEndField(forms.DateTimeField):
     widget = DateTimeLocalInput
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None and not EARLIEST <= value <= LATEST:
             raise ValidationError(_("Enter a time between the years 2000 and 9998."), code="out_of_range")
@@ -52,15 +36,15 @@ class FailedPeriodForm(forms.Form):
     since = PeriodEndField(label=_("Created from"))
     until = PeriodEndField(label=_("Created until"))
 
-    def __init__(self, *args, now: datetime, **kwargs):
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
         # The last 24 hours, to the next whole minute: the inputs show minutes, so the period a manager sees
         # counted is the one they send.
         until = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
         kwargs.setdefault("initial", {"since": until - timedelta(hours=24), "until": until})
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since is not None and until is not None and since >= until:
             self.add_error("until", _("The end of the period must be later than its start."))

@@ -1,6 +1,6 @@
 """The outbox: one row a message to one recipient on one channel.
 
-Rows are written in the same transaction as the ticket Event that causes them, so a change and the news
+Rows are written in the same transaction as the change (a ticket Event) that causes them, so a change and the news
 of it commit or vanish together. A Celery task claims a row, sends it and marks it sent; a periodic
 sweep re-queues rows the broker never delivered. See notifications.services.
 """
@@ -11,31 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class NotificationKind(models.TextChoices):
-    # To the requester (and watchers, for public updates).
-    RECEIVED = "received", _("Ticket received")
-    ASSIGNED = "assigned", _("Someone is working on it")
-    STATUS_CHANGED = "status_changed", _("Status changed")
-    REPLY = "reply", _("A reply")
-    WAITING_ON_YOU = "waiting_on_you", _("Waiting on you")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    ESCALATED = "escalated", _("Passed to a specialist")
-    # To someone added as a watcher, once: who added them, and how to stop.
-    WATCHER_ADDED = "watcher_added", _("Added to a ticket's updates")
-    # To the assignee.
-    ASSIGNED_TO_YOU = "assigned_to_you", _("Assigned to you")
-    REQUESTER_REPLIED = "requester_replied", _("The requester replied")
-    REOPENED = "reopened", _("Reopened")
-    ESCALATED_TO_YOU = "escalated_to_you", _("Escalated to or from you")
-    SLA_WARNING = "sla_warning", _("Due time close")
-    # To coordinators.
-    NEW_TICKET = "new_ticket", _("A new ticket")
-    BREACH = "breach", _("Due time passed")
-    TRIAGE_STALE = "triage_stale", _("Left in triage too long")
-    # The daily digest of everything above, for people who asked for one.
-    DIGEST = "digest", _("Daily digest")
+from notifications import kinds
 
 
 class NotificationChannel(models.TextChoices):
@@ -68,7 +44,8 @@ class Notification(models.Model):
     event = models.ForeignKey(
         "tickets.Event", verbose_name=_("event"), null=True, on_delete=models.SET_NULL, related_name="notifications"
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    # The kinds the apps registered (notifications.kinds): the outbox knows none of them by itself.
+    kind = models.CharField(_("kind"), max_length=24, choices=kinds.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
     # What the message says, captured when the change happened; rendered later in the recipient's language.
     context = models.JSONField(_("content"), default=dict, blank=True)
@@ -79,7 +56,7 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    # The database's clock, like every due time of the outbox (notifications.services._claim).
+    # The database's clock, like every due time of the outbox (notifications.delivery._claim).
     next_attempt_at = models.DateTimeField(_("next attempt"), db_default=Now())
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -1,17 +1,19 @@
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, QuerySet
 
+from accounts.models import User
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 
 
-def notifications_unread_count(user) -> int:
+def notifications_unread_count(user: User | AnonymousUser) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).count()
 
 
-def notifications_in_app_for(user) -> QuerySet[Notification]:
+def notifications_in_app_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).order_by(
         "-created_at", "-pk"
     )
@@ -35,10 +37,10 @@ def notifications_failed_between(since: datetime, until: datetime) -> QuerySet[N
     )
 
 
-def notifications_sent_about(ticket) -> list[Notification]:
+def notifications_sent_about(ticket: Model) -> list[Notification]:
     """What was emailed about one ticket, to whom, when, and what failed: for the staff's ticket page."""
     return list(
-        Notification.objects.filter(ticket=ticket, channel=NotificationChannel.EMAIL)
+        Notification.objects.filter(ticket_id=ticket.pk, channel=NotificationChannel.EMAIL)
         .select_related("recipient")
         .order_by("-created_at", "-pk")[:50]
     )

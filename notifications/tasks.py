@@ -3,16 +3,9 @@
 from celery import shared_task
 
 from notifications import services
+from notifications.queue import notification_send
 
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None, ignore_result=True)
-def notification_send(self, notification_id: int) -> None:
-    """Deliver one outbox row. Safe to run twice: the service claims the row before sending."""
-    try:
-        services.notification_deliver(notification_id=notification_id, claim=self.request.id or "")
-    except services.DeliveryDeferred as deferred:
-        # The row counts its attempts and turns failed after the last; the task just waits and tries again.
-        raise self.retry(countdown=deferred.delay) from None
+__all__ = ["notification_send", "notifications_requeue_stuck", "notifications_send_digests"]
 
 
 @shared_task(ignore_result=True)
@@ -25,9 +18,3 @@ def notifications_requeue_stuck() -> None:
 def notifications_send_digests() -> None:
     """Daily: one email per person who asked for a digest instead of immediate mail."""
     services.notifications_send_digests()
-
-
-@shared_task(ignore_result=True)
-def tickets_alert_stale_triage() -> None:
-    """Periodic: tell coordinators of tickets left in triage too long."""
-    services.tickets_alert_stale_triage()

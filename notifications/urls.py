@@ -11,7 +11,4 @@ urlpatterns = [
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/resend/", views.resend, name="resend"),
     path("failed/resend/", views.resend_failed, name="resend_failed"),
-    path("watch/<int:ticket_pk>/", views.watcher_add, name="watcher_add"),
-    path("watchers/<int:pk>/remove/", views.watcher_remove, name="watcher_remove"),
-    path("stop/<str:token>/", views.watcher_stop, name="watcher_stop"),
 ]

@@ -24,10 +24,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from assets.models import Device, Employee
 from notifications.models import Notification, NotificationStatus, Watcher
-from notifications.tokens import watcher_stop_token
 from tests import factories, two_factor
 from tickets import services
 from tickets.models import Attachment, SavedFilter, Ticket, TicketStatus
+from tickets.notices.tokens import watcher_stop_token
 
 # What people and scripts send that nobody planned for.
 HOSTILE = [
@@ -197,9 +197,10 @@ def _samples(world) -> dict[str, list[dict]]:
         ],
         "notifications:mark_read": [{"pk": world["notification"].pk}],
         "notifications:resend": [{"pk": world["failed"].pk}, {"pk": 99999999}],
-        "notifications:watcher_add": [{"ticket_pk": own.pk}],
-        "notifications:watcher_remove": [{"pk": world["watcher"].pk}],
-        "notifications:watcher_stop": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
+        "tickets:watcher_add": [{"ticket_pk": own.pk}],
+        "tickets:watcher_remove": [{"pk": world["watcher"].pk}],
+        "tickets:watcher_stop": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
+        "watcher_stop_sent_before": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
     }
 
 

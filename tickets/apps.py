@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        # The outbox learns the ticket kinds of news: their labels, wording and who may be offered them.
+        from tickets.notices.kinds import register_kinds
+
+        register_kinds()

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from tickets import attachments, services, tally
+from tickets.notices import stale_triage
 
 
 @shared_task
@@ -27,3 +28,9 @@ def tickets_rebuild_solved_tally() -> int:
 def attachments_remove_orphans() -> int:
     """Hourly: files no attachment row points at, a day old (their request died before its commit)."""
     return attachments.attachments_remove_orphans()
+
+
+@shared_task(ignore_result=True)
+def tickets_alert_stale_triage() -> None:
+    """Periodic: tell coordinators of tickets left in triage too long."""
+    stale_triage.tickets_alert_stale_triage()

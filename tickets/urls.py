@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from tickets import views
 
@@ -49,4 +49,5 @@ urlpatterns = [
     path("<ticket:number>/suggestions/", views.suggestions, name="suggestions"),
     path("<ticket:number>/tier/<slug:action>/", views.tier_move, name="tier_move"),
     path("<ticket:number>/do/<slug:action>/", views.act, name="act"),
+    path("watchers/", include("tickets.notices.urls")),
 ]

@@ -96,7 +96,7 @@ def test_password_reset_for_an_unknown_email_says_the_same_and_sends_nothing(cli
 
 
 def test_unticked_kinds_of_news_are_muted(client_for, technician):
-    from notifications.models import NotificationKind
+    from tickets.notices.kinds import NotificationKind
 
     client = client_for(technician)
     form = client.get(reverse("accounts:profile")).context["form"]

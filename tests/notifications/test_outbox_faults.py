@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, NotificationChannel, NotificationKind, NotificationStatus, Watcher
+from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
 from notifications.tasks import notification_send
 from tests import factories
 from tests.fixtures.celery_worker import wait_for_row_status
@@ -35,6 +35,8 @@ from tests.fixtures.private_postgres import use_private_postgres
 from tests.fixtures.smtp import SinkHandler, free_port
 from tickets import services as ticket_services
 from tickets.models import Event, EventKind
+from tickets.notices import stale_triage
+from tickets.notices.kinds import NotificationKind
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -245,7 +247,7 @@ def test_two_beats_alerting_stale_triage_at_once_alert_each_ticket_once(requeste
     def beat():
         try:
             start.wait(timeout=10)
-            counts.append(services.tickets_alert_stale_triage())
+            counts.append(stale_triage.tickets_alert_stale_triage())
         finally:
             connections.close_all()
 
@@ -259,7 +261,7 @@ def test_two_beats_alerting_stale_triage_at_once_alert_each_ticket_once(requeste
         assert Event.objects.filter(ticket=ticket, kind=EventKind.ALERTED, action="triage_stale").count() == 1
         mails = email_rows().filter(ticket=ticket, kind=NotificationKind.TRIAGE_STALE, recipient=coordinator)
         assert mails.count() == 1
-    assert services.tickets_alert_stale_triage() == 0
+    assert stale_triage.tickets_alert_stale_triage() == 0
 
 
 # --- clocks -------------------------------------------------------------------------------------------

@@ -4,10 +4,12 @@ import pytest
 from django.db import transaction
 
 from accounts.models import NotificationDelivery, Role
-from notifications.models import Notification, NotificationChannel, NotificationKind, NotificationStatus, Watcher
+from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
 from tests import factories
 from tickets import services as ticket_services
 from tickets.models import Event
+from tickets.notices import stale_triage
+from tickets.notices.kinds import NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -135,18 +137,16 @@ def test_coordinators_hear_of_a_ticket_left_in_triage_too_long_once(requester, c
     import time_machine
     from django.utils import timezone
 
-    from notifications import services
-
     settings.TRIAGE_ALERT_MINUTES = 60
     with time_machine.travel("2026-03-02 09:00 +0000", tick=False):
         ticket = ticket_services.ticket_create(
             by=requester, requester=requester.employee, subject="x", impact=3, urgency=3
         )
     with time_machine.travel("2026-03-02 09:59 +0000", tick=False):
-        assert services.tickets_alert_stale_triage() == 0
+        assert stale_triage.tickets_alert_stale_triage() == 0
     with time_machine.travel("2026-03-02 10:01 +0000", tick=False):
-        assert services.tickets_alert_stale_triage() == 1
-        assert services.tickets_alert_stale_triage() == 0
+        assert stale_triage.tickets_alert_stale_triage() == 1
+        assert stale_triage.tickets_alert_stale_triage() == 0
         assert (coordinator.email, NotificationKind.TRIAGE_STALE) in emails()
         alert = Event.objects.get(ticket=ticket, kind="alerted")
         assert (alert.actor, alert.is_public, alert.new) == (None, False, {"minutes_in_triage": 61})

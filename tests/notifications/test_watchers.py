@@ -5,11 +5,13 @@ from django.core import mail
 from django.urls import reverse
 
 from notifications import services as notification_services
-from notifications.models import Notification, NotificationChannel, NotificationKind, Watcher
+from notifications.models import Notification, NotificationChannel, Watcher
 from notifications.rendering import render_email
 from tests import factories
 from tickets import services as ticket_services
 from tickets.models import Event, EventKind
+from tickets.notices.kinds import NotificationKind
+from tickets.notices.tokens import watcher_stop_token
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_a_requester_adds_a_colleague_who_then_hears_public_updates(client_for, requester, open_ticket):
     colleague = factories.UserFactory(email="colleague@example.org", first_name="Cecilia", last_name="Berg")
     response = client_for(requester).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "Colleague@Example.org"}
+        reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "Colleague@Example.org"}
     )
     assert response.status_code == 302
     watcher = Watcher.objects.get(ticket=open_ticket)
@@ -31,9 +33,7 @@ def test_a_requester_adds_a_colleague_who_then_hears_public_updates(client_for, 
 
 
 def test_an_outside_address_can_watch(client_for, technician, open_ticket):
-    client_for(technician).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "boss@vendor.example"}
-    )
+    client_for(technician).post(reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "boss@vendor.example"})
     assert Watcher.objects.get(ticket=open_ticket).email == "boss@vendor.example"
 
 
@@ -42,14 +42,14 @@ def test_an_outside_address_can_watch(client_for, technician, open_ticket):
     [("not-an-address", "Enter a valid email address"), ("rita.requester@example.org", "hears of every update")],
 )
 def test_bad_watchers_get_a_message_beside_the_field(client_for, requester, open_ticket, email, message):
-    response = client_for(requester).post(reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": email})
+    response = client_for(requester).post(reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": email})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Watcher.objects.exists()
 
 
 def test_a_twice_added_watcher_is_refused(client_for, technician, open_ticket):
-    url = reverse("notifications:watcher_add", args=[open_ticket.pk])
+    url = reverse("tickets:watcher_add", args=[open_ticket.pk])
     client_for(technician).post(url, {"email": "boss@vendor.example"})
     response = client_for(technician).post(url, {"email": "BOSS@vendor.example"})
     assert "already follows" in response.content.decode()
@@ -58,24 +58,24 @@ def test_a_twice_added_watcher_is_refused(client_for, technician, open_ticket):
 
 def test_someone_elses_ticket_is_a_404_for_watchers(client_for, requester_2, open_ticket):
     response = client_for(requester_2).post(
-        reverse("notifications:watcher_add", args=[open_ticket.pk]), {"email": "spy@example.org"}
+        reverse("tickets:watcher_add", args=[open_ticket.pk]), {"email": "spy@example.org"}
     )
     assert response.status_code == 404
     watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org")
-    assert client_for(requester_2).post(reverse("notifications:watcher_remove", args=[watcher.pk])).status_code == 404
+    assert client_for(requester_2).post(reverse("tickets:watcher_remove", args=[watcher.pk])).status_code == 404
     assert Watcher.objects.filter(pk=watcher.pk).exists()
 
 
 def test_removing_a_watcher(client_for, requester, open_ticket):
     watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org", added_by=requester)
-    response = client_for(requester).post(reverse("notifications:watcher_remove", args=[watcher.pk]))
+    response = client_for(requester).post(reverse("tickets:watcher_remove", args=[watcher.pk]))
     assert response.status_code == 302
     assert not Watcher.objects.exists()
     assert Event.objects.filter(ticket=open_ticket, action="unwatch").exists()
 
 
 def _add(client, ticket, email):
-    return client.post(reverse("notifications:watcher_add", args=[ticket.pk]), {"email": email})
+    return client.post(reverse("tickets:watcher_add", args=[ticket.pk]), {"email": email})
 
 
 def test_a_requester_cannot_make_the_desk_mail_a_stranger(client_for, requester, open_ticket):
@@ -168,3 +168,12 @@ def test_every_message_to_a_watcher_carries_the_stop_link(technician, open_ticke
     notification_services.notification_deliver(notification_id=row.pk)
     sent = mail.outbox[-1]
     assert "Stop these messages" in sent.body and "List-Unsubscribe" in sent.extra_headers
+
+
+def test_a_stop_link_in_mail_sent_before_the_move_still_stops(client, open_ticket):
+    """Stop links lived under /notifications/ until watchers moved to the tickets app; sent mail keeps them."""
+    watcher = Watcher.objects.create(ticket=open_ticket, email="old.mail@vendor.example")
+    old_path = f"/notifications/stop/{watcher_stop_token(watcher.pk)}/"
+    assert client.get(old_path).status_code == 200 and Watcher.objects.filter(pk=watcher.pk).exists()
+    assert client.post(old_path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not Watcher.objects.exists()

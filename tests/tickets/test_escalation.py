@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from tests import factories
 from tickets import selectors, services
 from tickets.models import Event, EventKind, TicketStatus
+from tickets.notices.kinds import NotificationKind
 from tickets.workflow import MissingFields, WorkflowError
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from tests import factories
 from tickets import services, sla
 from tickets.models import BusinessCalendar, ClosedDay, Event, EventKind, SlaPolicy, Ticket, TicketStatus
+from tickets.notices.kinds import NotificationKind
 
 pytestmark = pytest.mark.django_db
 

@@ -1,16 +1,19 @@
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can
-from notifications.forms import WatcherForm
 from notifications.models import Watcher
+from tickets.models import Ticket
+from tickets.notices.forms import WatcherForm
 from tickets.permissions import can_act
 
 register = template.Library()
 
 
-@register.inclusion_tag("notifications/_watchers.html", takes_context=True)
-def ticket_watchers(context, ticket):
+@register.inclusion_tag("tickets/notices/_watchers.html", takes_context=True)
+def ticket_watchers(context: template.Context, ticket: Ticket) -> dict[str, Any]:
     """The watchers box of a ticket page: who follows it, and (for who may) add or remove. One query.
 
     Staff see every watcher's address; a requester sees people by name, and never a staff member's address.

@@ -1,51 +1,22 @@
 """Who hears what: from one ticket Event to the outbox rows it causes.
 
-Called inside the transaction that wrote the Event (tickets.services._after_change), so the rows commit
+Called inside the transaction that wrote the Event (tickets.services._after_change, through
+tickets.notifications.notify), so the rows commit
 with it or not at all. Internal events (notes, triage, time) reach no requester and no watcher. Nobody
 is told of their own action, except the receipt for a ticket they submitted. Each person's preferences
 decide the channel: email at once, the daily digest, or in the app only; kinds they switched off are
-skipped.
+skipped. People hear the coordinators' news by capability (accounts.permissions), so whoever is offered a
+kind on their profile (notifications.kinds.offered_to_role) is the one who is sent it.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from accounts.models import NotificationDelivery, Role, User
-from notifications.models import Notification, NotificationChannel, NotificationKind, NotificationStatus, Watcher
-
-# The news a requester gets; watchers get the same public news.
-REQUESTER_KINDS = frozenset(
-    {
-        NotificationKind.WATCHER_ADDED,
-        NotificationKind.RECEIVED,
-        NotificationKind.ASSIGNED,
-        NotificationKind.STATUS_CHANGED,
-        NotificationKind.REPLY,
-        NotificationKind.WAITING_ON_YOU,
-        NotificationKind.RESOLVED,
-        NotificationKind.CLOSED,
-        NotificationKind.ESCALATED,
-    }
-)
-ASSIGNEE_KINDS = frozenset(
-    {
-        NotificationKind.ASSIGNED_TO_YOU,
-        NotificationKind.REQUESTER_REPLIED,
-        NotificationKind.REOPENED,
-        NotificationKind.ESCALATED_TO_YOU,
-        NotificationKind.SLA_WARNING,
-    }
-)
-COORDINATOR_KINDS = frozenset({NotificationKind.NEW_TICKET, NotificationKind.BREACH, NotificationKind.TRIAGE_STALE})
-
-
-def kinds_for_role(role: str) -> list[str]:
-    """The kinds a person of this role can receive: what the profile page lets them switch off."""
-    kinds = set(REQUESTER_KINDS)
-    if role in (Role.TECHNICIAN, Role.COORDINATOR, Role.MANAGER):
-        kinds |= ASSIGNEE_KINDS
-    if role in (Role.COORDINATOR, Role.MANAGER):
-        kinds |= COORDINATOR_KINDS
-    return [kind for kind in NotificationKind.values if kind in kinds]
+from accounts.models import NotificationDelivery, User
+from accounts.permissions import roles_with
+from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
+from tickets.models import Comment, Event, EventKind, Ticket
+from tickets.notices.kinds import AUDIENCE, NotificationKind
 
 
 @dataclass(frozen=True)
@@ -72,35 +43,39 @@ def _status_kind(action: str) -> str | None:
     }.get(action)
 
 
-def notifications_for_event(event) -> list[Notification]:
-    """The unsaved outbox rows one Event causes."""
-    from tickets.models import EventKind
+def _holders(kind: str, **filters: Any) -> list[Recipient]:
+    """The active people whose role holds the capability that `kind` is offered by."""
+    audience = AUDIENCE[kind]
+    assert audience is not None, kind
+    people = User.objects.filter(role__in=roles_with(audience), is_active=True, **filters)
+    return [Recipient(person, person.email) for person in people]
 
+
+def notifications_for_event(event: Event) -> list[Notification]:
+    """The unsaved outbox rows one Event causes."""
     ticket = event.ticket
     actor = event.actor
     requester = _requester_of(ticket)
     assignee = ticket.assignee
     base = _snapshot(event)
-    wanted: list[tuple[Recipient, str, dict]] = []
+    wanted: list[tuple[Recipient, str, dict[str, Any]]] = []
 
-    def to_requester(kind: str, **extra) -> None:
+    def to_requester(kind: str, **extra: Any) -> None:
         if requester is not None:
             wanted.append((requester, kind, {**base, **extra}))
         if event.is_public:
             for watcher in _watchers(ticket):
                 wanted.append((watcher, kind, {**base, **extra}))
 
-    def to_assignee(kind: str, who=None, **extra) -> None:
+    def to_assignee(kind: str, who: User | None = None, **extra: Any) -> None:
         who = who or assignee
         if who is not None:
             wanted.append((Recipient(who, who.email), kind, {**base, **extra}))
 
     if event.kind == EventKind.CREATED:
         to_requester(NotificationKind.RECEIVED)
-        for coordinator in User.objects.filter(
-            role__in=[Role.COORDINATOR, Role.MANAGER], is_active=True, notify_new_tickets=True
-        ):
-            wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.NEW_TICKET, base))
+        for coordinator in _holders(NotificationKind.NEW_TICKET, notify_new_tickets=True):
+            wanted.append((coordinator, NotificationKind.NEW_TICKET, base))
     elif event.kind == EventKind.ASSIGNED:
         to_requester(NotificationKind.ASSIGNED)
         to_assignee(NotificationKind.ASSIGNED_TO_YOU, body=event.note)
@@ -141,17 +116,17 @@ def notifications_for_event(event) -> list[Notification]:
     elif event.kind == EventKind.ALERTED and event.action == "sla_breach":
         to_assignee(NotificationKind.BREACH, body=event.note)
         if (event.new or {}).get("notify_coordinators", True):
-            for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
-                wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.BREACH, base))
+            for coordinator in _holders(NotificationKind.BREACH):
+                wanted.append((coordinator, NotificationKind.BREACH, base))
     elif event.kind == EventKind.ALERTED and event.action == "triage_stale":
-        for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
-            wanted.append((Recipient(coordinator, coordinator.email), NotificationKind.TRIAGE_STALE, base))
+        for coordinator in _holders(NotificationKind.TRIAGE_STALE):
+            wanted.append((coordinator, NotificationKind.TRIAGE_STALE, base))
     # Internal events (notes, triage, time logged) tell no requester and no watcher.
 
     return _rows(event, wanted)
 
 
-def _rows(event, wanted: list[tuple[Recipient, str, dict]]) -> list[Notification]:
+def _rows(event: Event, wanted: list[tuple[Recipient, str, dict[str, Any]]]) -> list[Notification]:
     rows: list[Notification] = []
     seen: set[tuple[str, str]] = set()
     actor_id = event.actor_id
@@ -195,18 +170,18 @@ def _rows(event, wanted: list[tuple[Recipient, str, dict]]) -> list[Notification
     return rows
 
 
-def _requester_of(ticket) -> Recipient | None:
+def _requester_of(ticket: Ticket) -> Recipient | None:
     employee = ticket.requester
     if employee is None:
         return None
-    if employee.user_id:
+    if employee.user is not None:
         return Recipient(employee.user, employee.user.email)
     if employee.email:
         return Recipient(None, employee.email)
     return None
 
 
-def _watchers(ticket) -> list[Recipient]:
+def _watchers(ticket: Ticket) -> list[Recipient]:
     return [_watcher_recipient(watcher) for watcher in Watcher.objects.filter(ticket=ticket).select_related("user")]
 
 
@@ -214,16 +189,14 @@ def _watcher_recipient(watcher: Watcher) -> Recipient:
     return Recipient(watcher.user, watcher.user.email if watcher.user else watcher.email, watcher_id=watcher.pk)
 
 
-def _comment_body(event) -> str:
-    from tickets.models import Comment
-
+def _comment_body(event: Event) -> str:
     comment_id = (event.new or {}).get("comment")
     if not comment_id:
         return ""
     return Comment.objects.filter(pk=comment_id, is_internal=False).values_list("body", flat=True).first() or ""
 
 
-def _snapshot(event) -> dict:
+def _snapshot(event: Event) -> dict[str, Any]:
     ticket = event.ticket
     actor = event.actor
     assignee = ticket.assignee

@@ -2,6 +2,7 @@
 
 from django.core import signing
 
+# Unchanged since the links lived in notifications: links in messages already sent keep working.
 _SALT = "notifications.watcher-stop"
 
 
