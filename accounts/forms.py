@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NotificationDelivery, User
-from notifications import kinds
+from accounts.offers import notification_kinds_offered
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -78,10 +78,10 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, show_coordinator_options: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = kinds.offered_to_role(self.instance.role)
-        self.available_kinds = [kind.value for kind in offered]
+        offered = notification_kinds_offered(self.instance.role)
+        self.available_kinds = [value for value, _label in offered]
         kinds_field = cast(forms.MultipleChoiceField, self.fields["notification_kinds"])
-        kinds_field.choices = [(kind.value, kind.label) for kind in offered]
+        kinds_field.choices = offered
         muted = set(self.instance.muted_notification_kinds or [])
         self.fields["notification_kinds"].initial = [kind for kind in self.available_kinds if kind not in muted]
         language_field = cast(forms.ChoiceField, self.fields["language"])

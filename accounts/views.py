@@ -26,7 +26,6 @@ from accounts.forms import (
     TwoFactorSetupForm,
 )
 from accounts.permissions import can, home_url_for, require, two_factor_required
-from assets.selectors import devices_of_user
 from helpdesk.http import local_path
 from helpdesk.ratelimit import by_client, limit_count
 
@@ -170,8 +169,6 @@ def profile(request):
             "form": form,
             "technician_profile": technician_profile,
             "skills": technician_profile.skills.all() if technician_profile else [],
-            # Only the devices assigned to this person: all a requester ever sees of the inventory.
-            "my_devices": list(devices_of_user(user)),
             "availability_form": AvailabilityForm(
                 initial={"is_available": technician_profile.is_available} if technician_profile else None
             ),

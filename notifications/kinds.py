@@ -71,6 +71,11 @@ def offered_to_role(role: str) -> list[Kind]:
     return [kind for kind in _registry.values() if kind.audience is None or role in _roles(kind.audience)]
 
 
+def choices_offered_to_role(role: str) -> list[tuple[str, str | Promise]]:
+    """`offered_to_role` as choices of a form (what the profile page offers: accounts.offers)."""
+    return [(kind.value, kind.label) for kind in offered_to_role(role)]
+
+
 def _roles(action: str) -> list[str]:
     return roles_with(action) if action else []
 
