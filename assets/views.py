@@ -28,7 +28,6 @@ from assets.forms import (
     LocationForm,
 )
 from assets.permissions import device_actions_for, get_device_for, get_employee_for
-from tickets.selectors import tickets_about_device, tickets_about_employee
 
 PAGE_SIZE = 50
 
@@ -58,11 +57,6 @@ def employee_export(request):
     return exports.employees_csv(selectors.employees_search(filters), f"staff-{_stamp()}.csv")
 
 
-def _ticket_page(request, tickets):
-    """One page of an employee's or a device's tickets: all of them, 25 at a time."""
-    return Paginator(tickets, 25).get_page(request.GET.get("tickets_page"))
-
-
 @login_required
 @require_GET
 def employee_detail(request, pk: int):
@@ -77,7 +71,6 @@ def employee_detail(request, pk: int):
             "past_assignments": list(selectors.employee_past_assignments(employee)[:20]) if sees_all else [],
             "sees_all": sees_all,
             "can_edit": can(request.user, "staff.manage"),
-            "tickets": _ticket_page(request, tickets_about_employee(request.user, employee)),
         },
     )
 
@@ -160,7 +153,6 @@ def device_detail(request, pk: int):
             "actions": actions,
             "assignments": list(selectors.device_assignments(device)) if actions["history"] else [],
             "today": timezone.localdate(),
-            "tickets": _ticket_page(request, tickets_about_device(request.user, device)),
         },
     )
 
