@@ -23,10 +23,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from assets.models import Device, Employee
-from notifications.models import Notification, NotificationStatus, Watcher
+from notifications.models import Notification, NotificationStatus
 from tests import factories, two_factor
 from tickets import services
-from tickets.models import Attachment, SavedFilter, Ticket, TicketStatus
+from tickets.models import Attachment, SavedFilter, Ticket, TicketStatus, Watcher
 from tickets.notices.tokens import watcher_stop_token
 
 # What people and scripts send that nobody planned for.

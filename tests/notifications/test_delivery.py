@@ -79,7 +79,7 @@ def test_a_permanent_refusal_fails_one_row_and_others_go_out(celery_worker, smtp
     smtp_sink.refuse_permanently.add("bad.watcher@example.org")
     ticket = ticket_services.ticket_create(by=requester, requester=requester.employee, subject="x", impact=3, urgency=3)
     smtp_sink.wait_for(1)
-    from notifications.models import Watcher
+    from tickets.models import Watcher
 
     Watcher.objects.create(ticket=ticket, email="bad.watcher@example.org")
     Watcher.objects.create(ticket=ticket, email=watcher_ok)

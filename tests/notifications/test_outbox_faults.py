@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 from notifications.tasks import notification_send
 from tests import factories
 from tests.fixtures.celery_worker import wait_for_row_status
@@ -34,7 +34,7 @@ from tests.fixtures.own_redis import thread_worker
 from tests.fixtures.private_postgres import use_private_postgres
 from tests.fixtures.smtp import SinkHandler, free_port
 from tickets import services as ticket_services
-from tickets.models import Event, EventKind
+from tickets.models import Event, EventKind, Watcher
 from tickets.notices import stale_triage
 from tickets.notices.kinds import NotificationKind
 

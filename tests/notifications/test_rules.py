@@ -4,10 +4,10 @@ import pytest
 from django.db import transaction
 
 from accounts.models import NotificationDelivery, Role
-from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tests import factories
 from tickets import services as ticket_services
-from tickets.models import Event
+from tickets.models import Event, Watcher
 from tickets.notices import stale_triage
 from tickets.notices.kinds import NotificationKind
 

@@ -5,11 +5,11 @@ from django.core import mail
 from django.urls import reverse
 
 from notifications import services as notification_services
-from notifications.models import Notification, NotificationChannel, Watcher
+from notifications.models import Notification, NotificationChannel
 from notifications.rendering import render_email
 from tests import factories
 from tickets import services as ticket_services
-from tickets.models import Event, EventKind
+from tickets.models import Event, EventKind, Watcher
 from tickets.notices.kinds import NotificationKind
 from tickets.notices.tokens import watcher_stop_token
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from accounts.models import NotificationDelivery, User
 from accounts.permissions import roles_with
-from notifications.models import Notification, NotificationChannel, NotificationStatus, Watcher
-from tickets.models import Comment, Event, EventKind, Ticket
+from notifications.models import Notification, NotificationChannel, NotificationStatus
+from tickets.models import Comment, Event, EventKind, Ticket, Watcher
 from tickets.notices.kinds import AUDIENCE, NotificationKind
 
 

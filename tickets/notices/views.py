@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.permissions import can
 from helpdesk.ratelimit import by_user, limit_count
-from notifications.models import Watcher
 from tickets import services as ticket_services
+from tickets.models import Watcher
 from tickets.notices.forms import WatcherForm
 from tickets.notices.tokens import watcher_id_from_stop_token
 from tickets.permissions import can_act, get_ticket_for

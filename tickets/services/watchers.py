@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import can
 from assets.models import Employee
-from notifications.models import Watcher
 from tickets import permissions
-from tickets.models import EventKind, Ticket
+from tickets.models import EventKind, Ticket, Watcher
 from tickets.services._change import Change, record, ticket_change
 from tickets.workflow import ActorNotAllowed, WorkflowError
 

@@ -4,8 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can
-from notifications.models import Watcher
-from tickets.models import Ticket
+from tickets.models import Ticket, Watcher
 from tickets.notices.forms import WatcherForm
 from tickets.permissions import can_act
 

@@ -1,0 +1,60 @@
+"""The tickets app's models, one module per job; every name is importable from `tickets.models`."""
+
+from tickets.models.catalogue import BusinessCalendar, Category, ClosedDay, SlaPolicy
+from tickets.models.choices import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    SOLVED_STATUSES,
+    AutoAssign,
+    Channel,
+    EventKind,
+    Impact,
+    Priority,
+    ProjectStatus,
+    ResolutionCode,
+    TicketStatus,
+    Urgency,
+    status_label,
+)
+from tickets.models.history import (
+    ATTACHMENT_FOLDER,
+    Attachment,
+    Comment,
+    Event,
+    PrivateStorage,
+    Watcher,
+    _attachment_path,
+)
+from tickets.models.lists import SavedFilter, SolvedTally
+from tickets.models.ticket import Project, Ticket
+
+__all__ = [
+    "ATTACHMENT_FOLDER",
+    "FINISHED_STATUSES",
+    "OPEN_STATUSES",
+    "SOLVED_STATUSES",
+    "Attachment",
+    "AutoAssign",
+    "BusinessCalendar",
+    "Category",
+    "Channel",
+    "ClosedDay",
+    "Comment",
+    "Event",
+    "EventKind",
+    "Impact",
+    "Priority",
+    "PrivateStorage",
+    "Project",
+    "ProjectStatus",
+    "ResolutionCode",
+    "SavedFilter",
+    "SlaPolicy",
+    "SolvedTally",
+    "Ticket",
+    "TicketStatus",
+    "Urgency",
+    "Watcher",
+    "_attachment_path",
+    "status_label",
+]
