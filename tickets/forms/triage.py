@@ -10,7 +10,6 @@ from accounts.models import Tier, User
 from tickets import selectors
 from tickets.forms.actions import VersionForm
 from tickets.forms.fields import categories_offered, category_field
-from tickets.forms.quick import QuickSelect, use_quick_widgets
 from tickets.models import (
     Category,
     Impact,
@@ -72,18 +71,11 @@ def _technician_label(full_name: str, email: str, tier: int, is_available: bool)
 
 
 class TriageChoices(dict):
-    """The choices shared by every row of one page, and their <option> markup once it is written."""
+    """The choices shared by every row of one page, and the form every row of the page copies."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rendered: dict[str, str] = {}
         self.prototype: forms.Form | None = None
-
-    def key(self) -> tuple:
-        """What the choices offer, as a value: part of the key under which a row's markup is kept."""
-        return tuple(
-            (name, tuple((str(value), str(label)) for value, label in values)) for name, values in self.items()
-        )
 
 
 def triage_row_choices(
@@ -140,13 +132,8 @@ class TriageRowForm(TriageForm):
             else:
                 # A row only shown: its widget needs the choices, the field (validation) does not.
                 self.fields[name].widget.choices = values
-        use_quick_widgets(self)
-        rendered = getattr(choices, "rendered", None)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
-            if rendered is not None and isinstance(field.widget, QuickSelect):
-                # Every row offers the same options: their markup is written once for the page.
-                field.widget.options_cache, field.widget.cache_key = rendered, name
             field.widget.attrs.setdefault(
                 "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )

@@ -8,7 +8,7 @@ from tickets.views.actions import act, log_time, note, reply, tier_move
 from tickets.views.assignment import auto_assign_settings, suggestions
 from tickets.views.attachments import attachment_download
 from tickets.views.common import FILES_NOT_STORED
-from tickets.views.dashboard import TRIAGE_LIMIT, dashboard, dashboard_part
+from tickets.views.dashboard_page import TRIAGE_LIMIT, dashboard, dashboard_part
 from tickets.views.pages import caller_search, log_call, mine, queue, submit
 from tickets.views.projects import project_create, project_detail, project_edit, project_file_tickets, project_list
 from tickets.views.staff_list import (
@@ -19,7 +19,7 @@ from tickets.views.staff_list import (
     ticket_list,
 )
 from tickets.views.ticket import TIMELINE_SHOWN, detail, render_ticket_page
-from tickets.views.triage import dashboard_triage, triage
+from tickets.views.triaging import dashboard_triage, triage
 
 __all__ = [
     "FILES_NOT_STORED",

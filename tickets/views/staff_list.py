@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import can, require
 from helpdesk import csvfiles
 from helpdesk.http import local_path
-from tickets import forms, selectors, services
+from tickets import forms, fragments, selectors, services
 from tickets.models import SavedFilter, Ticket
 from tickets.views.common import SignedInRequest
 
@@ -60,18 +60,22 @@ def _render_list(
         messages.warning(request, _("A filter was ignored. %(reason)s") % {"reason": notice})
     if bulk_form is None and can(request.user, "tickets.bulk"):
         bulk_form = forms.BulkActionForm(user=request.user)
-    # The list shows these forms on every load: their controls are written without templates.
+    # The list shows these forms on every load: their model choices are read by one plain query each.
     for form in (filter_form, bulk_form):
         if form is not None:
-            forms.use_quick_widgets(form)
+            forms.choices_in_one_query(form)
     selected = set(bulk_form.cleaned_data.get("tickets", ())) if bulk_form is not None and bulk_form.is_bound else set()
+    page = selectors.ticket_page(qs, _page_number(params), sort=filters["sort"])
+    # What every row shows besides its ticket; the minute makes "last update" ages right.
+    shared = {"may_bulk": bulk_form is not None, "minute": timezone.now().replace(second=0, microsecond=0)}
     return render(
         request,
         "tickets/list.html",
         {
             "filter_form": filter_form,
             "sort": filters["sort"],
-            "page": selectors.ticket_page(qs, _page_number(params), sort=filters["sort"]),
+            "page": page,
+            "rows": [_keyed(list_row_context(ticket, shared, selected)) for ticket in page["object_list"]],
             "bulk_form": bulk_form,
             "may_bulk": bulk_form is not None,
             "selected": selected,
@@ -79,7 +83,6 @@ def _render_list(
             # in answer to a refused bulk action (a POST to another address).
             "list_query": params,
             "list_path": f"{reverse('tickets:list')}?{params.urlencode()}" if params else reverse("tickets:list"),
-            "row_minute": timezone.now().replace(second=0, microsecond=0),
             "saved_filters": selectors.saved_filters_of(request.user),
             "saved_filter_form": forms.SavedFilterForm(initial={"querystring": filter_form.querystring()}),
             "querystring": filter_form.querystring(),
@@ -87,6 +90,16 @@ def _render_list(
         },
         status=status,
     )
+
+
+def list_row_context(ticket: Ticket, shared: dict[str, Any], selected: set[int]) -> dict[str, Any]:
+    """What one row's template (tickets/_list_row.html, given `row` and nothing else) shows."""
+    return {"ticket": ticket, **shared, "selected": ticket.pk in selected}
+
+
+def _keyed(row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with "key", the digest of all of it, under which its markup is kept (fragments.digest)."""
+    return {**row, "key": fragments.digest(row)}
 
 
 CSV_COLUMNS = (

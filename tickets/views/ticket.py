@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
-from tickets import forms, permissions, selectors, services, sla, workflow
+from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import Ticket
 from tickets.views.action_table import ACTIONS, action_form
 from tickets.views.common import (
@@ -92,6 +92,10 @@ def render_ticket(
     context["timeline"], context["timeline_earlier"] = selectors.ticket_timeline(
         ticket, include_internal=is_staff_view, latest=None if whole else TIMELINE_SHOWN
     )
+    for entry in context["timeline"]:
+        if entry["kind"] == "event":
+            # An event never changes: its line is kept under the digest of what its template is given.
+            entry["key"] = fragments.digest({"event": entry["item"], "is_staff_view": is_staff_view})
     context.update(extra or {})
     return render(request, "tickets/detail.html", context, status=status)
 

@@ -1,5 +1,7 @@
 """The coordinator's dashboard: its parts, each refreshed by itself, and its kept markup."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBase
@@ -8,7 +10,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.timesince import timesince
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
@@ -47,42 +48,26 @@ AGE_MARK = fragments.mark("age")
 
 def _triage_rows(request: SignedInRequest, reads: _DashboardReads) -> list[dict]:
     choices = forms.triage_row_choices(reads.categories, reads.technicians)
-    # The choices (every category and technician) as one digest, not repeated in each row's key.
-    offered, language, zone = fragments.key_of(choices.key()), get_language(), timezone.get_current_timezone_name()
     csrf = fragments.csrf_field(request)
     now = timezone.now()
     rows = []
     for ticket in selectors.tickets_to_triage_first(TRIAGE_LIMIT):
-        form = forms.TriageRowForm.for_row(ticket, choices)
-        row = {"ticket": ticket, "form": form}
+        context = triage_row_context(ticket, forms.TriageRowForm.for_row(ticket, choices))
 
-        def render_row(row: dict = row) -> str:
-            return render_to_string(
-                "tickets/dashboard/_triage_row.html",
-                {"row": row, "csrf_mark": fragments.CSRF_MARK, "age_mark": AGE_MARK},
-            )
+        def render_row(context: dict = context) -> str:
+            return render_to_string("tickets/dashboard/_triage_row.html", context)
 
-        # Everything the row shows, and nothing else.
-        key = (
-            "triage-row",
-            language,
-            zone,
-            offered,
-            tuple(form.initial.items()),
-            ticket.pk,
-            ticket.subject,
-            ticket.status,
-            ticket.priority,
-            ticket.assignee_id,
-            ticket.is_flagged,  # type: ignore[attr-defined]
-            ticket.requester.full_name,
-            ticket.device.asset_tag if ticket.device else None,
-            ticket.created_at,
-        )
         age = _("%(age)s ago") % {"age": timesince(ticket.created_at, now)}
-        row["html"] = fragments.filled(fragments.kept(key, render_row), {fragments.CSRF_MARK: csrf, AGE_MARK: age})
+        markup = fragments.kept(fragments.digest(context), render_row)
+        row = context["row"]
+        row["html"] = fragments.filled(markup, {fragments.CSRF_MARK: csrf, AGE_MARK: age})
         rows.append(row)
     return rows
+
+
+def triage_row_context(ticket: Ticket, form: forms.TriageForm) -> dict[str, Any]:
+    """What a kept triage row's template is given; its markup is kept under the digest of all of it."""
+    return {"row": {"ticket": ticket, "form": form}, "csrf_mark": fragments.CSRF_MARK, "age_mark": AGE_MARK}
 
 
 def _triage_context(request: SignedInRequest, reads: _DashboardReads) -> dict:
@@ -112,58 +97,21 @@ def _watch_context(request: SignedInRequest, reads: _DashboardReads) -> dict:
         "escalated_days": selectors.ESCALATED_WITHIN.days,
     }
 
-    def shown(ticket) -> tuple:
-        assignee = (ticket.assignee.get_full_name(), ticket.assignee.email) if ticket.assignee else None
-        due = (getattr(ticket, "due_at", None), getattr(ticket, "due_clock", None), getattr(ticket, "is_overdue", None))
-        return (ticket.pk, ticket.subject, ticket.priority, ticket.status, assignee, ticket.updated_at, due)
-
-    # The columns are kept under what they show; the minute makes their ages right.
-    context["watch_key"] = fragments.key_of(
-        (
-            get_language(),
-            timezone.get_current_timezone_name(),
-            now.replace(second=0, microsecond=0),
-            tuple(context[name] for name in ("waiting_days", "stale_days", "due_soon_hours", "escalated_days")),
-            tuple(tuple(shown(ticket) for ticket in tickets) for tickets in (due_soon, waiting, stale)),
-            tuple(
-                (row["ticket"].pk, row["ticket"].subject, row["at"], row["old_tier"], row["new_tier"])
-                for row in escalated
-            ),
-        )
-    )
+    # The columns are kept under the digest of all they are given; the minute makes their ages right.
+    context["minute"] = now.replace(second=0, microsecond=0)
+    context["watch_key"] = fragments.digest(context)
     return context
 
 
 def _counts_context(request: SignedInRequest, reads: _DashboardReads) -> dict:
     counts = selectors.dashboard_counts(categories=reads.categories)
-    shown = (
-        get_language(),
-        counts["open_total"],
-        counts["created_today"],
-        counts["resolved_today"],
-        tuple(tuple(row[2] for row in counts[name]) for name in ("by_status", "by_priority", "by_tier")),
-        tuple((row["pk"], str(row["name"]), row["count"]) for row in counts["by_category"]),
-    )
-    return {"counts": counts, "counts_key": fragments.key_of(shown)}
+    return {"counts": counts, "counts_key": fragments.digest(counts)}
 
 
 def _workload_context(request: SignedInRequest, reads: _DashboardReads) -> dict:
     technicians = selectors.technicians_workload(reads.technicians)
-    # Sixty rows of a table that changes a few times an hour: kept under the values it shows.
-    shown = tuple(
-        (
-            tech.pk,
-            tech.get_full_name(),
-            tech.email,
-            tech.technician_profile.tier,
-            tuple(tech.skill_names),  # type: ignore[attr-defined]
-            tech.technician_profile.is_available,
-            tech.technician_profile.capacity,
-            tuple(tech.open_by_priority),  # type: ignore[attr-defined]
-        )
-        for tech in technicians
-    )
-    return {"technicians": technicians, "workload_key": fragments.key_of((get_language(), shown))}
+    # Sixty rows of a table that changes a few times an hour: kept under the digest of the rows it is given.
+    return {"technicians": technicians, "workload_key": fragments.digest(technicians)}
 
 
 DASHBOARD_PARTS = {

@@ -15,7 +15,7 @@ from accounts.permissions import can
 from tickets import forms, permissions, services
 from tickets.models import Ticket
 from tickets.views.common import REFUSED, SERVICE_ERRORS, STALE, SignedInRequest, error_onto_form, is_stale
-from tickets.views.dashboard import triage_row_response
+from tickets.views.dashboard_page import triage_row_response
 from tickets.views.ticket import render_ticket, service_refusal
 
 # What both places send to the service, beside the version seen.
