@@ -1,13 +1,15 @@
-"""The workflow actions a ticket page offers: for each, the form that reads its post and the service call
-that takes it. One table, read by the page (which forms to show) and by the one view that takes them."""
+"""The workflow actions a ticket page offers: for each, the form that reads its post, the service call that
+takes it and the message said once it is taken. One table, read by the page (which forms to show) and by
+the one view that takes them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
+from django.utils.translation import gettext as _
 
-from tickets import forms, services
+from tickets import forms, services, workflow
 from tickets.models import Ticket
 
 
@@ -82,6 +84,11 @@ ACTIONS: dict[str, Action] = {
     "reopen_closed": Action(forms.RequiredNoteForm, _with_note(lambda **kw: services.ticket_reopen_closed(**kw))),
     "cancel": Action(forms.CancelForm, _cancel, "btn-outline-danger", form_takes_user=True),
 }
+
+
+def success_message(name: str) -> str:
+    """What the person reads once action `name` is taken."""
+    return _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS[name]}
 
 
 def action_form(name: str, ticket: Ticket, user: Any, data: Any = None) -> django_forms.Form:

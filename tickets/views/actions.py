@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from helpdesk.ratelimit import by_user, limit_count
 from tickets import attachments, forms, permissions, selectors, services, workflow
 from tickets.models import Ticket
-from tickets.views.action_table import ACTIONS, action_form
+from tickets.views.action_table import ACTIONS, action_form, success_message
 from tickets.views.common import (
     FILES_NOT_STORED,
     REFUSED,
@@ -70,7 +70,7 @@ def act(request: SignedInRequest, number: int, action: str) -> HttpResponseBase:
         ACTIONS[action].run(ticket, request.user, form.cleaned_data)
     except SERVICE_ERRORS as error:
         return service_refusal(request, ticket, action, form, error)
-    messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS[action]})
+    messages.success(request, success_message(action))
     return redirect(ticket)
 
 
