@@ -1,14 +1,15 @@
 """The forms of the actions on one ticket: the version seen, notes, assignment, tier moves, resolution,
 cancellation, replies and logged time."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.permissions import can
 from tickets import selectors
-from tickets.forms.fields import attachments_field
+from tickets.forms.fields import attachments_field, model_field
 from tickets.models import (
     Priority,
     ResolutionCode,
@@ -35,10 +36,10 @@ class RequiredNoteForm(VersionForm):
 class AssignForm(VersionForm):
     assignee = forms.ModelChoiceField(label=_("Technician"), queryset=selectors.technicians_for_assignment())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.technicians_for_assignment()
-        self.fields["assignee"].label_from_instance = lambda user: (
+        model_field(self, "assignee").queryset = selectors.technicians_for_assignment()
+        model_field(self, "assignee").label_from_instance = lambda user: (  # type: ignore[method-assign,assignment]
             f"{user.get_full_name() or user.email} · {user.technician_profile.get_tier_display()}"
         )
 
@@ -53,7 +54,7 @@ class TierMoveForm(VersionForm):
         label=_("Priority"), coerce=int, required=False, empty_value=None, help_text=_("Escalating may raise it.")
     )
 
-    def __init__(self, *args, ticket: Ticket, user, step: int, suggestions: list, **kwargs):
+    def __init__(self, *args: Any, ticket: Ticket, user: User, step: int, suggestions: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target_tier = ticket.tier + step
         self.suggestions = [s for s in suggestions if s.tier == self.target_tier]
@@ -72,7 +73,7 @@ class TierMoveForm(VersionForm):
             best = next((s for s in self.suggestions if s.qualified), None)
             self.initial.setdefault("to", best.technician.pk if best else "")
 
-    def clean_to(self):
+    def clean_to(self) -> Any:
         pk = self.cleaned_data["to"]
         return self.people[pk] if pk is not None else None
 
@@ -88,11 +89,11 @@ class CancelForm(VersionForm):
         label=_("Duplicate of"), required=False, max_length=24, help_text=_("The other ticket's number, e.g. HD-1042.")
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_duplicate_of(self):
+    def clean_duplicate_of(self) -> Any:
         text = self.cleaned_data["duplicate_of"].strip()
         if not text:
             return None
@@ -106,12 +107,12 @@ class CancelForm(VersionForm):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.errors and not data.get("body", "").strip() and not data.get("attachments"):
             raise forms.ValidationError(_("Write something or add a file."))
         return data

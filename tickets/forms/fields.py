@@ -2,13 +2,14 @@
 the key that makes a double submission harmless."""
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ def max_attachment_bytes() -> int:
     return getattr(settings, "TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 
-def _starts_with(*signatures: bytes):
+def _starts_with(*signatures: bytes) -> Callable[[bytes], bool]:
     return lambda head: any(head.startswith(signature) for signature in signatures)
 
 
@@ -87,12 +88,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one field, each checked against the size limit and the allow-list."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_TYPES))}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> Any:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         files = [super(MultipleFileField, self).clean(upload, initial) for upload in files if upload]
         if len(files) > MAX_FILES:
@@ -108,7 +109,7 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-def attachments_field():
+def attachments_field() -> "MultipleFileField":
     return MultipleFileField(
         label=_("Files"),
         help_text=_("Screenshots, photos, logs or documents, up to %(limit)s each.")
@@ -116,11 +117,11 @@ def attachments_field():
     )
 
 
-def categories_offered():
+def categories_offered() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent").order_by("parent__name", "name")
 
 
-def category_field(required=False):
+def category_field(required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("What is it about?"), queryset=categories_offered(), required=required, empty_label=_("I don't know")
     )
@@ -141,7 +142,7 @@ class SubmissionKeyField(forms.CharField):
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             required=False,
             max_length=64,
@@ -169,3 +170,13 @@ def choices_in_one_query(form: forms.BaseForm) -> None:
         if isinstance(field, forms.ModelChoiceField) and field.iterator is forms.models.ModelChoiceIterator:
             field.iterator = ListedModelChoiceIterator
             field.widget.choices = field.choices
+
+
+def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The model choice field `name` of `form`, as such (a form's fields are typed as plain fields)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The choice field `name` of `form`, as such."""
+    return cast(forms.ChoiceField, form.fields[name])

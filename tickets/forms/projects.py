@@ -1,11 +1,15 @@
 """Projects, filing tickets under one, and the categories' automatic assignment."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from assets.forms import EmployeeLookupField
 from assets.models import Location
 from tickets import selectors
+from tickets.forms.fields import choice_field, model_field
 from tickets.models import (
     AutoAssign,
     Category,
@@ -31,13 +35,13 @@ class ProjectForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.order_by("site", "building", "floor", "room")
-        self.fields["status"].choices = ProjectStatus.choices
+        model_field(self, "location").queryset = Location.objects.order_by("site", "building", "floor", "room")
+        choice_field(self, "status").choices = ProjectStatus.choices
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The end cannot be before the start."))
@@ -51,16 +55,20 @@ class ProjectTicketsForm(forms.Form):
         help_text=_("Ticket numbers, separated by commas or spaces, e.g. HD-1042, HD-1043."),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_numbers(self):
+    def clean_numbers(self) -> Any:
         words = self.cleaned_data["numbers"].replace(",", " ").split()
-        numbers, unknown = [], []
+        numbers: list[int] = []
+        unknown: list[str] = []
         for word in words:
             number = selectors.ticket_number_from(word)
-            (numbers if number else unknown).append(number or word)
+            if number:
+                numbers.append(number)
+            else:
+                unknown.append(word)
         found = list(selectors.tickets_visible_to(self.user).filter(pk__in=numbers).order_by("pk"))
         unknown += [f"HD-{n}" for n in numbers if n not in {t.pk for t in found}]
         if unknown:

@@ -1,13 +1,15 @@
 """The staff ticket list's filters, bulk actions and saved filters, and the queue's filters."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Tier
+from accounts.models import Tier, User
 from assets.forms import employee_from_reference
 from assets.models import Department, Location
 from tickets import selectors
-from tickets.forms.fields import categories_offered
+from tickets.forms.fields import categories_offered, choice_field, model_field
 from tickets.forms.triage import technician_label
 from tickets.models import (
     OPEN_STATUSES,
@@ -25,12 +27,12 @@ class QueueFilterForm(forms.Form):
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All categories")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All open"))] + [
+        choice_field(self, "status").choices = [("", _("All open"))] + [
             (value, label) for value, label in TicketStatus.choices if value in OPEN_STATUSES
         ]
-        self.fields["category"].queryset = categories_offered()
+        model_field(self, "category").queryset = categories_offered()
 
 
 # --- the staff ticket list ---------------------------------------------------------------------
@@ -98,24 +100,28 @@ class TicketFilterForm(forms.Form):
     due_to = forms.DateField(label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("open", _("All open")), ("any", _("Any status")), *TicketStatus.choices]
-        self.fields["category"].queryset = categories_offered()
-        self.fields["department"].queryset = Department.objects.order_by("name")
-        self.fields["location"].queryset = Location.objects.order_by("site", "building", "floor", "room")
-        self.fields["project"].queryset = Project.objects.order_by("name")
-        self.fields["assignee"].choices = [
+        choice_field(self, "status").choices = [
+            ("open", _("All open")),
+            ("any", _("Any status")),
+            *TicketStatus.choices,
+        ]
+        model_field(self, "category").queryset = categories_offered()
+        model_field(self, "department").queryset = Department.objects.order_by("name")
+        model_field(self, "location").queryset = Location.objects.order_by("site", "building", "floor", "room")
+        model_field(self, "project").queryset = Project.objects.order_by("name")
+        choice_field(self, "assignee").choices = [
             ("", _("Anyone")),
             ("none", _("Nobody")),
             *((str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()),
         ]
 
-    def clean_requester(self):
+    def clean_requester(self) -> Any:
         text = self.cleaned_data["requester"].strip()
         return employee_from_reference(text) if text else None
 
-    def clean_device_model(self):
+    def clean_device_model(self) -> Any:
         return self.cleaned_data["device_model"].strip()
 
     def filters(self) -> dict:
@@ -196,20 +202,22 @@ class BulkActionForm(forms.Form):
         "cancel_duplicate": "duplicate_of",
     }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         # On the page beside the filters, which have fields of the same names: ids of its own, so that each
         # label names its own control.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.user = user
         # Which numbers are real and visible is the view's business (selectors); here, any id.
-        self.fields["tickets"].choices = [(value, value) for value in self.data.getlist("tickets")] if self.data else []
-        self.fields["action"].choices = [(name, self.ACTION_LABELS[name]) for name in BULK_ACTIONS]
-        self.fields["assignee"].queryset = selectors.technicians_for_assignment()
-        self.fields["category"].queryset = categories_offered()
-        self.fields["project"].queryset = Project.objects.order_by("name")
+        choice_field(self, "tickets").choices = (
+            [(value, value) for value in self.data.getlist("tickets")] if self.data else []  # type: ignore[attr-defined]
+        )
+        choice_field(self, "action").choices = [(name, self.ACTION_LABELS[name]) for name in BULK_ACTIONS]
+        model_field(self, "assignee").queryset = selectors.technicians_for_assignment()
+        model_field(self, "category").queryset = categories_offered()
+        model_field(self, "project").queryset = Project.objects.order_by("name")
 
-    def clean_duplicate_of(self):
+    def clean_duplicate_of(self) -> Any:
         text = self.cleaned_data["duplicate_of"].strip()
         if not text:
             return None
@@ -219,9 +227,9 @@ class BulkActionForm(forms.Form):
             raise forms.ValidationError(_("There is no ticket %(number)s."), params={"number": text})
         return ticket
 
-    def clean(self):
-        data = super().clean()
-        needed = self.REQUIRED.get(data.get("action"))
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = self.REQUIRED.get(data.get("action", ""))
         if needed and data.get(needed) in (None, ""):
             self.add_error(needed, _("This action needs a value here."))
         return data
@@ -243,7 +251,7 @@ class SavedFilterForm(forms.Form):
     name = forms.CharField(label=_("Name for these filters"), max_length=80)
     querystring = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
-    def clean_querystring(self):
+    def clean_querystring(self) -> Any:
         # Keep only the list's own filters: a saved filter is never a way to carry anything else.
         from urllib.parse import parse_qsl, urlencode
 

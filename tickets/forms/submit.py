@@ -1,6 +1,6 @@
 """A requester's report of a problem, and a phone call a coordinator logs."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse_lazy
@@ -14,6 +14,7 @@ from tickets.forms.fields import (
     categories_offered,
     category_field,
     device_by_tag,
+    model_field,
 )
 from tickets.models import (
     Impact,
@@ -57,14 +58,14 @@ class TicketSubmitForm(forms.Form):
     attachments = None  # set in __init__ so the help text follows the configured limit
     submission = SubmissionKeyField()
 
-    def __init__(self, *args, employee: Employee | None, **kwargs):
+    def __init__(self, *args: Any, employee: Employee | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories_offered()
         cast(forms.ModelChoiceField, self.fields["device"]).queryset = selectors.devices_of_employee(employee)
         self.fields["attachments"] = attachments_field()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         tag = data.get("other_asset_tag", "").strip()
         data["reported_asset_tag"] = tag
         if tag:
@@ -109,11 +110,11 @@ class LogCallForm(forms.Form):
     )
     submission = SubmissionKeyField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories_offered()
+        model_field(self, "category").queryset = categories_offered()
 
-    def clean_requester(self):
+    def clean_requester(self) -> Any:
         text = self.cleaned_data["requester"]
         matches = selectors.employees_matching(text)
         if len(matches) == 1:
@@ -125,12 +126,12 @@ class LogCallForm(forms.Form):
             _("Several employees match: %(names)s. Type the employee number."), params={"names": names}
         )
 
-    def clean_asset_tag(self):
+    def clean_asset_tag(self) -> Any:
         tag = self.cleaned_data["asset_tag"].strip()
         return device_by_tag(tag) if tag else None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("resolve_now"):
             if not data.get("resolution_code"):
                 self.add_error("resolution_code", _("Choose a resolution code."))

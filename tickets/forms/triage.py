@@ -1,7 +1,7 @@
 """Triage: the ticket page's form, and the dashboard row's (the same fields, and the assignee)."""
 
 import copy
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tier, User
 from tickets import selectors
 from tickets.forms.actions import VersionForm
-from tickets.forms.fields import categories_offered, category_field
+from tickets.forms.fields import categories_offered, category_field, model_field
 from tickets.models import (
     Category,
     Impact,
@@ -33,11 +33,11 @@ class TriageForm(VersionForm):
     )
     priority_reason = forms.CharField(label=_("Why this priority"), required=False, max_length=300)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories_offered()
+        model_field(self, "category").queryset = categories_offered()
         self.fields["category"].label = _("Category")
-        self.fields["category"].empty_label = "---------"
+        model_field(self, "category").empty_label = "---------"
 
     @staticmethod
     def initial_for(ticket: Ticket) -> dict:
@@ -53,7 +53,7 @@ class TriageForm(VersionForm):
         }
 
     @classmethod
-    def for_ticket(cls, ticket: Ticket):
+    def for_ticket(cls, ticket: Ticket) -> "TriageForm":
         return cls(initial=cls.initial_for(ticket))
 
 
@@ -73,7 +73,7 @@ def _technician_label(full_name: str, email: str, tier: int, is_available: bool)
 class TriageChoices(dict):
     """The choices shared by every row of one page, and the form every row of the page copies."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.prototype: forms.Form | None = None
 
@@ -100,9 +100,9 @@ class SuggestionPreviewForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False)
     tier = forms.TypedChoiceField(choices=Tier.choices, coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories_offered()
+        model_field(self, "category").queryset = categories_offered()
 
     def preview(self) -> dict:
         if not self.is_bound or not self.is_valid():
@@ -122,7 +122,7 @@ class TriageRowForm(TriageForm):
         label=_("Assign to"), queryset=selectors.technicians_for_assignment(), required=False
     )
 
-    def __init__(self, *args, choices: dict | None = None, **kwargs):
+    def __init__(self, *args: Any, choices: dict | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = selectors.technicians_for_assignment()
         for name, values in (choices or {}).items():
@@ -139,13 +139,13 @@ class TriageRowForm(TriageForm):
             )
 
     @classmethod
-    def for_row(cls, ticket: Ticket, choices: TriageChoices):
+    def for_row(cls, ticket: Ticket, choices: TriageChoices) -> "TriageRowForm":
         """The form a row shows. Every row of a page is a copy of one form built for the page: rows differ
         only in their starting values and ids, so the fields (and their widgets) are made once, not per row.
         Only for showing: a posted row is validated by a form of its own."""
         if choices.prototype is None:
             choices.prototype = cls(choices=choices)
-        form = copy.copy(choices.prototype)
+        form = cast(TriageRowForm, copy.copy(choices.prototype))
         form.initial = {**cls.initial_for(ticket), "assignee": ticket.assignee_id}
         form.auto_id = f"triage-{ticket.pk}-%s"
         form._bound_fields_cache = {}  # type: ignore[attr-defined]  # the copy needs its own bound fields
