@@ -51,6 +51,8 @@ def _plain(value: Any, seen: set[int]) -> Any:
         return str(value)
     if isinstance(value, Model):
         return _plain_instance(value, seen)
+    if isinstance(value, forms.models.ModelChoiceIteratorValue):  # a model choice: its value is its pk
+        return str(value)
     if isinstance(value, forms.BaseForm):
         return _plain_form(value, seen)
     if isinstance(value, Mapping):
@@ -85,12 +87,11 @@ _FORM_READ = frozenset({"fields", "data", "files", "initial", "auto_id", "prefix
 
 
 def _plain_form(form: forms.BaseForm, seen: set[int]) -> Any:
-    """A form by what its markup shows: its values, its ids, its errors and the choices its widgets offer
-    (lists only: a query's choices are not read here)."""
+    """A form by what its markup shows: its values, its ids, its errors and the choices its widgets offer.
+    Choices read from a query are read here (once more): keep them as lists on forms shown on every load
+    (tickets.forms.choices_in_one_query, the triage rows' shared choices)."""
     choices = {
-        name: getattr(field.widget, "choices", None)
-        for name, field in form.fields.items()
-        if isinstance(getattr(field.widget, "choices", None), (list, tuple))
+        name: list(field.widget.choices) for name, field in form.fields.items() if hasattr(field.widget, "choices")
     }
     shown = {
         "class": type(form).__qualname__,

@@ -2,7 +2,7 @@
 the key that makes a double submission harmless."""
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -164,12 +164,13 @@ class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
 
 
 def choices_in_one_query(form: forms.BaseForm) -> None:
-    """Read each model field's choices of `form` by one plain query (ListedModelChoiceIterator), for the pages
-    that show such a form on every load."""
+    """Read each model field's choices of `form` by one plain query (ListedModelChoiceIterator), now, for the
+    pages that show such a form on every load: its widgets then offer lists, which the key of kept markup
+    covers (tickets.fragments.digest)."""
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField) and field.iterator is forms.models.ModelChoiceIterator:
             field.iterator = ListedModelChoiceIterator
-            field.widget.choices = field.choices
+            field.widget.choices = list(cast(Iterable[Any], field.choices))
 
 
 def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -73,6 +73,10 @@ def _render_list(
         "tickets/list.html",
         {
             "filter_form": filter_form,
+            # The filters' and bulk action's fields are kept under the digest of their forms (every value,
+            # error and choice they show): most loads of the list show them exactly as the one before.
+            "filters_key": fragments.digest(filter_form),
+            "bulk_key": fragments.digest(bulk_form) if bulk_form is not None else "",
             "sort": filters["sort"],
             "page": page,
             "rows": [_keyed(list_row_context(ticket, shared, selected)) for ticket in page["object_list"]],
