@@ -60,9 +60,17 @@ def _plain(value: Any, seen: set[int]) -> Any:
     if isinstance(value, QuerySet):
         return tuple(_plain(item, seen) for item in value)  # read once; the template reuses the rows
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = tuple(_plain(item, seen) for item in value)
+        # A pair of plain values (a choice) is taken as it is: its repr is all it shows.
+        items = tuple(item if type(item) is tuple and _all_plain(item) else _plain(item, seen) for item in value)
         return items if isinstance(value, (list, tuple)) else tuple(sorted(items, key=repr))
     return repr(value)
+
+
+_PLAIN_TYPES = frozenset({type(None), bool, int, float, str})
+
+
+def _all_plain(items: tuple) -> bool:
+    return all(type(item) in _PLAIN_TYPES for item in items)
 
 
 def _first(pair: tuple[str, Any]) -> str:
