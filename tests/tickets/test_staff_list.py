@@ -467,6 +467,18 @@ def test_a_value_added_to_a_rows_context_shows_at_once_with_the_cache_warm(clien
     assert " checked" in row()
 
 
+def test_every_id_on_the_list_is_unique(client_for, coordinator):
+    """The filters and the bulk action have fields of the same names, rendered the same way: each label still
+    names its own control, and a kept block served again keeps them apart."""
+    factories.TicketFactory.create_batch(3)
+    client = client_for(coordinator)
+    for _ in range(2):  # rendered, then served from the kept markup
+        page = client.get(LIST, {"tier": "2", "created_from": "not a date"}).content.decode()
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+        assert 'id="id_tier"' in page and 'id="bulk_tier"' in page
+
+
 def test_the_filters_are_laid_out_by_crispy_forms(client_for, coordinator):
     page = client_for(coordinator).get(LIST, {"created_from": "not a date", "tier": "2"}).content.decode()
     tight = re.sub(r"\s+", " ", page)
