@@ -439,3 +439,29 @@ def test_the_counts_read_their_indexes_alone(technician, read, marker, indexes):
     plan = _plan_of(sql)
     for index in indexes:
         assert f"Index Only Scan using {index} " in plan, plan
+
+
+def test_a_value_added_to_a_triage_rows_context_shows_at_once_with_the_cache_warm(client_for, coordinator, monkeypatch):
+    """A triage row is kept under the digest of all its template is given: a value added to its context (here
+    the note a row shows after a save) shows on the next load although the row's markup is kept."""
+    from tickets.views import dashboard_page as dashboard
+
+    ticket = factories.TicketFactory()
+    client = client_for(coordinator)
+
+    def row():
+        page = client.get(_part("triage")).content.decode()
+        start = page.index(f'id="triage-row-{ticket.pk}"')
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "CSRF", page[start : page.index("</li>", start)])
+
+    first = row()
+    assert row() == first and "Added to the row" not in first
+    built = dashboard.triage_row_context
+
+    def with_more(*args, **kwargs):
+        context = built(*args, **kwargs)
+        context["row"]["done"] = "Added to the row"
+        return context
+
+    monkeypatch.setattr(dashboard, "triage_row_context", with_more)
+    assert "Added to the row" in row()

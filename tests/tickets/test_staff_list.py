@@ -4,6 +4,7 @@ Requesters never reach it, and no filter widens what a user may see."""
 
 import csv
 import io
+import re
 import zoneinfo
 from datetime import date, datetime, timedelta
 
@@ -441,11 +442,49 @@ def test_a_kept_row_follows_every_change_it_shows(client_for, coordinator, techn
     assert "Printer jams" in technician_page and 'form="bulk-form"' not in technician_page
 
 
-def test_the_filters_keep_crispy_forms_markup_without_its_cost(client_for, coordinator):
+def test_a_value_added_to_a_rows_context_shows_at_once_with_the_cache_warm(client_for, coordinator, monkeypatch):
+    """A row's markup is kept under the digest of everything its template is given, not under a list of what
+    it shows: a value added to the row's context changes the key, so the kept markup is never served stale."""
+    from tickets.views import staff_list
+
+    ticket = factories.TicketFactory(subject="Printer jams")
+    client = client_for(coordinator)
+
+    def row():
+        page = client.get(LIST).content.decode()
+        start = page.index(f'value="{ticket.pk}" form="bulk-form"')
+        return page[start : page.index("</tr>", start)]
+
+    first = row()
+    assert row() == first and " checked" not in first  # kept, and served from the cache
+    built = staff_list.list_row_context
+
+    def with_more(*args, **kwargs):
+        context = built(*args, **kwargs)
+        return {**context, "selected": True, "ticket": context["ticket"]}
+
+    monkeypatch.setattr(staff_list, "list_row_context", with_more)
+    assert " checked" in row()
+
+
+def test_every_id_on_the_list_is_unique(client_for, coordinator):
+    """The filters and the bulk action have fields of the same names, rendered the same way: each label still
+    names its own control, and a kept block served again keeps them apart."""
+    factories.TicketFactory.create_batch(3)
+    client = client_for(coordinator)
+    for _ in range(2):  # rendered, then served from the kept markup
+        page = client.get(LIST, {"tier": "2", "created_from": "not a date"}).content.decode()
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+        assert 'id="id_tier"' in page and 'id="bulk_tier"' in page
+
+
+def test_the_filters_are_laid_out_by_crispy_forms(client_for, coordinator):
     page = client_for(coordinator).get(LIST, {"created_from": "not a date", "tier": "2"}).content.decode()
+    tight = re.sub(r"\s+", " ", page)
     assert (
-        '<label for="id_tier" class="form-label">Tier</label><select name="tier" class="form-select" id="id_tier">'
-        in (page)
+        '<label for="id_tier" class="form-label"> Tier </label> '
+        '<select name="tier" class="select form-select" id="id_tier">' in tight
     )
     assert '<option value="2" selected>' in page
     assert '<div id="id_requester_helptext" class="form-text">Employee number or email.</div>' in page

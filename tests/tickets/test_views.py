@@ -414,7 +414,7 @@ def test_page_offers_only_allowed_actions(client_for, requester, technician, tic
 
 
 def test_past_tickets_are_paged_and_open_ones_bounded(client_for, requester, monkeypatch):
-    from tickets import views
+    from tickets.views import pages as views
 
     factories.TicketFactory.create_batch(30, requester=requester.employee, status="closed")
     factories.TicketFactory.create_batch(3, requester=requester.employee, status="new")

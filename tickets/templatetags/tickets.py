@@ -3,10 +3,7 @@ escaped by the template like any other value."""
 
 from datetime import timedelta
 
-from django import forms, template
-from django.forms import BoundField
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -155,51 +152,3 @@ def duration_words(length: timedelta) -> str:
     if minutes and not days:
         parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
     return ", ".join(parts)
-
-
-# --- form fields on busy pages -----------------------------------------------------------------
-
-
-@register.filter
-def field_block(field: BoundField) -> SafeString:
-    """One form field laid out as Bootstrap 5 does it (label, control, error, help), written directly.
-
-    For the pages that show many fields on every load (the ticket list's filters and bulk actions): the
-    same markup as the crispy-forms layout of the other pages, at a fraction of the cost. Pair it with
-    tickets.forms.use_quick_widgets, which writes the controls themselves without templates.
-    """
-    widget = field.field.widget
-    is_check = isinstance(widget, forms.CheckboxInput)
-    base = "form-check-input" if is_check else "form-select" if isinstance(widget, forms.Select) else "form-control"
-    classes = [widget.attrs.get("class") or base]
-    attrs: dict[str, str | bool] = {}
-    error_id = f"{field.auto_id}_error"
-    if field.errors:
-        classes.append("is-invalid")
-        attrs["aria-invalid"] = "true"
-        described = [error_id] + ([f"{field.auto_id}_helptext"] if field.help_text else [])
-        attrs["aria-describedby"] = " ".join(described)
-    attrs["class"] = " ".join(classes)
-    control = field.as_widget(attrs=attrs)
-    required = mark_safe('<span class="asteriskField">*</span>') if field.field.required else ""
-    label_class = "form-check-label" if is_check else "form-label"
-    label = format_html(
-        '<label for="{}" class="{}">{}{}</label>', field.id_for_label, label_class, field.label, required
-    )
-    errors = (
-        format_html(
-            '<div id="{}" class="invalid-feedback d-block">{}</div>',
-            error_id,
-            " ".join(str(error) for error in field.errors),
-        )
-        if field.errors
-        else ""
-    )
-    help_text = (
-        format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text)
-        if field.help_text
-        else ""
-    )
-    if is_check:
-        return format_html('<div class="mb-3 form-check">{}{}{}{}</div>', control, label, errors, help_text)
-    return format_html('<div class="mb-3">{}{}{}{}</div>', label, control, errors, help_text)

@@ -1,0 +1,259 @@
+"""The staff ticket list's filters, bulk actions and saved filters, and the queue's filters."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Tier, User
+from assets.forms import employee_from_reference
+from assets.models import Department, Location
+from tickets import selectors
+from tickets.forms.fields import categories_offered, choice_field, model_field
+from tickets.forms.triage import technician_label
+from tickets.models import (
+    OPEN_STATUSES,
+    Category,
+    Priority,
+    Project,
+    TicketStatus,
+)
+from tickets.services import BULK_ACTIONS
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All categories")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "status").choices = [("", _("All open"))] + [
+            (value, label) for value, label in TicketStatus.choices if value in OPEN_STATUSES
+        ]
+        model_field(self, "category").queryset = categories_offered()
+
+
+# --- the staff ticket list ---------------------------------------------------------------------
+
+
+SORT_CHOICES = [(key, key) for key in selectors.TICKET_SORTS] + [
+    (f"-{key}", f"-{key}") for key in selectors.TICKET_SORTS
+]
+FILTER_FIELDS = (
+    "q",
+    "status",
+    "priority",
+    "tier",
+    "category",
+    "assignee",
+    "requester",
+    "department",
+    "location",
+    "device_model",
+    "project",
+    "created_from",
+    "created_to",
+    "due_from",
+    "due_to",
+    "sort",
+)
+
+
+class TicketFilterForm(forms.Form):
+    """The staff list's filters, from the query string. A value that does not fit is ignored, never a 500:
+    `filters()` keeps the valid ones and `ignored()` says which were dropped and why."""
+
+    q = forms.CharField(label=_("Number or subject"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), required=False, coerce=int, empty_value=None, choices=[("", _("Any")), *Priority.choices]
+    )
+    tier = forms.TypedChoiceField(
+        label=_("Tier"), required=False, coerce=int, empty_value=None, choices=[("", _("Any")), *Tier.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("Any")
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    requester = forms.CharField(
+        label=_("Requester"), required=False, max_length=120, help_text=_("Employee number or email.")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("Any")
+    )
+    location = forms.ModelChoiceField(
+        label=_("Requester's location"), queryset=Location.objects.none(), required=False, empty_label=_("Any")
+    )
+    device_model = forms.CharField(label=_("Device model"), required=False, max_length=120)
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False, empty_label=_("Any")
+    )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "status").choices = [
+            ("open", _("All open")),
+            ("any", _("Any status")),
+            *TicketStatus.choices,
+        ]
+        model_field(self, "category").queryset = categories_offered()
+        model_field(self, "department").queryset = Department.objects.order_by("name")
+        model_field(self, "location").queryset = Location.objects.order_by("site", "building", "floor", "room")
+        model_field(self, "project").queryset = Project.objects.order_by("name")
+        choice_field(self, "assignee").choices = [
+            ("", _("Anyone")),
+            ("none", _("Nobody")),
+            *((str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()),
+        ]
+
+    def clean_requester(self) -> Any:
+        text = self.cleaned_data["requester"].strip()
+        return employee_from_reference(text) if text else None
+
+    def clean_device_model(self) -> Any:
+        return self.cleaned_data["device_model"].strip()
+
+    def filters(self) -> dict:
+        """The valid filters; invalid ones fall back to their default."""
+        self.is_valid()
+        values = {}
+        for name in FILTER_FIELDS:
+            if name in self.errors:
+                continue
+            values[name] = self.cleaned_data.get(name)
+        status = values.get("status")
+        if not self.data.get("status") or status is None:
+            values["status"] = "open"
+        elif status == "any":
+            values["status"] = ""
+        values["sort"] = values.get("sort") or selectors.DEFAULT_SORT
+        return values
+
+    def ignored(self) -> list[str]:
+        self.is_valid()
+        return [f"{self.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in self.errors.items()]
+
+    def querystring(self) -> str:
+        """The valid filters as a query string, for saved filters and the export link."""
+        from urllib.parse import urlencode
+
+        pairs = []
+        for name in FILTER_FIELDS:
+            if name in self.errors:
+                continue
+            value = self.data.get(name, "")
+            if value not in ("", None):
+                pairs.append((name, value))
+        return urlencode(pairs)
+
+
+class BulkActionForm(forms.Form):
+    """Bulk actions on the selected rows of the staff list. Each action needs its own field."""
+
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("Tickets"), coerce=int, error_messages={"required": _("Select the tickets to change first.")}
+    )
+    action = forms.ChoiceField(label=_("Action"))
+    assignee = forms.ModelChoiceField(
+        label=_("Technician"), queryset=selectors.technicians_for_assignment(), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "---------"), *Priority.choices],
+    )
+    priority_reason = forms.CharField(label=_("Why this priority"), required=False, max_length=300)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    tier = forms.TypedChoiceField(
+        label=_("Tier"), required=False, coerce=int, empty_value=None, choices=[("", "---------"), *Tier.choices]
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False, empty_label=_("No project")
+    )
+    duplicate_of = forms.CharField(label=_("Duplicate of"), required=False, max_length=24)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    ACTION_LABELS = {
+        "assign": _("Assign to"),
+        "set_priority": _("Set priority"),
+        "set_category": _("Set category"),
+        "set_tier": _("Set tier"),
+        "set_project": _("File under project"),
+        "cancel_duplicate": _("Cancel as duplicate of"),
+    }
+    REQUIRED = {
+        "assign": "assignee",
+        "set_priority": "priority",
+        "set_category": "category",
+        "set_tier": "tier",
+        "cancel_duplicate": "duplicate_of",
+    }
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        # On the page beside the filters, which have fields of the same names: ids of its own, so that each
+        # label names its own control.
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Which numbers are real and visible is the view's business (selectors); here, any id.
+        choice_field(self, "tickets").choices = (
+            [(value, value) for value in self.data.getlist("tickets")] if self.data else []  # type: ignore[attr-defined]
+        )
+        choice_field(self, "action").choices = [(name, self.ACTION_LABELS[name]) for name in BULK_ACTIONS]
+        model_field(self, "assignee").queryset = selectors.technicians_for_assignment()
+        model_field(self, "category").queryset = categories_offered()
+        model_field(self, "project").queryset = Project.objects.order_by("name")
+
+    def clean_duplicate_of(self) -> Any:
+        text = self.cleaned_data["duplicate_of"].strip()
+        if not text:
+            return None
+        number = selectors.ticket_number_from(text)
+        ticket = selectors.tickets_visible_to(self.user).filter(pk=number).first() if number else None
+        if ticket is None:
+            raise forms.ValidationError(_("There is no ticket %(number)s."), params={"number": text})
+        return ticket
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = self.REQUIRED.get(data.get("action", ""))
+        if needed and data.get(needed) in (None, ""):
+            self.add_error(needed, _("This action needs a value here."))
+        return data
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "assignee": data.get("assignee"),
+            "priority": data.get("priority"),
+            "priority_reason": data.get("priority_reason", ""),
+            "category": data.get("category"),
+            "tier": data.get("tier"),
+            "project": data.get("project"),
+            "duplicate_of": data.get("duplicate_of"),
+        }
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label=_("Name for these filters"), max_length=80)
+    querystring = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_querystring(self) -> Any:
+        # Keep only the list's own filters: a saved filter is never a way to carry anything else.
+        from urllib.parse import parse_qsl, urlencode
+
+        pairs = parse_qsl(self.cleaned_data["querystring"], keep_blank_values=False)
+        return urlencode([(key, value) for key, value in pairs if key in FILTER_FIELDS])

@@ -1,0 +1,104 @@
+"""What the ticket pages share: the 507 for files the disk refused, links to other apps, refusals, and the
+one way a service's refusal lands on the form that asked for the change."""
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import User
+from tickets import services
+from tickets.models import Ticket
+from tickets.workflow import MissingFields, WorkflowError
+
+# The disk refused an uploaded file (tickets.attachments.FilesNotStored): 507 Insufficient Storage, not 503.
+# It names the cause (the server could not store what the request needs), it is a 5xx that monitoring counts
+# as the server's fault, and reverse proxies often put a maintenance page over a 503, which would hide the
+# form and the text the person typed.
+FILES_NOT_STORED = 507
+
+# What a service raises when it refuses a change; `error_onto_form` puts any of them on the form.
+SERVICE_ERRORS = (services.StaleTicket, ValidationError, WorkflowError)
+STALE = 409
+REFUSED = 400
+
+
+class SignedInRequest(HttpRequest):
+    """A request past login_required, as the views read it: its user is signed in, and django-htmx's
+    middleware has said whether htmx sent it."""
+
+    user: User
+    htmx: Any
+
+
+def employee_of(user: Any) -> Any:
+    return getattr(user, "employee", None)
+
+
+def reverse_or_none(name: str, pk: object) -> str | None:
+    # The assets pages are built alongside; link to them once their URLs exist.
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+def is_navigation(request: SignedInRequest) -> bool:
+    """A browser loading a page (a link, a form's post), as opposed to htmx or a script's fetch. Browsers say
+    which with Sec-Fetch-Mode; a client that says nothing is taken for a plain browser."""
+    if request.htmx:
+        return False
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
+def refused(request: SignedInRequest, ticket: Ticket, message: str) -> HttpResponseBase:
+    """An action that cannot be taken now: a browser goes back to the ticket and reads why; htmx and scripts
+    get a 400 saying it, so they can tell it from a change that was made (a stale version is a 409)."""
+    if is_navigation(request):
+        messages.error(request, message)
+        return redirect(ticket)
+    return render(request, "partials/refusal.html", {"message": message}, status=REFUSED)
+
+
+def posted_version(request: SignedInRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def is_stale(error: Exception) -> bool:
+    return isinstance(error, services.StaleTicket)
+
+
+def names_fields(error: Exception) -> bool:
+    """Whether `error` says which fields were wrong (rather than refusing the action as a whole)."""
+    return isinstance(error, (MissingFields, ValidationError))
+
+
+def error_onto_form(form: django_forms.BaseForm, error: Exception) -> int:
+    """Put a service's refusal (one of SERVICE_ERRORS) on `form`, and answer the status code that says what
+    happened. An error about fields goes next to each field the form has (on the form as a whole for the
+    others); a refusal of the action goes on the form as a whole. The form keeps what was typed.
+
+    A stale version adds nothing: the form is shown again, as typed, on the ticket's new state, with the
+    message above the page (the caller builds that new state); its status is 409, every other's 400.
+    """
+    if is_stale(error):
+        return STALE
+    if isinstance(error, MissingFields):
+        for field in error.fields:
+            form.add_error(field if field in form.fields else None, error.message)
+    elif isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, field_errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            form.add_error(None, error)
+    else:
+        form.add_error(None, getattr(error, "message", str(error)))
+    return REFUSED
