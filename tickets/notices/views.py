@@ -5,7 +5,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,11 +20,12 @@ from tickets.notices.forms import WatcherForm
 from tickets.notices.tokens import watcher_id_from_stop_token
 from tickets.permissions import can_act, get_ticket_for
 from tickets.views import render_ticket_page
+from tickets.views.common import SignedInRequest
 
 
 @login_required
 @require_POST
-def watcher_add(request: HttpRequest, ticket_pk: int) -> HttpResponse:
+def watcher_add(request: SignedInRequest, ticket_pk: int) -> HttpResponseBase:
     ticket = get_ticket_for(request.user, ticket_pk)
     if not can_act(request.user, "reply", ticket):
         raise PermissionDenied
@@ -36,8 +37,7 @@ def watcher_add(request: HttpRequest, ticket_pk: int) -> HttpResponse:
             status = 429
         else:
             try:
-                by = cast(User, request.user)
-                ticket_services.watcher_add(ticket=ticket, by=by, email=form.cleaned_data["email"])
+                ticket_services.watcher_add(ticket=ticket, by=request.user, email=form.cleaned_data["email"])
             except ticket_services.WatcherError as error:
                 form.add_error("email", str(error))
     if form.errors:

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from tickets import services
@@ -37,14 +36,6 @@ class SignedInRequest(HttpRequest):
 
 def employee_of(user: Any) -> Any:
     return getattr(user, "employee", None)
-
-
-def reverse_or_none(name: str, pk: object) -> str | None:
-    # The assets pages are built alongside; link to them once their URLs exist.
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return None
 
 
 def is_navigation(request: SignedInRequest) -> bool:

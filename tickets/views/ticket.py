@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import can
@@ -21,7 +22,6 @@ from tickets.views.common import (
     is_stale,
     names_fields,
     refused,
-    reverse_or_none,
 )
 
 TIMELINE_SHOWN = 50
@@ -80,8 +80,8 @@ def render_ticket(
                 "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)  # type: ignore[arg-type]
                 if ticket.device_id
                 else [],
-                "requester_url": reverse_or_none("assets:employee_detail", ticket.requester_id),
-                "device_url": reverse_or_none("assets:device_detail", ticket.device_id) if ticket.device_id else None,
+                "requester_url": reverse("assets:employee_detail", args=[ticket.requester_id]),
+                "device_url": reverse("assets:device_detail", args=[ticket.device_id]) if ticket.device_id else None,
                 "sent_notifications": notifications_sent_about(ticket)
                 if can(user, "notifications.delivery_log")
                 else None,
