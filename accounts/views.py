@@ -26,8 +26,8 @@ from accounts.forms import (
     TwoFactorSetupForm,
 )
 from accounts.permissions import can, home_url_for, require, two_factor_required
-from helpdesk.http import local_path
-from helpdesk.ratelimit import by_client, limit_count
+from core.http import local_path
+from core.ratelimit import by_client, limit_count
 
 # The key an authenticator app is being set up with, kept in the session until its first code proves it.
 PENDING_KEY = "two_factor_pending_key"

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 
 from assets.imports import ImportKind, header_for
 from assets.models import Device, Employee
-from helpdesk import csvfiles
+from core import csvfiles
 
 CHUNK = 2000
 

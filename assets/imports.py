@@ -31,8 +31,8 @@ from django.utils.translation import gettext_lazy
 
 from assets import services
 from assets.models import Department, Device, DeviceStatus, DeviceType, Employee, Location
-from helpdesk import csvfiles
-from helpdesk.middleware import control_character_in
+from core import csvfiles
+from core.text import control_character_in
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _delimiter(header_line: str) -> str:
 
 
 def _clean(value: str | None) -> str:
-    # An apostrophe the export put before a formula-like cell comes off (helpdesk.csvfiles). NFC: "å" typed on
+    # An apostrophe the export put before a formula-like cell comes off (core.csvfiles). NFC: "å" typed on
     # a Mac arrives as "a" + a combining ring; stored and compared composed.
     return unicodedata.normalize("NFC", csvfiles.cell_value(value or "")).strip()
 

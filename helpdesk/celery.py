@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
@@ -21,8 +22,6 @@ def _usable_database_connections(task=None, **_kwargs) -> None:
 
     Not for a task run in-process (the quick start, tests): it runs inside the caller's request and
     transaction, whose connection is the caller's to keep."""
-    from django.db import close_old_connections
-
     if task is not None and getattr(task.request, "is_eager", False):
         return
     close_old_connections()

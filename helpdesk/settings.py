@@ -235,7 +235,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, whatever the user model calls it
 AXES_USERNAME_CALLABLE = "accounts.backends.login_name"
-AXES_CLIENT_IP_CALLABLE = "helpdesk.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 # A success must not wipe the failures counted against the client address: one valid account would
 # otherwise let a script reset its counter between guesses at others.
@@ -310,7 +310,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Seconds to wait for the answer to the end of a message (RFC 5321 4.5.3.2: ten minutes). Once a message has
 # gone to the server it is never sent again in the same attempt: a server that queues it first and answers
-# late would deliver every copy. Without an answer by then, the row is retried later (helpdesk.mail).
+# late would deliver every copy. Without an answer by then, the row is retried later (core.mail).
 EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a task still waiting
@@ -322,7 +322,7 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max([*NOTIFICATION_R
     )
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "helpdesk.mail.SMTPBackend" if EMAIL_HOST else "helpdesk.mail.MessageFileBackend",
+    "core.mail.SMTPBackend" if EMAIL_HOST else "core.mail.MessageFileBackend",
 )
 
 # --- Security -------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Rate limits (helpdesk.ratelimit) -------------------------------------------------------
+# --- Rate limits (core.ratelimit) -------------------------------------------------------
 # "<count>/<period>" (s, m, h, d) on everything that sends mail or creates work, per person or per client
 # address, counted in the shared cache. Generous for people, tight for scripts.
 RATE_LIMITS = {

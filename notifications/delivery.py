@@ -21,7 +21,7 @@ from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from helpdesk.mail import SentButUnconfirmed
+from core.mail import SentButUnconfirmed
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from notifications.rendering import render_email
 
@@ -174,7 +174,7 @@ def _send(message: EmailMessage) -> None:
     """Send over the kept connection, at most once.
 
     Nothing here sends again: only the backend knows whether the server already has the message.
-    helpdesk.mail.SMTPBackend reconnects when the connection drops before DATA (the kept one may have been
+    core.mail.SMTPBackend reconnects when the connection drops before DATA (the kept one may have been
     closed while idle), and raises SentButUnconfirmed when it drops or times out after.
     """
     message.connection = _mail_connection()

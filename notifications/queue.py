@@ -11,7 +11,6 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 
-from helpdesk.celery import app
 from notifications import delivery
 from notifications.headers import message_id_for
 from notifications.models import Notification, NotificationChannel, NotificationStatus
@@ -46,6 +45,7 @@ def notifications_enqueue(ids: list[int]) -> None:
     """
     if not ids:
         return
+    app = notification_send.app  # the project's Celery app, which the task is bound to
     if app.conf.task_always_eager:  # the quick start: delivery runs here, in the request
         for notification_id in ids:
             try:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import require
-from helpdesk.http import local_path
+from core.http import local_path
 from notifications import selectors, services
 from notifications.forms import FailedPeriodForm
 from notifications.models import Notification, NotificationStatus

@@ -1,6 +1,6 @@
 from django.core import mail
 
-from helpdesk.mail import MessageFileBackend
+from core.mail import MessageFileBackend
 
 
 def test_quick_start_mail_backend_writes_one_file_a_message(settings, tmp_path):
@@ -21,4 +21,4 @@ def test_quick_start_sends_mail_to_files_when_no_mail_server_is_configured():
     from helpdesk import settings as project_settings
 
     if not project_settings.EMAIL_HOST:
-        assert project_settings.EMAIL_BACKEND == "helpdesk.mail.MessageFileBackend"
+        assert project_settings.EMAIL_BACKEND == "core.mail.MessageFileBackend"

@@ -20,6 +20,8 @@ from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from tickets.models import SolvedTally
+
 # "In the last year": the month of the ranking and the eleven before it.
 MONTHS = 12
 # The status values of a solved ticket (tickets.models.SOLVED_STATUSES; repeated here for the migration,
@@ -65,8 +67,6 @@ def bucket_of(ticket) -> Bucket | None:
 
 def add(bucket: Bucket | None, delta: int) -> None:
     """Count one ticket in (+1) or out (-1) of `bucket`, in the caller's transaction."""
-    from tickets.models import SolvedTally
-
     if bucket is None:
         return
     rows = SolvedTally.objects.filter(**bucket.key())
@@ -94,8 +94,6 @@ def follow(before: Bucket | None, after: Bucket | None) -> None:
 def solved_like(*, category_id: int | None, device_model: str, now: datetime | None = None) -> dict[int, int]:
     """Per technician id, the tickets solved in the last MONTHS months in this category or on a device of this
     model. One query, on the tally's category and model indexes."""
-    from tickets.models import SolvedTally
-
     similar = Q()
     if category_id:
         similar |= Q(category_id=category_id)

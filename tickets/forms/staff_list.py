@@ -1,6 +1,7 @@
 """The staff ticket list's filters, bulk actions and saved filters, and the queue's filters."""
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -146,8 +147,6 @@ class TicketFilterForm(forms.Form):
 
     def querystring(self) -> str:
         """The valid filters as a query string, for saved filters and the export link."""
-        from urllib.parse import urlencode
-
         pairs = []
         for name in FILTER_FIELDS:
             if name in self.errors:
@@ -253,7 +252,5 @@ class SavedFilterForm(forms.Form):
 
     def clean_querystring(self) -> Any:
         # Keep only the list's own filters: a saved filter is never a way to carry anything else.
-        from urllib.parse import parse_qsl, urlencode
-
         pairs = parse_qsl(self.cleaned_data["querystring"], keep_blank_values=False)
         return urlencode([(key, value) for key, value in pairs if key in FILTER_FIELDS])

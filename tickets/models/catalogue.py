@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
+from tickets import business_time
 from tickets.models.choices import (
     AutoAssign,
     Priority,
@@ -55,8 +56,6 @@ class BusinessCalendar(models.Model):
     def clean(self) -> None:
         """A calendar the clocks cannot use is refused here, with the reason beside the field: a bad one would
         break every ticket that counts time by it."""
-        from tickets import business_time
-
         errors: dict[str, Any] = {}
         try:
             ZoneInfo(self.time_zone)

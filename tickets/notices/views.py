@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.permissions import can
-from helpdesk.ratelimit import by_user, limit_count
+from core.ratelimit import by_user, limit_count
 from tickets import services as ticket_services
 from tickets.models import Watcher
 from tickets.notices.forms import WatcherForm

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpdesk.ratelimit import by_user, limit_count
+from core.ratelimit import by_user, limit_count
 from tickets import attachments, forms, permissions, selectors, services, workflow
 from tickets.models import Ticket
 from tickets.views.action_table import ACTIONS, action_form, success_message

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require
-from helpdesk.ratelimit import by_user, limit_count
+from core.ratelimit import by_user, limit_count
 from tickets import attachments, forms, selectors, services
 from tickets.views.common import FILES_NOT_STORED, SignedInRequest, employee_of
 

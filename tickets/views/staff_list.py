@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
-from helpdesk import csvfiles
-from helpdesk.http import local_path
+from core import csvfiles
+from core.http import local_path
 from tickets import forms, fragments, selectors, services
 from tickets.models import SavedFilter, Ticket
 from tickets.views.common import SignedInRequest
