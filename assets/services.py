@@ -9,6 +9,7 @@ services do: a role without the capability gets PermissionDenied, whoever calls.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -72,11 +73,11 @@ def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
         raise TypeError(f"Not editable here: {', '.join(sorted(unknown))}")
 
 
-def _assignment_close(device: Device, at) -> None:
+def _assignment_close(device: Device, at: datetime) -> None:
     DeviceAssignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=at)
 
 
-def _assignment_open(device: Device, employee: Employee, at, by: User) -> DeviceAssignment:
+def _assignment_open(device: Device, employee: Employee, at: datetime, by: User) -> DeviceAssignment:
     return DeviceAssignment.objects.create(device=device, employee=employee, started_at=at, assigned_by=by)
 
 
@@ -93,7 +94,7 @@ def _status_for_holder(status: str, has_holder: bool) -> str:
 
 
 @transaction.atomic
-def device_create(*, by: User, asset_tag: str, assigned_to: Employee | None = None, **fields) -> Device:
+def device_create(*, by: User, asset_tag: str, assigned_to: Employee | None = None, **fields: Any) -> Device:
     """Add a device to the inventory, optionally handing it to an employee at once (with history)."""
     _require(by, "assets.manage")
     _check_fields(fields, DEVICE_EDITABLE_FIELDS)
@@ -110,7 +111,7 @@ def device_create(*, by: User, asset_tag: str, assigned_to: Employee | None = No
 
 
 @transaction.atomic
-def device_update(*, device: Device, by: User, **fields) -> Device:
+def device_update(*, device: Device, by: User, **fields: Any) -> Device:
     """Change a device's details. Its holder changes through device_assign, retirement through device_retire."""
     _require(by, "assets.update_device")
     _check_fields(fields, DEVICE_EDITABLE_FIELDS)
@@ -164,7 +165,7 @@ def device_retire(*, device: Device, by: User) -> Device:
 
 
 @transaction.atomic
-def employee_create(*, by: User, employee_number: str, first_name: str, last_name: str, **fields) -> Employee:
+def employee_create(*, by: User, employee_number: str, first_name: str, last_name: str, **fields: Any) -> Employee:
     """Add a member of staff."""
     _require(by, "staff.manage")
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
@@ -174,7 +175,7 @@ def employee_create(*, by: User, employee_number: str, first_name: str, last_nam
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, by: User, **fields) -> Employee:
+def employee_update(*, employee: Employee, by: User, **fields: Any) -> Employee:
     """Change a member of staff's details."""
     _require(by, "staff.manage")
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
@@ -244,7 +245,7 @@ DEVICE_IMPORT_FIELDS = (
 )
 
 
-def _bulk_update(model, objs: list, fields: Iterable[str]) -> None:
+def _bulk_update(model: Any, objs: list[Any], fields: Iterable[str]) -> None:
     """Write `fields` of many rows.
 
     Django's bulk_update builds a CASE with one branch per row for every field, which PostgreSQL
