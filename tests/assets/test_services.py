@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from assets import services
+from assets import permissions, services
 from assets.models import DeviceAssignment, DeviceStatus
 from tests import factories
 
@@ -141,3 +141,13 @@ def test_a_technician_may_only_update_device_details(name, technician, coordinat
 def test_an_anonymous_actor_is_refused(coordinator):
     with pytest.raises(PermissionDenied):
         services.location_create(by=AnonymousUser(), site="Oslo")  # type: ignore[arg-type]
+
+
+def test_assets_can_answers_capabilities_and_the_actions_a_device_still_allows(technician, coordinator):
+    device = factories.DeviceFactory()
+    assert permissions.can(technician, "assets.update_device")
+    assert not permissions.can(technician, "assets.assign", device)
+    assert permissions.can(coordinator, "assets.assign", device)
+    device = services.device_retire(device=device, by=coordinator)
+    assert not permissions.can(coordinator, "assets.retire", device)
+    assert permissions.can(coordinator, "assets.manage")
