@@ -5,6 +5,8 @@ Rules about a particular object (may this requester see this ticket?) live in th
 permissions module and start from these capabilities.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -68,7 +70,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 ALL_ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
 
 
-def can(user, action: str) -> bool:
+def can(user: Any, action: str) -> bool:
     """May `user` take `action`? Unknown actions are a programming error, never a silent False."""
     if action not in ALL_ACTIONS:
         raise ValueError(f"Unknown action {action!r}: add it to accounts.permissions.")
@@ -86,23 +88,23 @@ def roles_with(action: str) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
 
 
-def require(user, action: str) -> None:
+def require(user: Any, action: str) -> None:
     """403 unless `user` may take `action`: the views' one way to refuse a role."""
     if not can(user, action):
         raise PermissionDenied
 
 
-def is_staff_member(user) -> bool:
+def is_staff_member(user: Any) -> bool:
     """Technicians, coordinators and managers: the people who work tickets."""
     return can(user, "tickets.view_all")
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user: Any) -> bool:
     """Those who administer must log in with a second factor; other staff may choose to, requesters never see it."""
     return can(user, "admin.access")
 
 
-def may_stay_signed_in(user) -> bool:
+def may_stay_signed_in(user: Any) -> bool:
     """Only requesters may keep a session for days on their own device; staff sessions end after idle hours."""
     return user.is_authenticated and not is_staff_member(user)
 
@@ -115,7 +117,7 @@ _HOME_BY_ROLE = {
 }
 
 
-def home_url_for(user) -> str:
+def home_url_for(user: Any) -> str:
     """Where a role's work is: the page it lands on after login."""
     role = Role.MANAGER if user.is_superuser else user.role
     return reverse(_HOME_BY_ROLE.get(role, "accounts:profile"))

@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from assets import services
 from assets.models import Department, Device, DeviceStatus, DeviceType, Employee, Location
 from core import csvfiles
@@ -581,7 +582,7 @@ def _check_managers(checked: list[tuple[int, dict[str, Any]]], errors: dict[int,
                 changed = True
 
 
-def run(kind: str, data: bytes, *, by, skip_invalid: bool) -> tuple[ImportPreview, services.ImportResult | None]:
+def run(kind: str, data: bytes, *, by: User, skip_invalid: bool) -> tuple[ImportPreview, services.ImportResult | None]:
     """Check the file, then write its rows: all of them, or with `skip_invalid` only the valid ones.
 
     Returns the preview and, when something was written, the result. With errors and without

@@ -2,17 +2,23 @@
 
 Whoever changes who holds a device, the assignment history (DeviceAssignment) is written here, in the
 same transaction: the open row is closed and a new one opened.
+
+Every write takes the acting user as `by=` and asks assets.permissions.can first, like the ticket
+services do: a role without the capability gets PermissionDenied, whoever calls.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assets import permissions
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, Employee, Location
 
 # Fields a device page may change; `assigned_to` changes only through device_assign (history!) and
@@ -55,17 +61,23 @@ class AssetError(Exception):
     """A rule of the inventory was broken; the message is for the person who tried."""
 
 
+def _require(by: User, action: str) -> None:
+    """PermissionDenied unless `by` may take `action`: the actor of every write is checked here."""
+    if not permissions.can(by, action):
+        raise PermissionDenied
+
+
 def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Not editable here: {', '.join(sorted(unknown))}")
 
 
-def _assignment_close(device: Device, at) -> None:
+def _assignment_close(device: Device, at: datetime) -> None:
     DeviceAssignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=at)
 
 
-def _assignment_open(device: Device, employee: Employee, at, by: User | None) -> DeviceAssignment:
+def _assignment_open(device: Device, employee: Employee, at: datetime, by: User) -> DeviceAssignment:
     return DeviceAssignment.objects.create(device=device, employee=employee, started_at=at, assigned_by=by)
 
 
@@ -82,8 +94,9 @@ def _status_for_holder(status: str, has_holder: bool) -> str:
 
 
 @transaction.atomic
-def device_create(*, by: User | None, asset_tag: str, assigned_to: Employee | None = None, **fields) -> Device:
+def device_create(*, by: User, asset_tag: str, assigned_to: Employee | None = None, **fields: Any) -> Device:
     """Add a device to the inventory, optionally handing it to an employee at once (with history)."""
+    _require(by, "assets.manage")
     _check_fields(fields, DEVICE_EDITABLE_FIELDS)
     if fields.get("status") == DeviceStatus.RETIRED and assigned_to is not None:
         raise AssetError(_("A retired device cannot be assigned to anyone."))
@@ -98,8 +111,9 @@ def device_create(*, by: User | None, asset_tag: str, assigned_to: Employee | No
 
 
 @transaction.atomic
-def device_update(*, device: Device, by: User | None, **fields) -> Device:
+def device_update(*, device: Device, by: User, **fields: Any) -> Device:
     """Change a device's details. Its holder changes through device_assign, retirement through device_retire."""
+    _require(by, "assets.update_device")
     _check_fields(fields, DEVICE_EDITABLE_FIELDS)
     new_status = fields.get("status", device.status)
     if new_status == DeviceStatus.RETIRED and device.status != DeviceStatus.RETIRED:
@@ -113,8 +127,9 @@ def device_update(*, device: Device, by: User | None, **fields) -> Device:
 
 
 @transaction.atomic
-def device_assign(*, device: Device, employee: Employee | None, by: User | None) -> Device:
+def device_assign(*, device: Device, employee: Employee | None, by: User) -> Device:
     """Hand a device to `employee`, or back to stock with `employee=None`; the history follows."""
+    _require(by, "assets.manage")
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.status == DeviceStatus.RETIRED:
         raise AssetError(_("This device is retired: it cannot be assigned."))
@@ -133,8 +148,9 @@ def device_assign(*, device: Device, employee: Employee | None, by: User | None)
 
 
 @transaction.atomic
-def device_retire(*, device: Device, by: User | None) -> Device:
+def device_retire(*, device: Device, by: User) -> Device:
     """Take a device out of service: its assignment ends and it can no longer be assigned."""
+    _require(by, "assets.manage")
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.status == DeviceStatus.RETIRED:
         return device
@@ -149,8 +165,9 @@ def device_retire(*, device: Device, by: User | None) -> Device:
 
 
 @transaction.atomic
-def employee_create(*, by: User | None, employee_number: str, first_name: str, last_name: str, **fields) -> Employee:
+def employee_create(*, by: User, employee_number: str, first_name: str, last_name: str, **fields: Any) -> Employee:
     """Add a member of staff."""
+    _require(by, "staff.manage")
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
     return Employee.objects.create(
         employee_number=employee_number, first_name=first_name, last_name=last_name, **fields
@@ -158,8 +175,9 @@ def employee_create(*, by: User | None, employee_number: str, first_name: str, l
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, by: User | None, **fields) -> Employee:
+def employee_update(*, employee: Employee, by: User, **fields: Any) -> Employee:
     """Change a member of staff's details."""
+    _require(by, "staff.manage")
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
     if fields.get("manager") is not None and fields["manager"].pk == employee.pk:
         raise AssetError(_("Someone cannot be their own manager."))
@@ -170,12 +188,16 @@ def employee_update(*, employee: Employee, by: User | None, **fields) -> Employe
 
 
 @transaction.atomic
-def department_create(*, by: User | None, name: str, manager: Employee | None = None) -> Department:
+def department_create(*, by: User, name: str, manager: Employee | None = None) -> Department:
+    """Add a department."""
+    _require(by, "staff.manage")
     return Department.objects.create(name=name, manager=manager)
 
 
 @transaction.atomic
-def location_create(*, by: User | None, site: str, building: str = "", floor: str = "", room: str = "") -> Location:
+def location_create(*, by: User, site: str, building: str = "", floor: str = "", room: str = "") -> Location:
+    """Add a location."""
+    _require(by, "assets.manage")
     return Location.objects.create(site=site, building=building, floor=floor, room=room)
 
 
@@ -223,7 +245,7 @@ DEVICE_IMPORT_FIELDS = (
 )
 
 
-def _bulk_update(model, objs: list, fields: Iterable[str]) -> None:
+def _bulk_update(model: Any, objs: list[Any], fields: Iterable[str]) -> None:
     """Write `fields` of many rows.
 
     Django's bulk_update builds a CASE with one branch per row for every field, which PostgreSQL
@@ -259,7 +281,7 @@ def _bulk_update(model, objs: list, fields: Iterable[str]) -> None:
 
 @transaction.atomic
 def employees_import(
-    *, rows: Sequence[dict[str, Any]], fields: Sequence[str] = EMPLOYEE_IMPORT_FIELDS, by: User | None
+    *, rows: Sequence[dict[str, Any]], fields: Sequence[str] = EMPLOYEE_IMPORT_FIELDS, by: User
 ) -> ImportResult:
     """Create or update employees from validated rows, matched on employee number.
 
@@ -268,6 +290,7 @@ def employees_import(
     `manager_number` names an employee already stored or one in the same rows. An employee without a
     login account is linked to the account with their email, when that one is free. All or nothing.
     """
+    _require(by, "assets.import")
     now = timezone.now()
     with_manager = "manager_number" in fields
     fields = [name for name in fields if name != "manager_number"]
@@ -346,7 +369,7 @@ def _employees_link_accounts(employees: Iterable[Employee], to_update: dict[str,
 
 @transaction.atomic
 def devices_import(
-    *, rows: Sequence[dict[str, Any]], fields: Sequence[str] = DEVICE_IMPORT_FIELDS, by: User | None
+    *, rows: Sequence[dict[str, Any]], fields: Sequence[str] = DEVICE_IMPORT_FIELDS, by: User
 ) -> ImportResult:
     """Create or update devices from validated rows, matched on asset tag.
 
@@ -354,6 +377,7 @@ def devices_import(
     columns for; fields it lacks are left as they are). Where the holder changes, the open assignment
     is closed and a new one opened, as device_assign does. All or nothing: one transaction.
     """
+    _require(by, "assets.import")
     now = timezone.now()
     follow_holder = "assigned_to_id" in fields and "status" not in fields
     existing: dict[str, Device] = {}

@@ -1,44 +1,84 @@
 """THE access rules for tickets: who sees a ticket and who may do what on it.
 
-Views, templates and (later) the API ask here. A ticket someone may not see is a 404, exactly as
-for a ticket that does not exist, so nobody learns which numbers are taken.
+Views, templates, forms, selectors and (later) the API ask here, through one entry point:
+`can(user, action, ticket=None)`. With a ticket it answers for an action on that ticket now (status changes
+by the workflow table, the rest below); without one it is the role capability of accounts.permissions.
+`tickets_visible_to(user)` is the visibility of tickets every list starts from. A ticket someone may not see
+is a 404, exactly as for a ticket that does not exist, so nobody learns which numbers are taken.
+
+This module reads no selector (the selectors import the visibility from here), so there is no circle.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.permissions import can
-from tickets import selectors, workflow
+from accounts import permissions as roles
+from tickets import workflow
 from tickets.models import Attachment, Ticket, TicketStatus
 
 # Actions on a ticket that do not move its status.
 FINISHED_FOR_REPLIES = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
+TICKET_ACTIONS = ("reply", "note", "log_time", "view_internal", "triage")
+# What the ticket page reads with the ticket: the list's relations and the page's own.
+_PAGE_RELATED = (
+    "requester",
+    "assignee",
+    "category",
+    "category__parent",
+    "device",
+    "project",
+    "requester__user",
+    "created_by",
+)
 
 
-def get_ticket_for(user, number) -> Ticket:
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+    """Staff see every ticket; a requester sees the tickets of their own employee record; others none."""
+    if user is None or not user.is_authenticated:
+        return Ticket.objects.none()
+    if roles.can(user, "tickets.view_all"):
+        return Ticket.objects.all()
+    if roles.can(user, "tickets.view_own"):
+        return Ticket.objects.filter(requester__user=user)
+    return Ticket.objects.none()
+
+
+def ticket_number_from(value: object) -> int | None:
+    """1042 from "HD-1042", "hd-1042", "1042" or 1042; None from anything else."""
+    if isinstance(value, int):
+        return value if value > 0 else None
+    text = str(value).strip().upper().removeprefix("HD-")
+    if not text.isdigit() or len(text) > 18:
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+def get_ticket_for(user: Any, number: object) -> Ticket:
     """The ticket `number` ("HD-1042" or 1042) if `user` may see it; Http404 otherwise."""
-    pk = selectors.ticket_number_from(number)
+    pk = ticket_number_from(number)
     if pk is None:
         raise Http404
-    qs = selectors.tickets_visible_to(user).select_related(
-        *selectors.LIST_RELATED, "device", "project", "requester__user", "created_by"
-    )
+    qs = tickets_visible_to(user).select_related(*_PAGE_RELATED)
     try:
         return qs.get(pk=pk)
     except Ticket.DoesNotExist:
         raise Http404 from None
 
 
-def _is_requester_of(user, ticket: Ticket) -> bool:
-    return can(user, "tickets.view_own") and ticket.requester.user_id == user.pk
+def _is_requester_of(user: Any, ticket: Ticket) -> bool:
+    return roles.can(user, "tickets.view_own") and ticket.requester.user_id == user.pk
 
 
-def _works_on(user, ticket: Ticket) -> bool:
+def _works_on(user: Any, ticket: Ticket) -> bool:
     """Speaks for the desk on this ticket: coordinators and managers on any; a technician on the tickets
     they hold, and on unassigned ones of their tier or below (the ones they could take). Anyone who works
     tickets may still read any and leave internal notes for the holder."""
-    if can(user, "tickets.assign"):
+    if roles.can(user, "tickets.assign"):
         return True
-    if not can(user, "tickets.work"):
+    if not roles.can(user, "tickets.work"):
         return False
     if ticket.assignee_id is not None:
         return ticket.assignee_id == user.pk
@@ -46,8 +86,7 @@ def _works_on(user, ticket: Ticket) -> bool:
     return profile is not None and profile.tier >= ticket.tier
 
 
-def can_act(user, action: str, ticket: Ticket) -> bool:
-    """May `user` take `action` on `ticket` now? Status changes are decided by the workflow table."""
+def _can_on_ticket(user: Any, action: str, ticket: Ticket) -> bool:
     if action in workflow.ACTIONS:
         return workflow.is_allowed(ticket, action, user)
     if action == "reply":
@@ -57,27 +96,40 @@ def can_act(user, action: str, ticket: Ticket) -> bool:
     if action == "log_time":
         return _works_on(user, ticket)
     if action in ("note", "view_internal"):
-        return can(user, "tickets.work")
+        return roles.can(user, "tickets.work")
     if action == "triage":
-        return can(user, "tickets.triage") and ticket.is_open
+        return roles.can(user, "tickets.triage") and ticket.is_open
     raise ValueError(f"Unknown ticket action {action!r}.")
 
 
-def actions_for(user, ticket: Ticket) -> frozenset[str]:
+def can(user: Any, action: str, ticket: Ticket | None = None) -> bool:
+    """May `user` take `action`? On `ticket` now when one is given (an action of the page: "reply",
+    "escalate"...); otherwise the role capability ("tickets.triage"...) of accounts.permissions."""
+    if ticket is None:
+        return roles.can(user, action)
+    return _can_on_ticket(user, action, ticket)
+
+
+def can_act(user: Any, action: str, ticket: Ticket) -> bool:
+    """May `user` take `action` on `ticket` now? The name the views use for can(user, action, ticket)."""
+    return can(user, action, ticket)
+
+
+def actions_for(user: Any, ticket: Ticket) -> frozenset[str]:
     """Every action `user` may take on `ticket` now: what the page offers."""
     names = set(workflow.allowed_actions(ticket, user))
-    names.update(a for a in ("reply", "note", "log_time", "view_internal", "triage") if can_act(user, a, ticket))
+    names.update(a for a in TICKET_ACTIONS if can(user, a, ticket))
     return frozenset(names)
 
 
-def get_attachment_for(user, pk: int) -> Attachment:
+def get_attachment_for(user: Any, pk: int) -> Attachment:
     """An attachment of a ticket `user` may see; internal-note files only for staff. 404 otherwise."""
     try:
         attachment = Attachment.objects.select_related("comment", "ticket__requester").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
-    if not selectors.tickets_visible_to(user).filter(pk=attachment.ticket_id).exists():
+    if not tickets_visible_to(user).filter(pk=attachment.ticket_id).exists():
         raise Http404
-    if attachment.is_internal and not can(user, "tickets.work"):
+    if attachment.is_internal and not roles.can(user, "tickets.work"):
         raise Http404
     return attachment

@@ -11,6 +11,7 @@ member who works tickets, a coordinator, a manager, or the system (a periodic ta
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -59,13 +60,13 @@ def _reopen_target(ticket: Ticket) -> str:
     return S.ASSIGNED if ticket.assignee_id else S.NEW
 
 
-def _within_reopen_window(user, ticket: Ticket) -> bool:
+def _within_reopen_window(user: Any, ticket: Ticket) -> bool:
     if ticket.resolved_at is None:
         return False
     return timezone.now() <= ticket.resolved_at + timedelta(days=settings.TICKET_REOPEN_DAYS)
 
 
-def _tier_allows(user, ticket: Ticket) -> bool:
+def _tier_allows(user: Any, ticket: Ticket) -> bool:
     # A technician takes tickets of their own tier or below; coordinators place tickets anywhere.
     if can(user, "tickets.assign"):
         return True
@@ -73,11 +74,11 @@ def _tier_allows(user, ticket: Ticket) -> bool:
     return profile is not None and profile.tier >= ticket.tier
 
 
-def _below_top_tier(user, ticket: Ticket) -> bool:
+def _below_top_tier(user: Any, ticket: Ticket) -> bool:
     return ticket.tier < max(Tier.values)
 
 
-def _above_first_tier(user, ticket: Ticket) -> bool:
+def _above_first_tier(user: Any, ticket: Ticket) -> bool:
     return ticket.tier > min(Tier.values)
 
 
@@ -208,7 +209,7 @@ ACTION_LABELS = {
 }
 
 
-def actor_kinds(user, ticket: Ticket) -> frozenset[str]:
+def actor_kinds(user: Any, ticket: Ticket) -> frozenset[str]:
     """What `user` is to `ticket`. `None` is the system."""
     if user is None:
         return frozenset({Actor.SYSTEM})
@@ -228,7 +229,7 @@ def actor_kinds(user, ticket: Ticket) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def check(ticket: Ticket, action: str, user) -> Rule:
+def check(ticket: Ticket, action: str, user: Any) -> Rule:
     """The rule for `user` taking `action` on `ticket` now, or the reason they cannot.
 
     Raises ActorNotAllowed (403) when the actor holds no right to the action, TransitionNotAllowed
@@ -251,7 +252,7 @@ def check(ticket: Ticket, action: str, user) -> Rule:
     raise ActorNotAllowed
 
 
-def is_allowed(ticket: Ticket, action: str, user) -> bool:
+def is_allowed(ticket: Ticket, action: str, user: Any) -> bool:
     try:
         check(ticket, action, user)
     except (WorkflowError, PermissionDenied):
@@ -259,7 +260,7 @@ def is_allowed(ticket: Ticket, action: str, user) -> bool:
     return True
 
 
-def allowed_actions(ticket: Ticket, user) -> list[str]:
+def allowed_actions(ticket: Ticket, user: Any) -> list[str]:
     return [action for action in ACTIONS if is_allowed(ticket, action, user)]
 
 

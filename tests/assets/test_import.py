@@ -135,23 +135,23 @@ def test_a_manager_row_with_errors_makes_its_reports_wait_too(places):
 # --- nothing written unless asked ---------------------------------------------------------------------
 
 
-def test_with_bad_rows_nothing_is_written_unless_the_valid_rows_are_chosen(places):
+def test_with_bad_rows_nothing_is_written_unless_the_valid_rows_are_chosen(places, coordinator):
     data = csv_bytes(
         EMPLOYEE_HEADER,
         "E1,Anna,Berg,anna@example.org,,,Finance,,,",
         "E2,Bo,Ek,bo@example.org,,,Nowhere,,,",
     )
-    preview, result = imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    preview, result = imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     assert result is None
     assert preview.error_count == 1
     assert Employee.objects.count() == 0
 
-    preview, result = imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=True)
+    preview, result = imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=True)
     assert result.created == 1
     assert list(Employee.objects.values_list("employee_number", flat=True)) == ["E1"]
 
 
-def test_a_failure_half_way_writes_nothing(places, monkeypatch):
+def test_a_failure_half_way_writes_nothing(places, monkeypatch, coordinator):
     holder = factories.EmployeeFactory(employee_number="E1")
     data = csv_bytes(DEVICE_HEADER, "LT-1,S1,laptop,,,,,,,E1,,", "LT-2,S2,laptop,,,,,,,,,")
 
@@ -161,7 +161,7 @@ def test_a_failure_half_way_writes_nothing(places, monkeypatch):
     # The devices are inserted, then writing the assignment history fails.
     monkeypatch.setattr(DeviceAssignment.objects, "bulk_create", broken)
     with pytest.raises(RuntimeError):
-        imports.run(ImportKind.DEVICES, data, by=None, skip_invalid=False)
+        imports.run(ImportKind.DEVICES, data, by=coordinator, skip_invalid=False)
     assert Device.objects.count() == 0
     assert not holder.devices.exists()
 
@@ -205,13 +205,13 @@ def test_reimporting_the_same_file_updates_the_same_records(places, coordinator)
     assert laptop.assignments.get(ended_at__isnull=True).assigned_by == coordinator
 
 
-def test_reimporting_staff_updates_them_and_links_managers_in_the_same_file(places):
+def test_reimporting_staff_updates_them_and_links_managers_in_the_same_file(places, coordinator):
     data = csv_bytes(
         EMPLOYEE_HEADER,
         "E2,Bo,Ek,bo@example.org,,Clerk,Finance,,E1,yes",
         "E1,Anna,Berg,anna@example.org,+46 8 123,Head,Finance,HQ / B / 2 / 214,,yes",
     )
-    _preview, result = imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    _preview, result = imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     assert result.created == 2
     bo = Employee.objects.get(employee_number="E2")
     assert bo.manager.employee_number == "E1"
@@ -223,25 +223,25 @@ def test_reimporting_staff_updates_them_and_links_managers_in_the_same_file(plac
         "E2,Bo,Ek,bo@example.org,,Senior clerk,it,,,no",
         "E1,Anna,Berg,anna@example.org,+46 8 123,Head,Finance,HQ / B / 2 / 214,,yes",
     )
-    _preview, result = imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    _preview, result = imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     bo.refresh_from_db()
     assert (bo.job_title, bo.department, bo.manager, bo.is_active) == ("Senior clerk", places["it"], None, False)
     assert Employee.objects.count() == 2
 
 
-def test_a_column_left_out_of_the_file_leaves_that_field_alone(places):
+def test_a_column_left_out_of_the_file_leaves_that_field_alone(places, coordinator):
     employee = factories.EmployeeFactory(employee_number="E1", phone="+47 1", job_title="Pilot")
     data = csv_bytes("employee_number,first_name,last_name,email", "E1,Anna,Berg,anna@example.org")
-    imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     employee.refresh_from_db()
     assert (employee.first_name, employee.phone, employee.job_title) == ("Anna", "+47 1", "Pilot")
 
 
-def test_an_employee_is_linked_to_the_login_with_their_email(places):
+def test_an_employee_is_linked_to_the_login_with_their_email(places, coordinator):
     user = factories.UserFactory(email="anna@example.org")
     data = csv_bytes("employee_number,first_name,last_name,email", "E1,Anna,Berg,Anna@Example.org")
-    imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     assert Employee.objects.get(employee_number="E1").user == user
 
 
@@ -250,7 +250,7 @@ def test_an_employee_is_linked_to_the_login_with_their_email(places):
 
 @pytest.mark.parametrize("bom", [True, False])
 @pytest.mark.parametrize("separator", [",", ";"])
-def test_utf8_with_or_without_bom_and_either_separator_and_any_script(places, bom, separator):
+def test_utf8_with_or_without_bom_and_either_separator_and_any_script(places, bom, separator, coordinator):
     names = [
         ("P1", "Małgorzata", "Wójcik-Żółć"),
         ("S1", "Åsa", "Öberg"),
@@ -263,7 +263,7 @@ def test_utf8_with_or_without_bom_and_either_separator_and_any_script(places, bo
         for number, first, last in names
     ]
     preview, result = imports.run(
-        ImportKind.EMPLOYEES, csv_bytes(*lines, bom=bom, separator=separator), by=None, skip_invalid=False
+        ImportKind.EMPLOYEES, csv_bytes(*lines, bom=bom, separator=separator), by=coordinator, skip_invalid=False
     )
     assert preview.is_clean, preview.row_errors
     assert result.created == 5
@@ -271,15 +271,15 @@ def test_utf8_with_or_without_bom_and_either_separator_and_any_script(places, bo
     assert stored == set(names)
 
 
-def test_decomposed_letters_are_stored_composed():
+def test_decomposed_letters_are_stored_composed(coordinator):
     data = ("employee_number,first_name,last_name,email\nE1,A\u030asa,Berg,asa@example.org\n").encode()
-    imports.run(ImportKind.EMPLOYEES, data, by=None, skip_invalid=False)
+    imports.run(ImportKind.EMPLOYEES, data, by=coordinator, skip_invalid=False)
     assert Employee.objects.get().first_name == "\u00c5sa"
 
 
-def test_type_and_status_may_be_written_as_their_labels_in_any_case(places):
+def test_type_and_status_may_be_written_as_their_labels_in_any_case(places, coordinator):
     data = csv_bytes("asset_tag,type,status", "LT-1,Desktop,In repair", "LT-2,MONITOR,in stock")
-    _preview, result = imports.run(ImportKind.DEVICES, data, by=None, skip_invalid=False)
+    _preview, result = imports.run(ImportKind.DEVICES, data, by=coordinator, skip_invalid=False)
     assert result.created == 2
     assert Device.objects.get(asset_tag="LT-1").device_type == DeviceType.DESKTOP
     assert Device.objects.get(asset_tag="LT-1").status == DeviceStatus.IN_REPAIR
@@ -298,25 +298,25 @@ def test_the_template_is_a_valid_file_with_the_documented_header(places):
 # --- the management command -------------------------------------------------------------------------
 
 
-def test_the_command_lists_bad_rows_and_writes_nothing(places, tmp_path, capsys):
+def test_the_command_lists_bad_rows_and_writes_nothing(places, tmp_path, capsys, coordinator):
     path = tmp_path / "staff.csv"
     path.write_bytes(csv_bytes(EMPLOYEE_HEADER, "E1,Anna,Berg,anna@example.org,,,Finance,,,", "E2,Bo,Ek,,,,Finance,,,"))
     with pytest.raises(CommandError, match="Nothing was imported"):
-        call_command("assets_import", "employees", str(path))
+        call_command("assets_import", "employees", str(path), "--by", coordinator.email)
     assert f"{path}:3: The email is missing." in capsys.readouterr().err
     assert Employee.objects.count() == 0
 
-    call_command("assets_import", "employees", str(path), "--skip-invalid")
+    call_command("assets_import", "employees", str(path), "--skip-invalid", "--by", coordinator.email)
     out = capsys.readouterr().out
     assert "1 created, 0 updated, 0 unchanged, 1 skipped" in out
     assert Employee.objects.count() == 1
 
 
-def test_the_command_imports_devices(places, tmp_path, capsys):
+def test_the_command_imports_devices(places, tmp_path, capsys, coordinator):
     factories.EmployeeFactory(employee_number="E1")
     path = tmp_path / "devices.csv"
     path.write_bytes(csv_bytes(DEVICE_HEADER, "LT-1,S1,laptop,Lenovo,T14,,,,,E1,,"))
-    call_command("assets_import", "devices", str(path))
+    call_command("assets_import", "devices", str(path), "--by", coordinator.email)
     assert "1 created, 0 updated, 0 unchanged, 0 skipped" in capsys.readouterr().out
     assert Device.objects.get().assigned_to.employee_number == "E1"
 
@@ -324,7 +324,7 @@ def test_the_command_imports_devices(places, tmp_path, capsys):
 # --- speed ---------------------------------------------------------------------------------------------
 
 
-def test_ten_thousand_rows_import_in_well_under_ten_seconds(places, capsys):
+def test_ten_thousand_rows_import_in_well_under_ten_seconds(places, capsys, coordinator):
     employees = [EMPLOYEE_HEADER] + [
         f"E{n:05d},Zoë{n},Ødegård-Łukasiewicz,e{n}@example.org,+46 8 {n},Analyst,Finance,HQ / B / 2 / 214,"
         f"{'E00000' if n else ''},yes"
@@ -339,7 +339,7 @@ def test_ten_thousand_rows_import_in_well_under_ten_seconds(places, capsys):
     timings = {}
     for kind, lines in ((ImportKind.EMPLOYEES, employees), (ImportKind.DEVICES, devices)):
         started = time.perf_counter()
-        preview, result = imports.run(kind, csv_bytes(*lines), by=None, skip_invalid=False)
+        preview, result = imports.run(kind, csv_bytes(*lines), by=coordinator, skip_invalid=False)
         timings[kind] = time.perf_counter() - started
         assert preview.is_clean, preview.row_errors[:3]
         assert result.created == 10_000
@@ -349,7 +349,7 @@ def test_ten_thousand_rows_import_in_well_under_ten_seconds(places, capsys):
         line.replace(f",E{n:05d},", f",E{(n + 1) % 10_000:05d},") for n, line in enumerate(devices[1:])
     ]
     started = time.perf_counter()
-    _preview, result = imports.run(ImportKind.DEVICES, csv_bytes(*moved), by=None, skip_invalid=False)
+    _preview, result = imports.run(ImportKind.DEVICES, csv_bytes(*moved), by=coordinator, skip_invalid=False)
     timings["devices re-import"] = time.perf_counter() - started
     assert result.updated == 10_000
 
@@ -361,7 +361,7 @@ def test_ten_thousand_rows_import_in_well_under_ten_seconds(places, capsys):
     assert max(timings.values()) < 10
 
 
-def test_the_bulk_services_can_be_called_with_rows_directly(places):
+def test_the_bulk_services_can_be_called_with_rows_directly(places, coordinator):
     result = services.devices_import(
         rows=[
             {
@@ -379,6 +379,20 @@ def test_the_bulk_services_can_be_called_with_rows_directly(places):
                 "notes": "",
             }
         ],
-        by=None,
+        by=coordinator,
     )
     assert result.created == 1
+
+
+@pytest.mark.parametrize("by", [None, "nobody@example.org", "requester", "technician"])
+def test_the_command_refuses_without_an_actor_who_may_import(by, places, tmp_path, request):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes(EMPLOYEE_HEADER, "E1,Anna,Berg,anna@example.org,,,Finance,,,"))
+    args = ["assets_import", "employees", str(path)]
+    if by in ("requester", "technician"):
+        by = request.getfixturevalue(by).email
+    if by is not None:
+        args += ["--by", by]
+    with pytest.raises(CommandError, match=r"--by EMAIL|No active user|may not import"):
+        call_command(*args)
+    assert not Employee.objects.filter(employee_number="E1").exists()

@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from assets import services
+from assets import permissions, services
 from assets.models import DeviceAssignment, DeviceStatus
 from tests import factories
 
@@ -87,3 +89,65 @@ def test_someone_cannot_manage_themselves(coordinator):
     employee = factories.EmployeeFactory()
     with pytest.raises(services.AssetError):
         services.employee_update(employee=employee, by=coordinator, manager=employee)
+
+
+# --- who may write: the capability table of accounts.permissions, checked by the services themselves ---
+
+
+def _write_calls(device, employee) -> dict:
+    """Each asset service with the smallest valid arguments, and the roles that may call it."""
+    row = {"employee_number": "E9", "first_name": "Ida", "last_name": "Lund", "email": "ida@example.org"}
+    return {
+        "device_create": (lambda by: services.device_create(by=by, asset_tag="LT-9"), "coordinator"),
+        "device_update": (lambda by: services.device_update(device=device, by=by, notes="x"), "technician"),
+        "device_assign": (lambda by: services.device_assign(device=device, employee=employee, by=by), "coordinator"),
+        "device_retire": (lambda by: services.device_retire(device=device, by=by), "coordinator"),
+        "employee_create": (
+            lambda by: services.employee_create(by=by, employee_number="E8", first_name="A", last_name="B"),
+            "coordinator",
+        ),
+        "employee_update": (lambda by: services.employee_update(employee=employee, by=by, phone="1"), "coordinator"),
+        "department_create": (lambda by: services.department_create(by=by, name="Legal"), "coordinator"),
+        "location_create": (lambda by: services.location_create(by=by, site="Oslo"), "coordinator"),
+        "employees_import": (
+            lambda by: services.employees_import(rows=[row], fields=["first_name", "last_name", "email"], by=by),
+            "coordinator",
+        ),
+        "devices_import": (
+            lambda by: services.devices_import(rows=[{"asset_tag": "X-2"}], fields=[], by=by),
+            "coordinator",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_write_calls(None, None)))
+def test_every_asset_write_refuses_a_requester(name, requester):
+    call, _least = _write_calls(factories.DeviceFactory(), factories.EmployeeFactory())[name]
+    with pytest.raises(PermissionDenied):
+        call(requester)
+
+
+@pytest.mark.parametrize("name", list(_write_calls(None, None)))
+def test_a_technician_may_only_update_device_details(name, technician, coordinator):
+    call, least = _write_calls(factories.DeviceFactory(), factories.EmployeeFactory())[name]
+    if least == "technician":
+        call(technician)
+    else:
+        with pytest.raises(PermissionDenied):
+            call(technician)
+    call(coordinator)
+
+
+def test_an_anonymous_actor_is_refused(coordinator):
+    with pytest.raises(PermissionDenied):
+        services.location_create(by=AnonymousUser(), site="Oslo")  # type: ignore[arg-type]
+
+
+def test_assets_can_answers_capabilities_and_the_actions_a_device_still_allows(technician, coordinator):
+    device = factories.DeviceFactory()
+    assert permissions.can(technician, "assets.update_device")
+    assert not permissions.can(technician, "assets.assign", device)
+    assert permissions.can(coordinator, "assets.assign", device)
+    device = services.device_retire(device=device, by=coordinator)
+    assert not permissions.can(coordinator, "assets.retire", device)
+    assert permissions.can(coordinator, "assets.manage")

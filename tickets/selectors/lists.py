@@ -1,0 +1,265 @@
+"""Ticket lists: what a role sees, the queues, the search, and the staff list with its sorts and pages.
+
+Every list starts from tickets.permissions.tickets_visible_to. Lists stay at a fixed number of queries,
+whatever their length.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.permissions import can
+from assets.models import Device, Employee
+from tickets.models import (
+    OPEN_STATUSES,
+    Category,
+    SavedFilter,
+    Ticket,
+    TicketStatus,
+)
+from tickets.permissions import ticket_number_from, tickets_visible_to
+
+# What a row of a ticket table shows. Each join costs planning time on every query, whatever the data size
+# (with seven joins PostgreSQL plans longer than it runs): lists join what they show, nothing more.
+LIST_RELATED = ("requester", "assignee", "category", "category__parent")
+
+
+def tickets_for_list(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related(*LIST_RELATED)
+
+
+def tickets_of_requester(user: Any) -> tuple[QuerySet[Ticket], QuerySet[Ticket]]:
+    """(open, past) tickets of the requester, the most recently changed first.
+
+    Filtered on the requester's own employee id, which is the visibility rule for a requester
+    (tickets_visible_to) without its join, so the (requester, -updated_at) index serves the order.
+    """
+    employee = getattr(user, "employee", None)
+    if employee is None or not can(user, "tickets.view_own"):
+        return Ticket.objects.none(), Ticket.objects.none()
+    qs = tickets_for_list(Ticket.objects.filter(requester_id=employee.pk)).order_by("-updated_at", "-pk")
+    return qs.filter(status__in=OPEN_STATUSES), qs.exclude(status__in=OPEN_STATUSES)
+
+
+def tickets_about_employee(user: Any, employee: Employee) -> QuerySet[Ticket]:
+    """Every ticket of one employee that `user` may see, newest first (the employee page)."""
+    return tickets_for_list(tickets_visible_to(user).filter(requester=employee)).order_by("-created_at", "-pk")
+
+
+def tickets_about_device(user: Any, device: Device) -> QuerySet[Ticket]:
+    """The full ticket history of one device that `user` may see, newest first (the device page)."""
+    return tickets_for_list(tickets_visible_to(user).filter(device=device)).order_by("-created_at", "-pk")
+
+
+def _queue_order(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.order_by("priority", F("resolution_due_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def tickets_queue_for(user: Any, *, status: str = "", category: Category | None = None) -> QuerySet[Ticket]:
+    """A technician's open tickets, most urgent first: priority, then due time."""
+    qs = Ticket.objects.filter(assignee=user)
+    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    return _queue_order(tickets_for_list(qs))
+
+
+def tickets_unassigned_for_tier(user: Any, *, category: Category | None = None) -> QuerySet[Ticket]:
+    """New tickets nobody holds, of the technician's tier, for them to take."""
+    profile = getattr(user, "technician_profile", None)
+    tier = profile.tier if profile else 1
+    qs = Ticket.objects.filter(status=TicketStatus.NEW, assignee__isnull=True, tier=tier)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    # Most urgent, then oldest: the order of the triage list, served by the partial index on new tickets.
+    return tickets_for_list(qs).order_by("priority", "created_at", "pk")
+
+
+def tickets_search(user: Any, *, query: str = "", status: str = "") -> QuerySet[Ticket]:
+    qs = tickets_visible_to(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    query = query.strip()
+    if query:
+        number = ticket_number_from(query)
+        condition = Q(subject__icontains=query) | Q(requester__last_name__icontains=query)
+        condition |= Q(requester__first_name__icontains=query) | Q(device__asset_tag__iexact=query)
+        if number is not None:
+            condition |= Q(pk=number)
+        qs = qs.filter(condition)
+    return tickets_for_list(qs).order_by("-updated_at", "-pk")
+
+
+# --- the staff ticket list ---------------------------------------------------------------------
+
+# Sort name -> order; each is served by an index (tickets.models.Ticket.Meta.indexes). Names of people
+# and categories sort through their own small tables, then the ticket's (foreign key, id) index.
+TICKET_SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("id",),
+    "subject": ("subject", "id"),
+    "status": ("status", "id"),
+    "priority": ("priority", "id"),
+    "tier": ("tier", "id"),
+    "requester": ("requester__last_name", "requester__first_name", "requester_id", "id"),
+    "assignee": ("assignee__first_name", "assignee__last_name", "assignee_id", "id"),
+    "category": ("category__name", "category_id", "id"),
+    "created": ("created_at", "id"),
+    "updated": ("updated_at", "id"),
+    "due": ("resolution_due_at", "id"),
+}
+DEFAULT_SORT = "-created"
+
+
+# Columns that may be empty: sorted with the empty ones last either way. The others are sorted plainly, so
+# that the order is exactly the one of their index (a "NULLS LAST" on a column that is never null stops
+# PostgreSQL from walking a descending index backwards, and it sorts the whole table instead).
+#
+# A sort that begins with one of these, in one query, makes PostgreSQL sort every ticket of the list: the
+# outer join that keeps tickets without an assignee stops it from reading the names' index in order, and
+# "latest due first, empty last" is not the due-time index read backwards. ticket_page reads such a list
+# in two parts, each in the order of an index (SPLIT_SORTS).
+NULLABLE_SORT_COLUMNS = frozenset(
+    {
+        "resolution_due_at",
+        "assignee__first_name",
+        "assignee__last_name",
+        "assignee_id",
+        "category__name",
+        "category_id",
+    }
+)
+
+
+# The sort names that begin with such a column, each with the field that is empty when the ticket lacks the
+# value: assignee, category, resolution_due_at.
+SPLIT_SORTS = {
+    key: names[0].partition("__")[0] for key, names in TICKET_SORTS.items() if names[0] in NULLABLE_SORT_COLUMNS
+}
+
+
+def _ordering(sort: str) -> list:
+    descending = sort.startswith("-")
+    names = TICKET_SORTS.get(sort.lstrip("-")) or TICKET_SORTS["created"]
+    if sort.lstrip("-") not in TICKET_SORTS:
+        descending = True
+    if descending:
+        return [F(name).desc(nulls_last=True) if name in NULLABLE_SORT_COLUMNS else F(name).desc() for name in names]
+    return [F(name).asc(nulls_last=True) if name in NULLABLE_SORT_COLUMNS else F(name).asc() for name in names]
+
+
+def tickets_filtered(user: Any, filters: dict[str, Any], *, sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
+    """The staff list: `tickets_visible_to(user)` narrowed by clean filters (tickets.forms.TicketFilterForm).
+
+    Starts from what `user` may see, so no filter can ever widen it.
+    """
+    qs = tickets_visible_to(user)
+    status = filters.get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    for name in ("priority", "tier", "category", "requester", "project"):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee=assignee)
+    if filters.get("department"):
+        qs = qs.filter(requester__department=filters["department"])
+    if filters.get("location"):
+        qs = qs.filter(requester__location=filters["location"])
+    if filters.get("device_model"):
+        qs = qs.filter(device__model=filters["device_model"])
+    # Days of the viewer's time zone as ranges of moments, so the column's own index serves them (a
+    # `__date` lookup casts every row's value first and reads the whole table).
+    for column, start, end in (
+        ("created_at", "created_from", "created_to"),
+        ("resolution_due_at", "due_from", "due_to"),
+    ):
+        if filters.get(start):
+            qs = qs.filter(_day_bound(column, filters[start], first=True))
+        if filters.get(end):
+            qs = qs.filter(_day_bound(column, filters[end], first=False))
+    text = (filters.get("q") or "").strip()
+    if text:
+        # The subject's trigram index (PostgreSQL) serves the substring match.
+        condition = Q(subject__icontains=text)
+        number = ticket_number_from(text)
+        if number is not None:
+            condition |= Q(pk=number)
+        qs = qs.filter(condition)
+    return tickets_for_list(qs.select_related("requester__department", "project")).order_by(*_ordering(sort))
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _day_bound(column: str, day: date, *, first: bool) -> Q:
+    """`column` on or after `day` (first) or on or before it. Nothing comes before the first date there is
+    or after the last, and a moment there would overflow: such a bound asks only that there is a value."""
+    if first and day > date.min:
+        return Q(**{f"{column}__gte": _start_of_day(day)})
+    if not first and day < date.max:
+        return Q(**{f"{column}__lt": _start_of_day(day + timedelta(days=1))})
+    return Q(**{f"{column}__isnull": False})
+
+
+def _split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], QuerySet[Ticket]] | None:
+    """For a sort in SPLIT_SORTS: the tickets that have the sorted name, in its order, and those that have
+    none, by number; None for the other sorts."""
+    key = sort.lstrip("-")
+    if key not in SPLIT_SORTS:
+        return None
+    descending = sort.startswith("-")
+    names = TICKET_SORTS[key]
+    # A condition on the other table's name makes the join an inner one, which PostgreSQL can drive from
+    # that table's name index (the name of an assignee or a category is never empty).
+    filled = qs.filter(**{f"{names[0]}__isnull": False}).order_by(
+        *(F(name).desc() if descending else F(name).asc() for name in names)
+    )
+    empty = qs.filter(**{f"{SPLIT_SORTS[key]}__isnull": True}).order_by("-id" if descending else "id")
+    return filled, empty
+
+
+def ticket_page(qs: QuerySet[Ticket], page_number: int, *, sort: str = DEFAULT_SORT, per_page: int = 50) -> dict:
+    """One page of `qs` (ordered by `sort`) without counting the whole set (a count of a million rows is
+    the slow part): one query, one row more than the page to know whether there is a next one.
+
+    A sort in SPLIT_SORTS reads the page from its two parts. Among the tickets that have the value, the
+    page's numbers first (the indexes alone: a technician's or a category's tickets are sorted by number
+    from the index, not from the table) and then those rows; the tickets without the value, for a page that
+    reaches past the others, with a count of the others only for a page wholly beyond them."""
+    page_number = max(1, page_number)
+    offset = (page_number - 1) * per_page
+    wanted = per_page + 1
+    parts = _split_by_emptiness(qs, sort)
+    if parts is None:
+        rows = list(qs[offset : offset + wanted])
+    else:
+        filled, empty = parts
+        numbers = list(filled.values_list("pk", flat=True)[offset : offset + wanted])
+        found = {ticket.pk: ticket for ticket in qs.filter(pk__in=numbers).order_by()} if numbers else {}
+        rows = [found[number] for number in numbers if number in found]
+        if len(numbers) < wanted:
+            skip = 0 if numbers or not offset else offset - filled.count()
+            rows += list(empty[skip : skip + wanted - len(numbers)])
+    return {
+        "object_list": rows[:per_page],
+        "number": page_number,
+        "has_previous": page_number > 1,
+        "has_next": len(rows) > per_page,
+        "previous_page_number": page_number - 1,
+        "next_page_number": page_number + 1,
+    }
+
+
+def saved_filters_of(user: Any) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user).order_by("name")
