@@ -1,8 +1,8 @@
 """Where notifications attach to ticket changes.
 
-Every ticket service records an Event and calls `tickets.services._after_change`, which calls `notify`
-inside the same transaction: the outbox rows commit with the change or not at all, and their delivery is
-queued only after the commit (notifications.services). Who hears what is decided in tickets.notices.
+Every ticket write goes through `tickets.services._change.ticket_change`, whose Event is recorded with a
+call to `notify` inside the same transaction: the outbox rows commit with the change or not at all, and
+their delivery is queued only after the commit (notifications.queue). Who hears what is decided in tickets.notices.
 """
 
 from notifications.services import notifications_save
