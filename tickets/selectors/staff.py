@@ -33,11 +33,22 @@ def _skills_prefetch(prefix: str = "technician_profile__skills") -> Prefetch:
     return Prefetch(prefix, queryset=Category.objects.select_related("parent").order_by("parent__name", "name"))
 
 
-def technicians_workload(users: list[User] | None = None) -> list[User]:
-    """Every active technician with tier, skills, availability, and open tickets by priority. Three queries,
-    two when `users` (a list of technicians_for_assignment) is given.
+@dataclass(frozen=True)
+class Workload:
+    """One technician's row of the workload board: their skills by name and their open tickets."""
 
-    Each user carries `skill_names`, `open_total`, `open_by_priority` [(priority, count)] and `load_percent`.
+    user: User
+    skill_names: list[str]
+    open_by_priority: list[tuple[int, int]]  # (priority, open tickets), every priority in order
+    open_total: int
+    load_percent: int  # of their capacity, at most 100
+    is_full: bool
+
+
+def technicians_workload(users: list[User] | None = None) -> list[Workload]:
+    """Every active technician with tier, skills, availability, and open tickets by priority, as a Workload
+    each. Three queries, two when `users` (a list of technicians_for_assignment) is given.
+
     The open tickets are counted by (assignee, priority) alone, index-only on the partial index ticket_open_queue,
     rather than joined to every ticket a technician ever held.
     """
@@ -63,16 +74,20 @@ def technicians_workload(users: list[User] | None = None) -> list[User]:
     )
     for assignee_id, priority, n in rows:
         counts.setdefault(assignee_id, {})[priority] = n
-    # The page reads the attributes set here: the stubs do not know them.
-    for user in users:
-        user.skill_names = skills.get(user.technician_profile.pk, [])  # type: ignore[attr-defined]
-        capacity = user.technician_profile.capacity or 1
-        own = counts.get(user.pk, {})
-        user.open_by_priority = [(priority, own.get(priority, 0)) for priority in Priority]  # type: ignore[attr-defined]
-        user.open_total = sum(own.values())  # type: ignore[attr-defined]
-        user.load_percent = min(100, round(100 * user.open_total / capacity))  # type: ignore[attr-defined]
-        user.is_full = user.open_total >= capacity  # type: ignore[attr-defined]
-    return users
+    return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
+
+
+def _workload(user: User, skill_names: list[str], own: dict[int, int]) -> Workload:
+    capacity = user.technician_profile.capacity or 1
+    open_total = sum(own.values())
+    return Workload(
+        user=user,
+        skill_names=skill_names,
+        open_by_priority=[(priority, own.get(priority, 0)) for priority in Priority],
+        open_total=open_total,
+        load_percent=min(100, round(100 * open_total / capacity)),
+        is_full=open_total >= capacity,
+    )
 
 
 # --- choosing the technician -------------------------------------------------------------------
