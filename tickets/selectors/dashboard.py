@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -99,7 +99,7 @@ def categories_by_name() -> list[Category]:
     return list(Category.objects.select_related("parent").order_by("parent__name", "name", "pk"))
 
 
-def dashboard_counts(*, now: datetime | None = None, categories: list[Category] | None = None) -> dict:
+def dashboard_counts(*, now: datetime | None = None, categories: list[Category] | None = None) -> dict[str, Any]:
     """Open tickets by status, priority, tier and category, and today's created and resolved. Three queries,
     two when `categories` (categories_by_name) is given.
 
@@ -122,7 +122,7 @@ def dashboard_counts(*, now: datetime | None = None, categories: list[Category] 
     by_status = dict.fromkeys((status for status in TicketStatus if status in OPEN_STATUSES), 0)
     by_priority = dict.fromkeys(Priority, 0)
     by_tier = dict.fromkeys(Tier, 0)
-    by_category: dict = {}
+    by_category: dict[int | None, dict[str, Any]] = {}
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
         by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + row["count"]
@@ -215,7 +215,7 @@ def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -
     return sorted(due, key=lambda row: (row.due_at, row.ticket.pk))[:limit]
 
 
-def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict]:
+def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict[str, Any]]:
     """Open tickets escalated lately: an "escalate" event, or a triage that raised the tier.
 
     Returns {"ticket", "at", "old_tier", "new_tier"}, the latest first, one per ticket.

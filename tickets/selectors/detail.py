@@ -31,7 +31,7 @@ def tickets_recent_for_device(device: Device, *, exclude: Ticket | None = None, 
     return list(qs.order_by("-created_at", "-pk")[:limit])
 
 
-def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict:
+def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
     """Who held the ticket at each tier, for how long, and why it moved on; how often it bounced back down.
 
     Read from the ticket's Events (one query): the hand-offs are assignments, escalations, send-downs,

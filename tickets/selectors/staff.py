@@ -29,7 +29,7 @@ def technicians_for_assignment() -> QuerySet[User]:
     )
 
 
-def _skills_prefetch(prefix: str = "technician_profile__skills") -> Prefetch:
+def _skills_prefetch(prefix: str = "technician_profile__skills") -> "Prefetch[str, QuerySet[Category], str]":
     return Prefetch(prefix, queryset=Category.objects.select_related("parent").order_by("parent__name", "name"))
 
 
@@ -191,6 +191,12 @@ def is_qualified(s: Suggestion, ticket: Ticket) -> bool:
 _AS_SAVED = object()
 
 
+def _annotated(user: User, name: str) -> int:
+    """A number technician_suggestions annotated on the row (annotate(**annotations)), which the stubs
+    cannot see: read here alone, as the int it is."""
+    return int(getattr(user, name))
+
+
 def technician_suggestions(ticket: Ticket, *, category: Any = _AS_SAVED, tier: int | None = None) -> list[Suggestion]:
     """Every active technician ranked for `ticket`, best first, each with the reasons in words. Three queries
     (four when the ticket's category and device are not loaded), whatever the number of technicians.
@@ -226,17 +232,16 @@ def technician_suggestions(ticket: Ticket, *, category: Any = _AS_SAVED, tier: i
         .annotate(**annotations)
     )
     suggestions = []
-    # skill_match and open_count come from annotate(**annotations): the stubs cannot see them.
     for user in users:
         profile = user.technician_profile
         suggestion = Suggestion(
             technician=user,
-            skill_match=bool(user.skill_match),  # type: ignore[attr-defined]
+            skill_match=bool(_annotated(user, "skill_match")),
             skill_names=[skill.name for skill in profile.skills.all() if not skill_ids or skill.pk in skill_ids]
             or [skill.name for skill in profile.skills.all()],
             tier=profile.tier,
             tier_ok=profile.tier >= ticket.tier,
-            open_count=user.open_count,  # type: ignore[attr-defined]
+            open_count=_annotated(user, "open_count"),
             capacity=profile.capacity,
             is_available=profile.is_available,
             solved_like_this=solved.get(user.pk, 0),
