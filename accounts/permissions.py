@@ -5,12 +5,16 @@ Rules about a particular object (may this requester see this ticket?) live in th
 permissions module and start from these capabilities.
 """
 
-from typing import Any
+from typing import TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Role, User
+
+# Whoever may ask: a signed-in user, an anonymous visitor, or None (the system: a periodic task, no user).
+Someone = User | AnonymousUser | None
 
 # Actions are "<area>.<verb>". A role holds the actions listed for it; managers hold every action.
 REQUESTER_ACTIONS = frozenset(
@@ -70,11 +74,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 ALL_ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
 
 
-def can(user: Any, action: str) -> bool:
-    """May `user` take `action`? Unknown actions are a programming error, never a silent False."""
+def can(user: Someone, action: str) -> TypeGuard[User]:
+    """May `user` take `action`? Unknown actions are a programming error, never a silent False. Only an
+    active, signed-in User may take any (so a True tells the type checker `user` is one)."""
     if action not in ALL_ACTIONS:
         raise ValueError(f"Unknown action {action!r}: add it to accounts.permissions.")
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
@@ -88,28 +93,28 @@ def roles_with(action: str) -> list[str]:
     return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
 
 
-def require(user: Any, action: str) -> None:
+def require(user: Someone, action: str) -> None:
     """403 unless `user` may take `action`: the views' one way to refuse a role."""
     if not can(user, action):
         raise PermissionDenied
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: Someone) -> bool:
     """Technicians, coordinators and managers: the people who work tickets."""
     return can(user, "tickets.view_all")
 
 
-def two_factor_required(user: Any) -> bool:
+def two_factor_required(user: Someone) -> bool:
     """Those who administer must log in with a second factor; other staff may choose to, requesters never see it."""
     return can(user, "admin.access")
 
 
-def may_stay_signed_in(user: Any) -> bool:
+def may_stay_signed_in(user: Someone) -> bool:
     """Only requesters may keep a session for days on their own device; staff sessions end after idle hours."""
-    return user.is_authenticated and not is_staff_member(user)
+    return user is not None and user.is_authenticated and not is_staff_member(user)
 
 
-_HOME_BY_ROLE = {
+_HOME_BY_ROLE: dict[str, str] = {
     Role.REQUESTER: "tickets:mine",
     Role.TECHNICIAN: "tickets:queue",
     Role.COORDINATOR: "tickets:dashboard",
@@ -117,7 +122,7 @@ _HOME_BY_ROLE = {
 }
 
 
-def home_url_for(user: Any) -> str:
+def home_url_for(user: User) -> str:
     """Where a role's work is: the page it lands on after login."""
     role = Role.MANAGER if user.is_superuser else user.role
     return reverse(_HOME_BY_ROLE.get(role, "accounts:profile"))

@@ -12,11 +12,13 @@ accounts.permissions; with a device it also asks whether the action still makes 
 The services in assets.services ask it for the actor of every write.
 """
 
-from typing import Any
+from typing import TypeGuard
 
 from django.http import Http404
 
 from accounts import permissions as roles
+from accounts.models import User
+from accounts.permissions import Someone
 from assets import selectors
 from assets.models import Device, DeviceStatus, Employee
 
@@ -26,8 +28,9 @@ _LIVE_DEVICE_ACTIONS = frozenset({"assets.assign", "assets.retire"})
 _DEVICE_ACTIONS = {"assets.assign": "assets.manage", "assets.retire": "assets.manage"}
 
 
-def can(user: Any, action: str, obj: Device | Employee | None = None) -> bool:
-    """May `user` take `action` (on `obj`, when given)? The one question every asset rule answers."""
+def can(user: Someone, action: str, obj: Device | Employee | None = None) -> TypeGuard[User]:
+    """May `user` take `action` (on `obj`, when given)? The one question every asset rule answers. Only an
+    active, signed-in User may (as accounts.permissions.can)."""
     capability = _DEVICE_ACTIONS.get(action, action)
     if not roles.can(user, capability):
         return False
@@ -36,15 +39,15 @@ def can(user: Any, action: str, obj: Device | Employee | None = None) -> bool:
     return True
 
 
-def can_see_all_devices(user: Any) -> bool:
+def can_see_all_devices(user: Someone) -> bool:
     return can(user, "assets.view")
 
 
-def can_see_all_staff(user: Any) -> bool:
+def can_see_all_staff(user: Someone) -> bool:
     return can(user, "staff.view")
 
 
-def get_device_for(user: Any, pk: int) -> Device:
+def get_device_for(user: Someone, pk: int) -> Device:
     """The device `pk` as `user` may see it; 404 when it does not exist or is not theirs to see."""
     qs = selectors.device_detail(pk)
     if not can_see_all_devices(user):
@@ -57,7 +60,7 @@ def get_device_for(user: Any, pk: int) -> Device:
     return device
 
 
-def get_employee_for(user: Any, pk: int) -> Employee:
+def get_employee_for(user: Someone, pk: int) -> Employee:
     """The employee `pk` as `user` may see them; 404 when missing or not the user's own record."""
     qs = selectors.employee_detail(pk)
     if not can_see_all_staff(user):
@@ -70,7 +73,7 @@ def get_employee_for(user: Any, pk: int) -> Employee:
     return employee
 
 
-def device_actions_for(user: Any, device: Device) -> dict[str, bool]:
+def device_actions_for(user: Someone, device: Device) -> dict[str, bool]:
     """What the device page offers: the same answers the views enforce."""
     return {
         "edit": can(user, "assets.update_device"),

@@ -6,12 +6,12 @@ annotations), so a page of 50 rows costs the same number of queries as a page of
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.permissions import Someone
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, Employee, Location
 
 # --- sorting ------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def employee_past_assignments(employee: Employee) -> QuerySet[DeviceAssignment]:
     )
 
 
-def devices_of_user(user: Any) -> QuerySet[Device]:
+def devices_of_user(user: Someone) -> QuerySet[Device]:
     """The devices assigned to the employee linked to `user`: the profile card and the ticket form.
 
     Empty for anyone without an employee record. This is the only list of devices a requester sees.
@@ -199,7 +199,7 @@ def devices_of_user(user: Any) -> QuerySet[Device]:
     )
 
 
-def employee_of_user(user: Any) -> Employee | None:
+def employee_of_user(user: Someone) -> Employee | None:
     """The employee record linked to a login, if any."""
     if user is None or not user.is_authenticated:
         return None

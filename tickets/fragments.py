@@ -3,16 +3,17 @@
 The dashboard refreshes its triage list every few seconds for every coordinator, and each row carries a
 form whose markup (six selects, one with every technician) is most of the page's time. Kept markup
 is filed under a digest of what its template is given (`digest`: every value of the context, a model
-instance by all the fields and related rows it carries, the language and the time zone), never under a
-hand-written list of what the markup shows: a value added to the markup is in the key as soon as it is in
-the context, a key can never point at markup that is out of date, nothing needs clearing, and an edit
-shows on the very next refresh. What differs between requests (the CSRF token, how old a
+instance by all the fields and related rows it carries, a dataclass by its fields, the language and the
+time zone), never under a hand-written list of what the markup shows: a value added to the markup is in
+the key as soon as it is in the context, a key can never point at markup that is out of date, nothing
+needs clearing, and an edit shows on the very next refresh. What differs between requests (the CSRF token, how old a
 ticket is now) stands in the kept markup as a mark, filled in when the markup is used.
 
 Kept in the "fragments" cache (settings.CACHES): each process's own memory, bounded, the same store the
 templates' {% cache ... using="fragments" %} blocks use for the ticket list's rows.
 """
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
@@ -55,6 +56,10 @@ def _plain(value: Any, seen: set[int]) -> Any:
         return str(value)
     if isinstance(value, forms.BaseForm):
         return _plain_form(value, seen)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # A selector's typed row (a Workload, a DueTicket): by its class and each field, as digested itself.
+        fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        return (type(value).__qualname__, _plain(fields, seen))
     if isinstance(value, Mapping):
         return tuple(sorted(((str(key), _plain(item, seen)) for key, item in value.items()), key=_first))
     if isinstance(value, QuerySet):

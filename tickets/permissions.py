@@ -9,12 +9,11 @@ is a 404, exactly as for a ticket that does not exist, so nobody learns which nu
 This module reads no selector (the selectors import the visibility from here), so there is no circle.
 """
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts import permissions as roles
+from accounts.permissions import Someone
 from tickets import workflow
 from tickets.models import Attachment, Ticket, TicketStatus
 
@@ -34,7 +33,7 @@ _PAGE_RELATED = (
 )
 
 
-def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
     """Staff see every ticket; a requester sees the tickets of their own employee record; others none."""
     if user is None or not user.is_authenticated:
         return Ticket.objects.none()
@@ -56,7 +55,7 @@ def ticket_number_from(value: object) -> int | None:
     return number if number > 0 else None
 
 
-def get_ticket_for(user: Any, number: object) -> Ticket:
+def get_ticket_for(user: Someone, number: object) -> Ticket:
     """The ticket `number` ("HD-1042" or 1042) if `user` may see it; Http404 otherwise."""
     pk = ticket_number_from(number)
     if pk is None:
@@ -68,11 +67,11 @@ def get_ticket_for(user: Any, number: object) -> Ticket:
         raise Http404 from None
 
 
-def _is_requester_of(user: Any, ticket: Ticket) -> bool:
+def _is_requester_of(user: Someone, ticket: Ticket) -> bool:
     return roles.can(user, "tickets.view_own") and ticket.requester.user_id == user.pk
 
 
-def _works_on(user: Any, ticket: Ticket) -> bool:
+def _works_on(user: Someone, ticket: Ticket) -> bool:
     """Speaks for the desk on this ticket: coordinators and managers on any; a technician on the tickets
     they hold, and on unassigned ones of their tier or below (the ones they could take). Anyone who works
     tickets may still read any and leave internal notes for the holder."""
@@ -86,7 +85,7 @@ def _works_on(user: Any, ticket: Ticket) -> bool:
     return profile is not None and profile.tier >= ticket.tier
 
 
-def _can_on_ticket(user: Any, action: str, ticket: Ticket) -> bool:
+def _can_on_ticket(user: Someone, action: str, ticket: Ticket) -> bool:
     if action in workflow.ACTIONS:
         return workflow.is_allowed(ticket, action, user)
     if action == "reply":
@@ -102,7 +101,7 @@ def _can_on_ticket(user: Any, action: str, ticket: Ticket) -> bool:
     raise ValueError(f"Unknown ticket action {action!r}.")
 
 
-def can(user: Any, action: str, ticket: Ticket | None = None) -> bool:
+def can(user: Someone, action: str, ticket: Ticket | None = None) -> bool:
     """May `user` take `action`? On `ticket` now when one is given (an action of the page: "reply",
     "escalate"...); otherwise the role capability ("tickets.triage"...) of accounts.permissions."""
     if ticket is None:
@@ -110,19 +109,19 @@ def can(user: Any, action: str, ticket: Ticket | None = None) -> bool:
     return _can_on_ticket(user, action, ticket)
 
 
-def can_act(user: Any, action: str, ticket: Ticket) -> bool:
+def can_act(user: Someone, action: str, ticket: Ticket) -> bool:
     """May `user` take `action` on `ticket` now? The name the views use for can(user, action, ticket)."""
     return can(user, action, ticket)
 
 
-def actions_for(user: Any, ticket: Ticket) -> frozenset[str]:
+def actions_for(user: Someone, ticket: Ticket) -> frozenset[str]:
     """Every action `user` may take on `ticket` now: what the page offers."""
     names = set(workflow.allowed_actions(ticket, user))
     names.update(a for a in TICKET_ACTIONS if can(user, a, ticket))
     return frozenset(names)
 
 
-def get_attachment_for(user: Any, pk: int) -> Attachment:
+def get_attachment_for(user: Someone, pk: int) -> Attachment:
     """An attachment of a ticket `user` may see; internal-note files only for staff. 404 otherwise."""
     try:
         attachment = Attachment.objects.select_related("comment", "ticket__requester").get(pk=pk)

@@ -8,10 +8,10 @@ Kinds of actor are relative to the ticket: the requester of *this* ticket, its a
 member who works tickets, a coordinator, a manager, or the system (a periodic task, no user).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
-from accounts.permissions import can
+from accounts.permissions import Someone, can
 from tickets.models import OPEN_STATUSES, Ticket, TicketStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a message: a text, or a lazy translation of one
 
 S = TicketStatus
 
@@ -37,7 +40,7 @@ class Actor:
 class WorkflowError(Exception):
     """An action that cannot be taken now. `message` is shown to the person who tried."""
 
-    def __init__(self, message):
+    def __init__(self, message: "StrOrPromise") -> None:
         super().__init__(message)
         self.message = message
 
@@ -47,7 +50,9 @@ class TransitionNotAllowed(WorkflowError):
 
 
 class MissingFields(WorkflowError):
-    def __init__(self, message, fields):
+    """Fields the action requires were left empty: `fields` names them, for the form to mark."""
+
+    def __init__(self, message: "StrOrPromise", fields: list[str]) -> None:
         super().__init__(message)
         self.fields = fields
 
@@ -60,13 +65,13 @@ def _reopen_target(ticket: Ticket) -> str:
     return S.ASSIGNED if ticket.assignee_id else S.NEW
 
 
-def _within_reopen_window(user: Any, ticket: Ticket) -> bool:
+def _within_reopen_window(user: Someone, ticket: Ticket) -> bool:
     if ticket.resolved_at is None:
         return False
     return timezone.now() <= ticket.resolved_at + timedelta(days=settings.TICKET_REOPEN_DAYS)
 
 
-def _tier_allows(user: Any, ticket: Ticket) -> bool:
+def _tier_allows(user: Someone, ticket: Ticket) -> bool:
     # A technician takes tickets of their own tier or below; coordinators place tickets anywhere.
     if can(user, "tickets.assign"):
         return True
@@ -74,11 +79,11 @@ def _tier_allows(user: Any, ticket: Ticket) -> bool:
     return profile is not None and profile.tier >= ticket.tier
 
 
-def _below_top_tier(user: Any, ticket: Ticket) -> bool:
+def _below_top_tier(user: Someone, ticket: Ticket) -> bool:
     return ticket.tier < max(Tier.values)
 
 
-def _above_first_tier(user: Any, ticket: Ticket) -> bool:
+def _above_first_tier(user: Someone, ticket: Ticket) -> bool:
     return ticket.tier > min(Tier.values)
 
 
@@ -93,7 +98,7 @@ class Rule:
     who: frozenset[str]
     requires: tuple[str, ...] = ()
     # Extra conditions for some kinds of actor: kind -> predicate(user, ticket).
-    guards: dict[str, Callable] = field(default_factory=dict)
+    guards: dict[str, Callable[[Someone, Ticket], bool]] = field(default_factory=dict)
     # Shown on the requester's timeline? Hand-backs are between staff.
     is_public: bool = True
     # Is the actor's note shown with it? An escalation is public ("passed to a specialist"), its reason is not.
@@ -108,7 +113,7 @@ WORKING = (S.ASSIGNED, S.IN_PROGRESS, *WAITING)
 HOLDER_OR_COORDINATOR = frozenset({Actor.ASSIGNEE, Actor.COORDINATOR})
 
 
-def _rows(sources, action, rule):
+def _rows(sources: Iterable[str], action: str, rule: Rule) -> dict[tuple[str, str], Rule]:
     return {(source, action): rule for source in sources}
 
 
@@ -209,7 +214,7 @@ ACTION_LABELS = {
 }
 
 
-def actor_kinds(user: Any, ticket: Ticket) -> frozenset[str]:
+def actor_kinds(user: Someone, ticket: Ticket) -> frozenset[str]:
     """What `user` is to `ticket`. `None` is the system."""
     if user is None:
         return frozenset({Actor.SYSTEM})
@@ -229,7 +234,7 @@ def actor_kinds(user: Any, ticket: Ticket) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def check(ticket: Ticket, action: str, user: Any) -> Rule:
+def check(ticket: Ticket, action: str, user: Someone) -> Rule:
     """The rule for `user` taking `action` on `ticket` now, or the reason they cannot.
 
     Raises ActorNotAllowed (403) when the actor holds no right to the action, TransitionNotAllowed
@@ -252,7 +257,7 @@ def check(ticket: Ticket, action: str, user: Any) -> Rule:
     raise ActorNotAllowed
 
 
-def is_allowed(ticket: Ticket, action: str, user: Any) -> bool:
+def is_allowed(ticket: Ticket, action: str, user: Someone) -> bool:
     try:
         check(ticket, action, user)
     except (WorkflowError, PermissionDenied):
@@ -260,15 +265,15 @@ def is_allowed(ticket: Ticket, action: str, user: Any) -> bool:
     return True
 
 
-def allowed_actions(ticket: Ticket, user: Any) -> list[str]:
+def allowed_actions(ticket: Ticket, user: Someone) -> list[str]:
     return [action for action in ACTIONS if is_allowed(ticket, action, user)]
 
 
-def missing_fields(rule: Rule, values: dict) -> list[str]:
+def missing_fields(rule: Rule, values: Mapping[str, object]) -> list[str]:
     return [name for name in rule.requires if not values.get(name)]
 
 
-def apply(ticket: Ticket, rule: Rule, *, now) -> tuple[str, str]:
+def apply(ticket: Ticket, rule: Rule, *, now: datetime) -> tuple[str, str]:
     """Move `ticket` along `rule` and keep the lifecycle timestamps true. Returns (old, new) status."""
     old = ticket.status
     new = rule.target(ticket)

@@ -1,5 +1,6 @@
 """The coordinator's dashboard: triage in place (htmx and plain posts), watch columns, workload, counts."""
 
+import dataclasses
 import re
 from datetime import datetime, timedelta
 
@@ -221,8 +222,8 @@ def test_watch_columns(client_for, coordinator, technician):
     response = client_for(coordinator).get(_part("watch"))
     context = response.context
     # The most pressing first, each by the clock that is close: an answered ticket's first response is not.
-    assert context["due_soon"] == [overdue_response, due, answered]
-    assert [(t.due_clock, t.is_overdue, t.due_at) for t in context["due_soon"]] == [
+    assert [row.ticket for row in context["due_soon"]] == [overdue_response, due, answered]
+    assert [(row.clock, row.is_overdue, row.due_at) for row in context["due_soon"]] == [
         ("response", True, now - timedelta(hours=1)),
         ("resolution", False, now + timedelta(hours=1)),
         ("resolution", False, now + timedelta(hours=3)),
@@ -259,7 +260,7 @@ def test_due_soon_is_the_most_pressing_by_the_nearer_clock_whatever_the_limit(te
     expected = sorted(candidates, key=lambda t: (nearer(t), t.pk))
     for limit in (1, 3, 5, 10):
         found = selectors.tickets_due_soon(limit=limit)
-        assert [t.pk for t in found] == [t.pk for t in expected[:limit]], limit
+        assert [row.ticket.pk for row in found] == [t.pk for t in expected[:limit]], limit
         assert [t.due_at for t in found] == [nearer(t) for t in expected[:limit]]
 
 
@@ -287,7 +288,7 @@ def test_workload_board(client_for, coordinator):
     factories.TicketFactory(assignee=tech, status="assigned", priority=3)
     factories.TicketFactory(assignee=tech, status="closed", priority=3)
     response = client_for(coordinator).get(_part("workload"))
-    pia = next(u for u in response.context["technicians"] if u.pk == tech.pk)
+    pia = next(row for row in response.context["technicians"] if row.user.pk == tech.pk)
     assert pia.open_total == 2
     assert pia.open_by_priority == [(1, 1), (2, 0), (3, 1), (4, 0)]
     body = response.content.decode()
@@ -465,3 +466,17 @@ def test_a_value_added_to_a_triage_rows_context_shows_at_once_with_the_cache_war
 
     monkeypatch.setattr(dashboard, "triage_row_context", with_more)
     assert "Added to the row" in row()
+
+
+def test_a_typed_row_is_digested_by_its_fields_and_the_rows_they_carry(technician):
+    """The workload board and the watch list are kept under the digest of typed rows (selectors' dataclasses):
+    a change to any field, or to the model row a field carries, gives another key."""
+    from tickets import fragments
+
+    (row,) = selectors.technicians_workload([technician])
+    same = fragments.digest([row])
+    assert fragments.digest(list(selectors.technicians_workload([technician]))) == same
+    assert fragments.digest([dataclasses.replace(row, open_total=row.open_total + 1)]) != same
+    assert fragments.digest([dataclasses.replace(row, skill_names=["Printers"])]) != same
+    technician.first_name = "Renamed"  # the user the row carries: a value its markup shows
+    assert fragments.digest([row]) != same

@@ -23,6 +23,7 @@ from tickets.selectors.dashboard import (
     WATCH_FIELDS,
     WATCH_LIMIT,
     WATCH_RELATED,
+    DueTicket,
     categories_by_name,
     dashboard_counts,
     tickets_due_soon,
@@ -34,6 +35,7 @@ from tickets.selectors.dashboard import (
     tickets_without_update,
 )
 from tickets.selectors.detail import (
+    TimelineEntry,
     devices_of_employee,
     employees_matching,
     ticket_first_attachments,
@@ -66,6 +68,7 @@ from tickets.selectors.projects import (
 )
 from tickets.selectors.staff import (
     Suggestion,
+    Workload,
     _skill_categories,
     is_qualified,
     suggestion_order,
@@ -90,7 +93,10 @@ __all__ = [
     "WATCH_FIELDS",
     "WATCH_LIMIT",
     "WATCH_RELATED",
+    "DueTicket",
     "Suggestion",
+    "TimelineEntry",
+    "Workload",
     "_skill_categories",
     "categories_by_name",
     "dashboard_counts",

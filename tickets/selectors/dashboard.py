@@ -1,6 +1,8 @@
 """The coordinator's dashboard: the triage list, the counts and the watch lists."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -97,7 +99,7 @@ def categories_by_name() -> list[Category]:
     return list(Category.objects.select_related("parent").order_by("parent__name", "name", "pk"))
 
 
-def dashboard_counts(*, now: datetime | None = None, categories: list[Category] | None = None) -> dict:
+def dashboard_counts(*, now: datetime | None = None, categories: list[Category] | None = None) -> dict[str, Any]:
     """Open tickets by status, priority, tier and category, and today's created and resolved. Three queries,
     two when `categories` (categories_by_name) is given.
 
@@ -120,7 +122,7 @@ def dashboard_counts(*, now: datetime | None = None, categories: list[Category] 
     by_status = dict.fromkeys((status for status in TicketStatus if status in OPEN_STATUSES), 0)
     by_priority = dict.fromkeys(Priority, 0)
     by_tier = dict.fromkeys(Tier, 0)
-    by_category: dict = {}
+    by_category: dict[int | None, dict[str, Any]] = {}
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["count"]
         by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + row["count"]
@@ -169,10 +171,31 @@ def _count_each(**conditions: Q) -> dict[str, int]:
     return dict(counts[0].union(*counts[1:], all=True))
 
 
-def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[Ticket]:
+@dataclass(frozen=True)
+class DueTicket:
+    """An open ticket with the nearer of its two clocks: when it is due, which clock, and whether it is past."""
+
+    ticket: Ticket
+    due_at: datetime
+    clock: Literal["response", "resolution"]
+    is_overdue: bool
+
+
+def _due(ticket: Ticket, now: datetime) -> DueTicket:
+    response = ticket.first_response_due_at if ticket.first_response_at is None else None
+    clocks: list[tuple[datetime, Literal["response", "resolution"]]] = []
+    if response:
+        clocks.append((response, "response"))
+    if ticket.resolution_due_at:
+        clocks.append((ticket.resolution_due_at, "resolution"))
+    due_at, clock = min(clocks, key=lambda pair: pair[0])
+    return DueTicket(ticket=ticket, due_at=due_at, clock=clock, is_overdue=due_at < now)
+
+
+def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[DueTicket]:
     """Open tickets close to or past a due time (first response not yet given, or resolution), the most
-    pressing first. Each has `due_at` (the nearer of its two clocks), `due_clock` ("response" or
-    "resolution") and `is_overdue`. Without service levels no ticket has a due time and the list is empty.
+    pressing first, each as a DueTicket by the nearer of its two clocks. Without service levels no ticket has
+    a due time and the list is empty.
 
     Two reads, each the first `limit` in the order of its own index (the open tickets' resolution due
     times, the unanswered ones' first-response due times): the most pressing `limit` by the nearer clock
@@ -188,16 +211,11 @@ def tickets_due_soon(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -
     found: dict[int, Ticket] = {}
     for ticket in [*by_resolution.only(*WATCH_FIELDS)[:limit], *by_response.only(*WATCH_FIELDS)[:limit]]:
         found[ticket.pk] = ticket
-    for ticket in found.values():
-        response = ticket.first_response_due_at if ticket.first_response_at is None else None
-        clocks = [(at, name) for at, name in ((response, "response"), (ticket.resolution_due_at, "resolution")) if at]
-        # Attached for the template; not model fields, so the stubs do not know them.
-        ticket.due_at, ticket.due_clock = min(clocks, key=lambda clock: clock[0])  # type: ignore[attr-defined]
-        ticket.is_overdue = ticket.due_at < now  # type: ignore[attr-defined]
-    return sorted(found.values(), key=lambda ticket: (ticket.due_at, ticket.pk))[:limit]  # type: ignore[attr-defined]
+    due = [_due(ticket, now) for ticket in found.values()]
+    return sorted(due, key=lambda row: (row.due_at, row.ticket.pk))[:limit]
 
 
-def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict]:
+def tickets_recently_escalated(*, now: datetime | None = None, limit: int = WATCH_LIMIT) -> list[dict[str, Any]]:
     """Open tickets escalated lately: an "escalate" event, or a triage that raised the tier.
 
     Returns {"ticket", "at", "old_tier", "new_tier"}, the latest first, one per ticket.

@@ -1,7 +1,7 @@
 """One ticket's page: its timeline, tier chain, attachments, and the recent tickets beside it; the pickers' reads."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -31,7 +31,7 @@ def tickets_recent_for_device(device: Device, *, exclude: Ticket | None = None, 
     return list(qs.order_by("-created_at", "-pk")[:limit])
 
 
-def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict:
+def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
     """Who held the ticket at each tier, for how long, and why it moved on; how often it bounced back down.
 
     Read from the ticket's Events (one query): the hand-offs are assignments, escalations, send-downs,
@@ -72,9 +72,22 @@ def ticket_tier_chain(ticket: Ticket, *, now: datetime | None = None) -> dict:
     return {"stints": stints, "bounces": sum(1 for event in moves if event.action == "de_escalate")}
 
 
-def ticket_timeline(ticket: Ticket, *, include_internal: bool, latest: int | None = None) -> tuple[list[dict], bool]:
-    """Events and comments of a ticket in time order, as {"kind": "event"|"comment", "item": obj}, and whether
-    earlier ones were left out: with `latest`, only that many of the most recent are read and returned.
+class TimelineEntry(TypedDict):
+    """One line of a ticket's timeline: an event, or a comment with the files sent with it."""
+
+    kind: Literal["event", "comment"]
+    item: Event | Comment
+    at: datetime
+    order: tuple[int, int]
+    files: list[Attachment]  # a comment's; none for an event
+    key: NotRequired[str]  # an event's kept markup (the ticket page sets it)
+
+
+def ticket_timeline(
+    ticket: Ticket, *, include_internal: bool, latest: int | None = None
+) -> tuple[list[TimelineEntry], bool]:
+    """Events and comments of a ticket in time order, as TimelineEntry, and whether earlier ones were left
+    out: with `latest`, only that many of the most recent are read and returned.
 
     The requester's timeline leaves out internal notes, their files and staff-only events. Replies and
     notes are shown as comments, so their events are not listed twice.
@@ -91,17 +104,25 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool, latest: int | Non
         comments = comments.order_by("-created_at", "-pk")[: latest + 1]
     # The comments' files in one query of the ticket's, run whether or not there are comments: the page's
     # query count stays the same for every ticket.
-    files: dict[int, list[Attachment]] = {}
+    files: dict[int | None, list[Attachment]] = {}
     for attachment in Attachment.objects.filter(ticket=ticket, comment__isnull=False).order_by("created_at", "pk"):
-        files.setdefault(attachment.comment_id, []).append(attachment)  # type: ignore[arg-type]
-    items = []
+        files.setdefault(attachment.comment_id, []).append(attachment)
+    items: list[TimelineEntry] = []
     for event in events:
         if not include_internal and event.action in workflow.PRIVATE_NOTE_ACTIONS:
             event.note = ""  # shown, not saved: the requester reads what happened, not the staff's reasons
-        items.append({"kind": "event", "item": event, "at": event.created_at, "order": (0, event.pk)})
+        items.append({"kind": "event", "item": event, "at": event.created_at, "order": (0, event.pk), "files": []})
     for comment in comments:
-        comment.files = files.get(comment.pk, [])  # type: ignore[attr-defined]
-        items.append({"kind": "comment", "item": comment, "at": comment.created_at, "order": (1, comment.pk)})
+        files_sent = files.get(comment.pk, [])
+        items.append(
+            {
+                "kind": "comment",
+                "item": comment,
+                "at": comment.created_at,
+                "order": (1, comment.pk),
+                "files": files_sent,
+            }
+        )
     items.sort(key=lambda entry: (entry["at"], entry["order"]))
     if latest is not None and len(items) > latest:
         return items[-latest:], True

@@ -7,10 +7,11 @@ whatever their length.
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 from django.utils import timezone
 
-from accounts.permissions import can
+from accounts.models import User
+from accounts.permissions import Someone, can
 from assets.models import Device, Employee
 from tickets.models import (
     OPEN_STATUSES,
@@ -30,7 +31,7 @@ def tickets_for_list(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return qs.select_related(*LIST_RELATED)
 
 
-def tickets_of_requester(user: Any) -> tuple[QuerySet[Ticket], QuerySet[Ticket]]:
+def tickets_of_requester(user: Someone) -> tuple[QuerySet[Ticket], QuerySet[Ticket]]:
     """(open, past) tickets of the requester, the most recently changed first.
 
     Filtered on the requester's own employee id, which is the visibility rule for a requester
@@ -43,12 +44,12 @@ def tickets_of_requester(user: Any) -> tuple[QuerySet[Ticket], QuerySet[Ticket]]
     return qs.filter(status__in=OPEN_STATUSES), qs.exclude(status__in=OPEN_STATUSES)
 
 
-def tickets_about_employee(user: Any, employee: Employee) -> QuerySet[Ticket]:
+def tickets_about_employee(user: Someone, employee: Employee) -> QuerySet[Ticket]:
     """Every ticket of one employee that `user` may see, newest first (the employee page)."""
     return tickets_for_list(tickets_visible_to(user).filter(requester=employee)).order_by("-created_at", "-pk")
 
 
-def tickets_about_device(user: Any, device: Device) -> QuerySet[Ticket]:
+def tickets_about_device(user: Someone, device: Device) -> QuerySet[Ticket]:
     """The full ticket history of one device that `user` may see, newest first (the device page)."""
     return tickets_for_list(tickets_visible_to(user).filter(device=device)).order_by("-created_at", "-pk")
 
@@ -57,7 +58,7 @@ def _queue_order(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return qs.order_by("priority", F("resolution_due_at").asc(nulls_last=True), "created_at", "pk")
 
 
-def tickets_queue_for(user: Any, *, status: str = "", category: Category | None = None) -> QuerySet[Ticket]:
+def tickets_queue_for(user: User, *, status: str = "", category: Category | None = None) -> QuerySet[Ticket]:
     """A technician's open tickets, most urgent first: priority, then due time."""
     qs = Ticket.objects.filter(assignee=user)
     qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
@@ -66,7 +67,7 @@ def tickets_queue_for(user: Any, *, status: str = "", category: Category | None 
     return _queue_order(tickets_for_list(qs))
 
 
-def tickets_unassigned_for_tier(user: Any, *, category: Category | None = None) -> QuerySet[Ticket]:
+def tickets_unassigned_for_tier(user: Someone, *, category: Category | None = None) -> QuerySet[Ticket]:
     """New tickets nobody holds, of the technician's tier, for them to take."""
     profile = getattr(user, "technician_profile", None)
     tier = profile.tier if profile else 1
@@ -77,7 +78,7 @@ def tickets_unassigned_for_tier(user: Any, *, category: Category | None = None) 
     return tickets_for_list(qs).order_by("priority", "created_at", "pk")
 
 
-def tickets_search(user: Any, *, query: str = "", status: str = "") -> QuerySet[Ticket]:
+def tickets_search(user: Someone, *, query: str = "", status: str = "") -> QuerySet[Ticket]:
     qs = tickets_visible_to(user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -141,7 +142,7 @@ SPLIT_SORTS = {
 }
 
 
-def _ordering(sort: str) -> list:
+def _ordering(sort: str) -> list[OrderBy]:
     descending = sort.startswith("-")
     names = TICKET_SORTS.get(sort.lstrip("-")) or TICKET_SORTS["created"]
     if sort.lstrip("-") not in TICKET_SORTS:
@@ -151,7 +152,7 @@ def _ordering(sort: str) -> list:
     return [F(name).asc(nulls_last=True) if name in NULLABLE_SORT_COLUMNS else F(name).asc() for name in names]
 
 
-def tickets_filtered(user: Any, filters: dict[str, Any], *, sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
+def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
     """The staff list: `tickets_visible_to(user)` narrowed by clean filters (tickets.forms.TicketFilterForm).
 
     Starts from what `user` may see, so no filter can ever widen it.
@@ -229,7 +230,9 @@ def _split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticke
     return filled, empty
 
 
-def ticket_page(qs: QuerySet[Ticket], page_number: int, *, sort: str = DEFAULT_SORT, per_page: int = 50) -> dict:
+def ticket_page(
+    qs: QuerySet[Ticket], page_number: int, *, sort: str = DEFAULT_SORT, per_page: int = 50
+) -> dict[str, Any]:
     """One page of `qs` (ordered by `sort`) without counting the whole set (a count of a million rows is
     the slow part): one query, one row more than the page to know whether there is a next one.
 
@@ -261,5 +264,5 @@ def ticket_page(qs: QuerySet[Ticket], page_number: int, *, sort: str = DEFAULT_S
     }
 
 
-def saved_filters_of(user: Any) -> QuerySet[SavedFilter]:
+def saved_filters_of(user: User) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(user=user).order_by("name")

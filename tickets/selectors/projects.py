@@ -1,5 +1,7 @@
 """Projects: the list, a project's progress and its tickets."""
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -24,7 +26,7 @@ def projects_for_list() -> QuerySet[Project]:
     )
 
 
-def project_progress(project: Project) -> dict:
+def project_progress(project: Project) -> dict[str, Any]:
     """Open and finished tickets of a project by status and by tier, and the time spent. One query."""
     tickets = Ticket.objects.filter(project=project)
     aggregates = {"total": Count("pk"), "minutes": Coalesce(Sum("time_spent_minutes"), 0)}

@@ -29,15 +29,26 @@ def technicians_for_assignment() -> QuerySet[User]:
     )
 
 
-def _skills_prefetch(prefix: str = "technician_profile__skills") -> Prefetch:
+def _skills_prefetch(prefix: str = "technician_profile__skills") -> "Prefetch[str, QuerySet[Category], str]":
     return Prefetch(prefix, queryset=Category.objects.select_related("parent").order_by("parent__name", "name"))
 
 
-def technicians_workload(users: list[User] | None = None) -> list[User]:
-    """Every active technician with tier, skills, availability, and open tickets by priority. Three queries,
-    two when `users` (a list of technicians_for_assignment) is given.
+@dataclass(frozen=True)
+class Workload:
+    """One technician's row of the workload board: their skills by name and their open tickets."""
 
-    Each user carries `skill_names`, `open_total`, `open_by_priority` [(priority, count)] and `load_percent`.
+    user: User
+    skill_names: list[str]
+    open_by_priority: list[tuple[int, int]]  # (priority, open tickets), every priority in order
+    open_total: int
+    load_percent: int  # of their capacity, at most 100
+    is_full: bool
+
+
+def technicians_workload(users: list[User] | None = None) -> list[Workload]:
+    """Every active technician with tier, skills, availability, and open tickets by priority, as a Workload
+    each. Three queries, two when `users` (a list of technicians_for_assignment) is given.
+
     The open tickets are counted by (assignee, priority) alone, index-only on the partial index ticket_open_queue,
     rather than joined to every ticket a technician ever held.
     """
@@ -63,16 +74,20 @@ def technicians_workload(users: list[User] | None = None) -> list[User]:
     )
     for assignee_id, priority, n in rows:
         counts.setdefault(assignee_id, {})[priority] = n
-    # The page reads the attributes set here: the stubs do not know them.
-    for user in users:
-        user.skill_names = skills.get(user.technician_profile.pk, [])  # type: ignore[attr-defined]
-        capacity = user.technician_profile.capacity or 1
-        own = counts.get(user.pk, {})
-        user.open_by_priority = [(priority, own.get(priority, 0)) for priority in Priority]  # type: ignore[attr-defined]
-        user.open_total = sum(own.values())  # type: ignore[attr-defined]
-        user.load_percent = min(100, round(100 * user.open_total / capacity))  # type: ignore[attr-defined]
-        user.is_full = user.open_total >= capacity  # type: ignore[attr-defined]
-    return users
+    return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
+
+
+def _workload(user: User, skill_names: list[str], own: dict[int, int]) -> Workload:
+    capacity = user.technician_profile.capacity or 1
+    open_total = sum(own.values())
+    return Workload(
+        user=user,
+        skill_names=skill_names,
+        open_by_priority=[(priority, own.get(priority, 0)) for priority in Priority],
+        open_total=open_total,
+        load_percent=min(100, round(100 * open_total / capacity)),
+        is_full=open_total >= capacity,
+    )
 
 
 # --- choosing the technician -------------------------------------------------------------------
@@ -176,6 +191,12 @@ def is_qualified(s: Suggestion, ticket: Ticket) -> bool:
 _AS_SAVED = object()
 
 
+def _annotated(user: User, name: str) -> int:
+    """A number technician_suggestions annotated on the row (annotate(**annotations)), which the stubs
+    cannot see: read here alone, as the int it is."""
+    return int(getattr(user, name))
+
+
 def technician_suggestions(ticket: Ticket, *, category: Any = _AS_SAVED, tier: int | None = None) -> list[Suggestion]:
     """Every active technician ranked for `ticket`, best first, each with the reasons in words. Three queries
     (four when the ticket's category and device are not loaded), whatever the number of technicians.
@@ -211,17 +232,16 @@ def technician_suggestions(ticket: Ticket, *, category: Any = _AS_SAVED, tier: i
         .annotate(**annotations)
     )
     suggestions = []
-    # skill_match and open_count come from annotate(**annotations): the stubs cannot see them.
     for user in users:
         profile = user.technician_profile
         suggestion = Suggestion(
             technician=user,
-            skill_match=bool(user.skill_match),  # type: ignore[attr-defined]
+            skill_match=bool(_annotated(user, "skill_match")),
             skill_names=[skill.name for skill in profile.skills.all() if not skill_ids or skill.pk in skill_ids]
             or [skill.name for skill in profile.skills.all()],
             tier=profile.tier,
             tier_ok=profile.tier >= ticket.tier,
-            open_count=user.open_count,  # type: ignore[attr-defined]
+            open_count=_annotated(user, "open_count"),
             capacity=profile.capacity,
             is_available=profile.is_available,
             solved_like_this=solved.get(user.pk, 0),

@@ -1,7 +1,7 @@
 """What the ticket pages share: the 507 for files the disk refused, links to other apps, refusals, and the
 one way a service's refusal lands on the form that asked for the change."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -13,6 +13,9 @@ from accounts.models import User
 from tickets import services
 from tickets.models import Ticket
 from tickets.workflow import MissingFields, WorkflowError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a message: a text, or a lazy translation of one
 
 # The disk refused an uploaded file (tickets.attachments.FilesNotStored): 507 Insufficient Storage, not 503.
 # It names the cause (the server could not store what the request needs), it is a 5xx that monitoring counts
@@ -46,7 +49,7 @@ def is_navigation(request: SignedInRequest) -> bool:
     return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
 
 
-def refused(request: SignedInRequest, ticket: Ticket, message: str) -> HttpResponseBase:
+def refused(request: SignedInRequest, ticket: Ticket, message: "StrOrPromise") -> HttpResponseBase:
     """An action that cannot be taken now: a browser goes back to the ticket and reads why; htmx and scripts
     get a 400 saying it, so they can tell it from a change that was made (a stale version is a 409)."""
     if is_navigation(request):
