@@ -1,11 +1,12 @@
 """Who hears what: from one ticket Event to the outbox rows it causes.
 
 Called inside the transaction that wrote the Event (tickets.services._change.record, through
-tickets.notifications.notify), so the rows commit with it or not at all. Internal events (notes, triage, time) reach no requester and no watcher. Nobody
-is told of their own action, except the receipt for a ticket they submitted. Each person's preferences
-decide the channel: email at once, the daily digest, or in the app only; kinds they switched off are
-skipped. People hear the coordinators' news by capability (accounts.permissions), so whoever is offered a
-kind on their profile (notifications.kinds.offered_to_role) is the one who is sent it.
+tickets.notifications.notify), so the rows commit with it or not at all. Internal events (notes, triage,
+time) reach no requester and no watcher. Nobody is told of their own action, except the receipt for a
+ticket they submitted. Each person's preferences decide the channel: email at once, the daily digest, or
+in the app only; kinds they switched off are skipped. People hear the coordinators' news by capability
+(accounts.permissions), so whoever is offered a kind on their profile (notifications.kinds.offered_to_role)
+is the one who is sent it.
 """
 
 from dataclasses import dataclass
