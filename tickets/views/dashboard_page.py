@@ -148,11 +148,17 @@ def dashboard_part(request: SignedInRequest, part: str) -> HttpResponseBase:
 
 
 def triage_row_response(
-    request: SignedInRequest, ticket: Ticket, form: forms.TriageForm, *, status: int = 200, done: str | None = None
+    request: SignedInRequest,
+    ticket: Ticket,
+    form: forms.TriageForm,
+    *,
+    status: int = 200,
+    done: str | None = None,
+    stale: str | None = None,
 ) -> HttpResponseBase:
     """The row alone for htmx, the whole dashboard otherwise; either with the status that says what happened
     (400 refused, 409 changed meanwhile), which htmx swaps in like a 200 (base.html's htmx configuration)."""
-    row = {"ticket": ticket, "form": form, "done": done}
+    row = {"ticket": ticket, "form": form, "done": done, "stale": stale}
     if request.htmx:
         return render(request, "tickets/dashboard/_triage_row.html", {"row": row}, status=status)
     context = dashboard_context(request)

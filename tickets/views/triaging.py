@@ -78,8 +78,8 @@ class DashboardRow(TriagePlace):
             # The row again on the ticket as it is now, saying why.
             fresh = permissions.get_ticket_for(request.user, ticket.pk)
             again = forms.TriageRowForm.for_row(fresh, self.choices)
-            again.stale_message = getattr(error, "message", str(error))  # type: ignore[attr-defined]
-            return triage_row_response(request, fresh, again, status=STALE)
+            stale = str(getattr(error, "message", error))
+            return triage_row_response(request, fresh, again, status=STALE, stale=stale)
         return triage_row_response(request, ticket, form, status=status)
 
     def done(self, request: SignedInRequest, changed: Ticket, form: forms.TriageForm) -> HttpResponseBase:
