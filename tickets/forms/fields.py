@@ -2,7 +2,7 @@
 the key that makes a double submission harmless."""
 
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -163,14 +163,25 @@ class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
-def choices_in_one_query(form: forms.BaseForm) -> None:
-    """Read each model field's choices of `form` by one plain query (ListedModelChoiceIterator), now, for the
-    pages that show such a form on every load: its widgets then offer lists, which the key of kept markup
-    covers (tickets.fragments.digest)."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and field.iterator is forms.models.ModelChoiceIterator:
-            field.iterator = ListedModelChoiceIterator
-            field.widget.choices = list(cast(Iterable[Any], field.choices))
+def choices_in_one_query(*shown: forms.BaseForm | None) -> None:
+    """Read the model fields' choices of the forms `shown` on a page by one plain query each
+    (ListedModelChoiceIterator), now, for the pages that show such forms on every load: their widgets then
+    offer lists, which the key of kept markup covers (tickets.fragments.digest). Choices two forms share (the
+    same query) are read once, and no field counts its rows first."""
+    read: dict[str, list[Any]] = {}
+    for form in shown:
+        if form is None:
+            continue
+        for field in form.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.iterator is forms.models.ModelChoiceIterator:
+                field.iterator = ListedModelChoiceIterator
+                rows = cast(QuerySet[Any], field.queryset)
+                sql = str(rows.query)
+                if sql not in read:
+                    read[sql] = list(rows)
+                labelled = ListedModelChoiceIterator(field)
+                empty = [("", field.empty_label)] if field.empty_label is not None else []
+                field.widget.choices = [*empty, *(labelled.choice(row) for row in read[sql])]
 
 
 def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

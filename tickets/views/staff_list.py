@@ -61,9 +61,7 @@ def _render_list(
     if bulk_form is None and can(request.user, "tickets.bulk"):
         bulk_form = forms.BulkActionForm(user=request.user)
     # The list shows these forms on every load: their model choices are read by one plain query each.
-    for form in (filter_form, bulk_form):
-        if form is not None:
-            forms.choices_in_one_query(form)
+    forms.choices_in_one_query(filter_form, bulk_form)
     selected = set(bulk_form.cleaned_data.get("tickets", ())) if bulk_form is not None and bulk_form.is_bound else set()
     page = selectors.ticket_page(qs, _page_number(params), sort=filters["sort"])
     # What every row shows besides its ticket; the minute makes "last update" ages right.
