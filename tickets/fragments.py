@@ -15,6 +15,7 @@ templates' {% cache ... using="fragments" %} blocks use for the ticket list's ro
 
 import dataclasses
 import hashlib
+import weakref
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -103,9 +104,7 @@ def _plain_form(form: forms.BaseForm, seen: set[int]) -> Any:
     """A form by what its markup shows: its values, its ids, its errors and the choices its widgets offer.
     Choices read from a query are read here (once more): keep them as lists on forms shown on every load
     (tickets.forms.choices_in_one_query, the triage rows' shared choices)."""
-    choices = {
-        name: list(field.widget.choices) for name, field in form.fields.items() if hasattr(field.widget, "choices")
-    }
+    choices = {name: _plain_choices(field) for name, field in form.fields.items() if hasattr(field.widget, "choices")}
     shown = {
         "class": type(form).__qualname__,
         "auto_id": form.auto_id,
@@ -121,6 +120,24 @@ def _plain_form(form: forms.BaseForm, seen: set[int]) -> Any:
         },
     }
     return _plain(shown, seen)
+
+
+def _plain_choices(field: forms.Field) -> Any:
+    """The key of the choices `field` offers (as _plain gives them), worked out once for each list of choices: the rows of
+    a page share their fields (tickets.forms.TriageRowForm.for_row), so a list of every technician is read
+    once per page, not once per row. A field given other choices has another list, and is read again."""
+    choices = field.widget.choices
+    known = _CHOICES_READ.get(field)
+    if known is not None and known[0] is choices:
+        return known[1]
+    # Their key stands for them: a long list is written out once, not into the key of every row.
+    plain = key_of(_plain(list(iter(choices)), set()))
+    _CHOICES_READ[field] = (choices, plain)
+    return plain
+
+
+# Each field's choices as last digested: the list and its key. Gone with the field.
+_CHOICES_READ: "weakref.WeakKeyDictionary[forms.Field, tuple[Any, Any]]" = weakref.WeakKeyDictionary()
 
 
 def digest(context: Any) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django import forms as django_forms
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tickets import selectors, services
+from tickets import fragments, selectors, services
 from tickets.models import Event, EventKind, Ticket, TicketStatus
 from tickets.templatetags.tickets import width_step
 from tickets.views import TRIAGE_LIMIT
@@ -480,3 +481,20 @@ def test_a_typed_row_is_digested_by_its_fields_and_the_rows_they_carry(technicia
     assert fragments.digest([dataclasses.replace(row, skill_names=["Printers"])]) != same
     technician.first_name = "Renamed"  # the user the row carries: a value its markup shows
     assert fragments.digest([row]) != same
+
+
+def test_the_rows_shared_choices_are_in_every_rows_key_and_change_it_when_they_change():
+    """Rows share their fields (TriageRowForm.for_row), so the list of every technician is digested once per
+    page; a row given other choices still gets another key."""
+
+    class Pick(django_forms.Form):
+        who = django_forms.ChoiceField(choices=[("1", "Ada"), ("2", "Bo")])
+
+    first, second = Pick(), Pick()
+    second.fields = first.fields  # as the rows of one page
+    assert fragments.digest({"form": first}) == fragments.digest({"form": second})
+    before = fragments.digest({"form": first})
+    first.fields["who"].choices = [("1", "Ada"), ("2", "Bo"), ("3", "Cy")]
+    assert fragments.digest({"form": first}) != before
+    first.fields["who"].choices = [("1", "Ada"), ("2", "Bo")]
+    assert fragments.digest({"form": first}) == before
