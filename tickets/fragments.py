@@ -123,9 +123,10 @@ def _plain_form(form: forms.BaseForm, seen: set[int]) -> Any:
 
 
 def _plain_choices(field: forms.Field) -> Any:
-    """The key of the choices `field` offers (as _plain gives them), worked out once for each list of choices: the rows of
-    a page share their fields (tickets.forms.TriageRowForm.for_row), so a list of every technician is read
-    once per page, not once per row. A field given other choices has another list, and is read again."""
+    """The key of the choices `field` offers (as _plain gives them), worked out once for each list of
+    choices: the rows of a page share their fields (tickets.forms.TriageRowForm.for_row), so a list of every
+    technician is read once per page, not once per row. A field given other choices has another list, and is
+    read again."""
     choices = field.widget.choices
     known = _CHOICES_READ.get(field)
     if known is not None and known[0] is choices:
