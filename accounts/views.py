@@ -140,7 +140,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def profile(request):
     user = request.user
-    show_coordinator_options = can(user, "tickets.dashboard")
+    show_coordinator_options = can(user, "notifications.new_ticket_alerts")
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=user, show_coordinator_options=show_coordinator_options)
         if form.is_valid():
