@@ -17,12 +17,9 @@ from accounts.models import User
 from accounts.permissions import can
 from notifications import selectors
 from notifications.delivery import (
-    MARK_PATIENCE,
     STALE_CLAIM,
     DeliveryDeferred,
     DeliveryResult,
-    _claim,
-    _mail_connection,
     notification_deliver,
     retry_delays,
 )
@@ -31,12 +28,8 @@ from notifications.models import Notification, NotificationChannel, Notification
 from notifications.queue import notifications_enqueue, notifications_save
 
 __all__ = [
-    "MARK_PATIENCE",
-    "STALE_CLAIM",
     "DeliveryDeferred",
     "DeliveryResult",
-    "_claim",
-    "_mail_connection",
     "message_id_for",
     "notification_deliver",
     "notifications_enqueue",

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, services
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tests.fixtures.celery_worker import wait_for_row_status
 from tests.fixtures.own_redis import thread_worker
@@ -125,7 +125,7 @@ def test_a_worker_killed_while_sending_is_followed_by_exactly_one_message(own_br
     try:
         # Longer than a live worker may hold a claim passes; the sweeper finds the row claimed by a dead
         # worker and queues it again.
-        _age(row, minutes=int(services.STALE_CLAIM.total_seconds() // 60) + 1)
+        _age(row, minutes=int(delivery.STALE_CLAIM.total_seconds() // 60) + 1)
         assert services.notifications_requeue_stuck() == 1
         messages = smtp_sink.wait_for(1, timeout=60)
         wait_for_row_status(row, NotificationStatus.SENT, timeout=30)

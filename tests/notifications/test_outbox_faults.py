@@ -25,7 +25,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, services
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from notifications.tasks import notification_send
 from tests import factories
@@ -280,7 +280,7 @@ def test_a_worker_whose_clock_runs_behind_still_delivers_what_is_due(smtp_sink, 
 def test_a_sweeper_whose_clock_runs_ahead_leaves_a_message_being_sent(smtp_sink, requester):
     ticket_services.ticket_create(by=requester, requester=requester.employee, subject="Sending", impact=3, urgency=3)
     row = email_rows().get()
-    assert services._claim(row.pk, "task-sending")  # a worker is sending it right now
+    assert delivery._claim(row.pk, "task-sending")  # a worker is sending it right now
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
         assert services.notifications_requeue_stuck() == 0
     row.refresh_from_db()

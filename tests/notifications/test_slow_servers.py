@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, services
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tickets import services as ticket_services
 
@@ -117,7 +117,7 @@ def test_the_kept_connection_carries_the_next_message_after_a_late_answer(smtp_s
     assert len(smtp_sink.messages) == 2
     assert len(set(smtp_sink.rcpt_peers)) == 1  # one connection, kept
     # ... and its socket waits EMAIL_TIMEOUT again outside DATA.
-    assert services._mail_connection().connection.sock.gettimeout() == settings.EMAIL_TIMEOUT
+    assert delivery._mail_connection().connection.sock.gettimeout() == settings.EMAIL_TIMEOUT
 
 
 def test_the_sweeper_leaves_a_row_alone_while_its_worker_may_still_wait_for_the_answer(row, settings):
