@@ -1,11 +1,11 @@
 """One ticket's page, with the forms it offers and the forms sent back with their errors."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBase
+from django.http import HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,6 @@ from tickets.views.common import (
     STALE,
     SignedInRequest,
     error_onto_form,
-    is_stale,
     names_fields,
     refused,
 )
@@ -65,7 +64,7 @@ def render_ticket(
         ],
         "comment_form": bound.get("comment") or forms.CommentForm(),
         # A requester sees the details of their own device; of any other only the tag they typed.
-        "device_is_theirs": ticket.device_id is not None and ticket.device.assigned_to_id == ticket.requester_id,  # type: ignore[union-attr]
+        "device_is_theirs": ticket.device is not None and ticket.device.assigned_to_id == ticket.requester_id,
         "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
     }
     if is_staff_view:
@@ -77,8 +76,8 @@ def render_ticket(
                 if "triage" in actions
                 else None,
                 "requester_recent": selectors.tickets_recent_for_employee(ticket.requester, exclude=ticket),
-                "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)  # type: ignore[arg-type]
-                if ticket.device_id
+                "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)
+                if ticket.device is not None
                 else [],
                 "requester_url": reverse("assets:employee_detail", args=[ticket.requester_id]),
                 "device_url": reverse("assets:device_detail", args=[ticket.device_id]) if ticket.device_id else None,
@@ -130,8 +129,8 @@ def stale_page(
     """Someone else changed the ticket: show its new state, keep what this person typed, change nothing."""
     messages.error(request, error.message)
     ticket = permissions.get_ticket_for(request.user, error.ticket.pk)
-    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the form was posted
-    data["version"] = ticket.version
+    data = cast(QueryDict, form.data).copy()  # the form was posted
+    data["version"] = str(ticket.version)
     takes_user = name in ACTIONS and ACTIONS[name].form_takes_user
     kwargs: dict[str, Any] = {"user": request.user} if takes_user else {}
     again = type(form)(data, **kwargs)
@@ -146,8 +145,8 @@ def service_refusal(
     `name` kept as typed: changed meanwhile, the page on the new state (409); fields to fill in, the page with
     the errors beside them (400); an action not possible now, the refusal (common.refused)."""
     status = error_onto_form(form, error)
-    if is_stale(error):
-        return stale_page(request, error, name, form)  # type: ignore[arg-type]
+    if isinstance(error, services.StaleTicket):
+        return stale_page(request, error, name, form)
     if names_fields(error):
         return render_ticket(request, ticket, bound={name: form}, status=status)
     return refused(request, ticket, getattr(error, "message", str(error)))

@@ -84,11 +84,11 @@ class DashboardRow(TriagePlace):
 
     def done(self, request: SignedInRequest, changed: Ticket, form: forms.TriageForm) -> HttpResponseBase:
         changed = permissions.get_ticket_for(request.user, changed.pk)
-        if changed.assignee_id:
-            assignee = changed.assignee
+        assignee = changed.assignee
+        if assignee is not None:
             done = _("%(ticket)s is triaged and assigned to %(name)s.") % {
                 "ticket": changed.reference,
-                "name": assignee.get_full_name() or assignee.email,  # type: ignore[union-attr]
+                "name": assignee.get_full_name() or assignee.email,
             }
         else:
             done = _("%(ticket)s is triaged.") % {"ticket": changed.reference}
