@@ -15,7 +15,7 @@ from django.http import Http404
 from accounts import permissions as roles
 from accounts.permissions import Someone
 from tickets import workflow
-from tickets.models import Attachment, Ticket, TicketStatus
+from tickets.models import Attachment, Ticket, TicketStatus, Watcher
 
 # Actions on a ticket that do not move its status.
 FINISHED_FOR_REPLIES = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
@@ -119,6 +119,14 @@ def actions_for(user: Someone, ticket: Ticket) -> frozenset[str]:
     names = set(workflow.allowed_actions(ticket, user))
     names.update(a for a in TICKET_ACTIONS if can(user, a, ticket))
     return frozenset(names)
+
+
+def may_remove_watcher(user: Someone, watcher: Watcher, ticket: Ticket) -> bool:
+    """Whoever may speak on the ticket may take watchers off it: staff anyone, a requester only the
+    colleagues they added themselves."""
+    if not can(user, "reply", ticket):
+        return False
+    return roles.can(user, "tickets.work") or (user is not None and watcher.added_by_id == user.pk)
 
 
 def get_attachment_for(user: Someone, pk: int) -> Attachment:

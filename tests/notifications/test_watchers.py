@@ -66,6 +66,15 @@ def test_someone_elses_ticket_is_a_404_for_watchers(client_for, requester_2, ope
     assert Watcher.objects.filter(pk=watcher.pk).exists()
 
 
+def test_the_service_refuses_a_requester_removing_a_watcher_staff_added(requester, technician, open_ticket):
+    """The rule the watchers box and the remove view show is the service's own: a requester takes off only
+    the colleagues they added."""
+    watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org", added_by=technician)
+    with pytest.raises(ticket_services.ActorNotAllowed):
+        ticket_services.watcher_remove(watcher=watcher, by=requester)
+    assert Watcher.objects.filter(pk=watcher.pk).exists()
+
+
 def test_removing_a_watcher(client_for, requester, open_ticket):
     watcher = Watcher.objects.create(ticket=open_ticket, email="x@example.org", added_by=requester)
     response = client_for(requester).post(reverse("tickets:watcher_remove", args=[watcher.pk]))

@@ -18,7 +18,7 @@ from tickets import services as ticket_services
 from tickets.models import Watcher
 from tickets.notices.forms import WatcherForm
 from tickets.notices.tokens import watcher_id_from_stop_token
-from tickets.permissions import can_act, get_ticket_for
+from tickets.permissions import can_act, get_ticket_for, may_remove_watcher
 from tickets.views import render_ticket_page
 from tickets.views.common import SignedInRequest
 
@@ -73,10 +73,7 @@ def watcher_stop(request: HttpRequest, token: str) -> HttpResponse:
 def watcher_remove(request: HttpRequest, pk: int) -> HttpResponse:
     watcher = get_object_or_404(Watcher.objects.select_related("user"), pk=pk)
     ticket = get_ticket_for(request.user, watcher.ticket_id)
-    # Staff remove anyone; a requester, the colleagues they added.
-    if not can_act(request.user, "reply", ticket):
-        raise PermissionDenied
-    if not can(request.user, "tickets.work") and watcher.added_by_id != request.user.pk:
+    if not may_remove_watcher(request.user, watcher, ticket):
         raise PermissionDenied
     ticket_services.watcher_remove(watcher=watcher, by=cast(User, request.user))
     messages.success(request, _("Removed from the watchers."))

@@ -79,6 +79,8 @@ def watcher_add(*, ticket: Ticket, by: User, email: str) -> Watcher:
 def watcher_remove(*, watcher: Watcher, by: User | None) -> None:
     """Take someone off a ticket's updates: staff or the requester, or (`by=None`) the watcher themselves
     from the link in a message."""
+    if by is not None and not permissions.may_remove_watcher(by, watcher, watcher.ticket):
+        raise ActorNotAllowed
     address = watcher.user.email if watcher.user is not None else watcher.email
     record(
         watcher.ticket,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from tickets.models import Ticket, Watcher
 from tickets.notices.forms import WatcherForm
-from tickets.permissions import can_act
+from tickets.permissions import can_act, may_remove_watcher
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def ticket_watchers(context: template.Context, ticket: Ticket) -> dict[str, Any]
         {
             "watcher": watcher,
             "shown": _shown(watcher, staff_view),
-            "removable": may_manage and (staff_view or watcher.added_by_id == user.pk),
+            "removable": may_remove_watcher(user, watcher, ticket),
         }
         for watcher in watchers
     ]
