@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import can
 from tickets import selectors
-from tickets.forms.fields import attachments_field, model_field
+from tickets.forms.fields import attachments_field, duplicate_of, model_field
 from tickets.models import (
     Priority,
     ResolutionCode,
@@ -94,14 +94,7 @@ class CancelForm(VersionForm):
         self.user = user
 
     def clean_duplicate_of(self) -> Any:
-        text = self.cleaned_data["duplicate_of"].strip()
-        if not text:
-            return None
-        number = selectors.ticket_number_from(text)
-        ticket = selectors.tickets_visible_to(self.user).filter(pk=number).first() if number else None
-        if ticket is None:
-            raise forms.ValidationError(_("There is no ticket %(number)s."), params={"number": text})
-        return ticket
+        return duplicate_of(self.user, self.cleaned_data["duplicate_of"])
 
 
 class CommentForm(forms.Form):

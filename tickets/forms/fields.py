@@ -1,5 +1,5 @@
 """What several ticket forms share: attachments and their checks, the category field, a device by its tag,
-the key that makes a double submission harmless."""
+the ticket a cancelled one duplicates, the key that makes a double submission harmless."""
 
 import secrets
 from collections.abc import Callable, Iterator
@@ -13,9 +13,12 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import Someone
 from assets.models import Device
+from tickets import permissions
 from tickets.models import (
     Category,
+    Ticket,
 )
 
 # --- attachments -------------------------------------------------------------------------------
@@ -182,6 +185,20 @@ def choices_in_one_query(*shown: forms.BaseForm | None) -> None:
                 labelled = ListedModelChoiceIterator(field)
                 empty = [("", field.empty_label)] if field.empty_label is not None else []
                 field.widget.choices = [*empty, *(labelled.choice(row) for row in read[sql])]
+
+
+def duplicate_of(user: Someone, typed: str) -> Ticket | None:
+    """The ticket `typed` ("HD-1042" or 1042) names, if `user` may see it: what a cancelled ticket
+    duplicates. Nothing typed: None. A number that names no ticket they may see is refused, as one that does
+    not exist."""
+    text = typed.strip()
+    if not text:
+        return None
+    number = permissions.ticket_number_from(text)
+    ticket = permissions.tickets_visible_to(user).filter(pk=number).first() if number else None
+    if ticket is None:
+        raise forms.ValidationError(_("There is no ticket %(number)s."), params={"number": text})
+    return ticket
 
 
 def model_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

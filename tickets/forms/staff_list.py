@@ -10,7 +10,7 @@ from accounts.models import Tier, User
 from assets.forms import employee_from_reference
 from assets.models import Department, Location
 from tickets import selectors
-from tickets.forms.fields import categories_offered, choice_field, model_field
+from tickets.forms.fields import categories_offered, choice_field, duplicate_of, model_field
 from tickets.forms.triage import technician_label
 from tickets.models import (
     OPEN_STATUSES,
@@ -217,14 +217,7 @@ class BulkActionForm(forms.Form):
         model_field(self, "project").queryset = Project.objects.order_by("name")
 
     def clean_duplicate_of(self) -> Any:
-        text = self.cleaned_data["duplicate_of"].strip()
-        if not text:
-            return None
-        number = selectors.ticket_number_from(text)
-        ticket = selectors.tickets_visible_to(self.user).filter(pk=number).first() if number else None
-        if ticket is None:
-            raise forms.ValidationError(_("There is no ticket %(number)s."), params={"number": text})
-        return ticket
+        return duplicate_of(self.user, self.cleaned_data["duplicate_of"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
