@@ -17,7 +17,7 @@ from tickets.services.assign import ticket_assign
 from tickets.services.bulk import BULK_ACTIONS, BulkResult, tickets_bulk_change
 from tickets.services.conversation import comment_add, ticket_log_time
 from tickets.services.escalation import ticket_de_escalate, ticket_escalate
-from tickets.services.flags import ticket_flag
+from tickets.services.flags import ticket_flag, ticket_flag_once
 from tickets.services.intake import ticket_create, ticket_log_call
 from tickets.services.lifecycle import (
     ticket_cancel,
@@ -74,6 +74,7 @@ __all__ = [
     "ticket_de_escalate",
     "ticket_escalate",
     "ticket_flag",
+    "ticket_flag_once",
     "ticket_hand_back",
     "ticket_log_call",
     "ticket_log_time",

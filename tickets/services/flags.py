@@ -1,11 +1,13 @@
 """Alerts the system raises on a ticket without changing it (nobody qualifies, a service level is due)."""
 
+from collections.abc import Callable
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from tickets.models import Event, EventKind, Ticket
-from tickets.services._change import Values, record
+from tickets.services._change import Values, lock, record
 
 
 def ticket_flag(
@@ -26,3 +28,21 @@ def ticket_flag(
         is_public=False,
         now=now or timezone.now(),
     )
+
+
+def ticket_flag_once(
+    *,
+    ticket: Ticket,
+    action: str,
+    still: Callable[[Ticket], bool],
+    new: Callable[[Ticket], Values],
+    now: datetime | None = None,
+) -> Event | None:
+    """Raise the alert `action` on `ticket` once in its life, while `still(ticket)` holds (a periodic job's
+    alert). Decided under the ticket's row lock: a second run at the same moment waits for it, then finds the
+    alert made and raises none. None when nothing was raised."""
+    with transaction.atomic():
+        locked = lock(ticket)
+        if not still(locked) or Event.objects.filter(ticket=locked, kind=EventKind.ALERTED, action=action).exists():
+            return None
+        return ticket_flag(ticket=locked, action=action, new=new(locked), now=now)
