@@ -367,7 +367,7 @@ def test_stale_form_tells_the_second_person_and_keeps_their_input(client_for, co
     assert b"changed since you opened it" in response.content
     form = response.context["triage_form"]
     assert form.data["tier"] == "2"  # what they typed is still there
-    assert form.data["version"] == "2"  # ready to apply to the new state on purpose, posted as text like the rest
+    assert form.data["version"] == 2  # ready to apply to the new state on purpose
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.assignee) == (1, technician)
 

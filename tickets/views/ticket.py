@@ -129,8 +129,9 @@ def stale_page(
     """Someone else changed the ticket: show its new state, keep what this person typed, change nothing."""
     messages.error(request, error.message)
     ticket = permissions.get_ticket_for(request.user, error.ticket.pk)
-    data = cast(QueryDict, form.data).copy()  # the form was posted
-    data["version"] = str(ticket.version)
+    # The form was posted: its data is a QueryDict, copied to hold the new version.
+    data: dict[str, Any] = cast(QueryDict, form.data).copy()
+    data["version"] = ticket.version
     takes_user = name in ACTIONS and ACTIONS[name].form_takes_user
     kwargs: dict[str, Any] = {"user": request.user} if takes_user else {}
     again = type(form)(data, **kwargs)
