@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "assets",
     "tickets",
+    "reports",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
@@ -185,6 +186,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tickets-rebuild-solved-tally": {
         "task": "tickets.tasks.tickets_rebuild_solved_tally",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The reports' rollups, recounted from the tickets; any difference is put right and logged.
+    "reports-recount-rollups": {
+        "task": "reports.tasks.reports_recount_rollups",
+        "schedule": crontab(hour=3, minute=45),
     },
     # Attachment files of requests that died between writing them and committing (a rolled-back change removes
     # its own at once): removed once a day old. Safe to run twice at once.

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tickets import business_time
-from tickets.models import BusinessCalendar, SlaPolicy, Ticket, TicketStatus
+from tickets.models import SOLVED_STATUSES, BusinessCalendar, SlaPolicy, Ticket, TicketStatus
 
 PAUSED_STATUSES = frozenset(
     {
@@ -105,6 +105,45 @@ def follow_status(ticket: Ticket, now: datetime) -> list[str]:
         pauses[-1][1] = now.isoformat()
     ticket.sla_pauses = pauses
     return ["sla_pauses", *recompute(ticket)]
+
+
+def measure(ticket: Ticket) -> list[str]:
+    """Measure what the reports read, once each happens: the working minutes the clock ran until the first
+    response and until the resolution, and whether each met the target of the ticket's service level then.
+    A reopened ticket's resolution is unmeasured again. Without a calendar the minutes are wall-clock
+    minutes and nothing is "met". Returns the fields set."""
+    respond = ticket.first_response_at is not None and ticket.response_minutes is None
+    resolve = ticket.status in SOLVED_STATUSES and ticket.resolved_at is not None and ticket.resolution_minutes is None
+    fields: list[str] = []
+    if ticket.status not in SOLVED_STATUSES and ticket.resolution_minutes is not None:
+        ticket.resolution_minutes, ticket.resolution_met = None, None
+        fields += ["resolution_minutes", "resolution_met"]
+    if not (respond or resolve):
+        return fields
+    policy, calendar = SlaPolicy.objects.filter(priority=ticket.priority).first(), calendar_for(ticket)
+    clock = arithmetic_calendar(calendar, ticket.created_at.date()) if calendar is not None else None
+
+    def minutes(end: datetime) -> int:
+        if clock is None:
+            elapsed = max(end - ticket.created_at, timedelta(0))
+        else:
+            elapsed = business_time.business_time_elapsed(clock, ticket.created_at, end, pauses_of(ticket))
+        return int(elapsed.total_seconds() // 60)
+
+    def met(taken: int, target: int) -> bool | None:
+        return None if policy is None or clock is None else taken <= target
+
+    if respond:
+        assert ticket.first_response_at is not None
+        ticket.response_minutes = minutes(ticket.first_response_at)
+        ticket.response_met = met(ticket.response_minutes, policy.first_response_minutes if policy else 0)
+        fields += ["response_minutes", "response_met"]
+    if resolve:
+        assert ticket.resolved_at is not None
+        ticket.resolution_minutes = minutes(ticket.resolved_at)
+        ticket.resolution_met = met(ticket.resolution_minutes, policy.resolution_minutes if policy else 0)
+        fields += ["resolution_minutes", "resolution_met"]
+    return fields
 
 
 def recompute(ticket: Ticket, setup: Setup | None = None) -> list[str]:

@@ -1,6 +1,6 @@
 """The tickets app's models, one module per job; every name is importable from `tickets.models`."""
 
-from tickets.models.catalogue import BusinessCalendar, Category, ClosedDay, SlaPolicy
+from tickets.models.catalogue import BusinessCalendar, Category, ClosedDay, SlaPolicy, TrainingSetup
 from tickets.models.choices import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -11,6 +11,7 @@ from tickets.models.choices import (
     Impact,
     Priority,
     ProjectStatus,
+    ReportAs,
     ResolutionCode,
     TicketStatus,
     Urgency,
@@ -47,12 +48,14 @@ __all__ = [
     "PrivateStorage",
     "Project",
     "ProjectStatus",
+    "ReportAs",
     "ResolutionCode",
     "SavedFilter",
     "SlaPolicy",
     "SolvedTally",
     "Ticket",
     "TicketStatus",
+    "TrainingSetup",
     "Urgency",
     "Watcher",
     "_attachment_path",

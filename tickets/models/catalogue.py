@@ -17,6 +17,8 @@ from tickets import business_time
 from tickets.models.choices import (
     AutoAssign,
     Priority,
+    ReportAs,
+    ResolutionCode,
 )
 
 
@@ -131,6 +133,15 @@ class Category(models.Model):
         default=AutoAssign.NONE,
         db_default=AutoAssign.NONE,
     )
+    report_as = models.CharField(
+        _("in the reports"),
+        max_length=8,
+        choices=ReportAs.choices,
+        blank=True,
+        default=ReportAs.NOTHING,
+        db_default=ReportAs.NOTHING,
+        help_text=_("Hardware faults rank the machines that break often; questions of knowing how are training needs."),
+    )
     # Round-robin remembers who got the last ticket; the next qualified technician after them is next.
     auto_assign_last = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,3 +193,25 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(Priority(self.priority).label)
+
+
+class TrainingSetup(models.Model):
+    """Which resolution codes mean that the requester needed guidance (one row; categories say it of
+    themselves). The training-needs report counts tickets so resolved."""
+
+    how_to_codes = models.JSONField(_("resolution codes that mean user guidance"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("training setup")
+        verbose_name_plural = _("training setup")
+
+    def __str__(self) -> str:
+        return str(_("Training setup"))
+
+    @classmethod
+    def codes(cls) -> frozenset[str]:
+        row = cls.objects.order_by("pk").first()
+        return frozenset(row.how_to_codes) if row is not None else DEFAULT_HOW_TO_CODES
+
+
+DEFAULT_HOW_TO_CODES = frozenset({ResolutionCode.USER_TRAINING.value})

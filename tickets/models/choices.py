@@ -98,6 +98,14 @@ class ResolutionCode(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ReportAs(models.TextChoices):
+    """What the Insight reports make of a category's tickets."""
+
+    NOTHING = "", _("Nothing special")
+    HARDWARE = "hardware", _("A hardware fault: counts against the device and its model")
+    HOW_TO = "how_to", _("A question of knowing how: counts as a training need")
+
+
 class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ACTIVE = "active", _("In progress")

@@ -160,6 +160,16 @@ class Ticket(models.Model):
     resolution_notes = models.TextField(_("resolution notes"), blank=True)
     resolution_code = models.CharField(_("resolution code"), max_length=20, choices=ResolutionCode.choices, blank=True)
     time_spent_minutes = models.PositiveIntegerField(_("time spent (minutes)"), default=0)
+    # What the reports measure, kept by the services (tickets.sla.measure, the escalation and reopen moves):
+    # working minutes on the SLA clock to the first response and to the resolution (empty until then, and
+    # again when a resolution is reopened), and how often the ticket went up a tier or was reopened.
+    response_minutes = models.PositiveIntegerField(_("working minutes to first response"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(_("working minutes to resolution"), null=True, blank=True)
+    # Whether each met its service level, measured then; empty when no service level covered the ticket.
+    response_met = models.BooleanField(_("first response in time"), null=True, blank=True)
+    resolution_met = models.BooleanField(_("resolved in time"), null=True, blank=True)
+    escalation_count = models.PositiveSmallIntegerField(_("escalations"), default=0, db_default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, db_default=0)
     # Optimistic lock: every service bumps it; a form carries the version it was opened at.
     version = models.PositiveIntegerField(_("version"), default=1)
     # The asset tag as the requester typed it: all they see of a device that is not theirs, and what staff

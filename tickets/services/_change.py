@@ -6,6 +6,7 @@ and the solved tally in step, and records one Event whose notifications are writ
 transaction (tickets.notifications.notify): all of it commits together or not at all.
 """
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from tickets import notifications, sla, tally
+from tickets import followers, notifications, sla, tally
 from tickets.models import SOLVED_STATUSES, Event, Ticket
 from tickets.workflow import WorkflowError
 
@@ -32,6 +33,13 @@ class StaleTicket(WorkflowError):
             % {"ticket": ticket.reference}
         )
         self.ticket = ticket
+
+
+class Unchanged:
+    """The ticket before a change that left its row as it was (a watcher, an alert)."""
+
+
+UNCHANGED = Unchanged()
 
 
 @dataclass
@@ -83,6 +91,7 @@ def ticket_change(
         if expected_version is not None and locked.version != expected_version:
             raise StaleTicket(locked)
         counted = _counted(locked) if moves_status else None
+        before = copy.copy(locked)
         change = apply(locked)
         if change is None:
             return locked
@@ -92,6 +101,7 @@ def ticket_change(
         elif {"priority", "category"} & set(fields):
             fields += sla.recompute(locked)
         if change.bump:
+            fields += sla.measure(locked)
             _save(locked, fields, now)
         if moves_status:
             tally.follow(counted, _counted(locked))
@@ -106,6 +116,7 @@ def ticket_change(
             is_public=change.is_public,
             now=now,
             notify=change.notify,
+            before=before,
         )
     return locked
 
@@ -122,8 +133,10 @@ def record(
     note: str = "",
     is_public: bool = True,
     notify: bool = True,
+    before: Ticket | Unchanged | None = UNCHANGED,
 ) -> Event:
-    """Write the Event of a change and, in its transaction, the outbox rows it causes."""
+    """Write the Event of a change and, in its transaction, the outbox rows it causes; the followers
+    (tickets.followers) see the ticket `before` the change (None: just created; by default as it is now)."""
     event = Event.objects.create(
         ticket=ticket,
         actor=by,
@@ -137,12 +150,17 @@ def record(
     )
     if notify:
         notifications.notify(event)
+    followers.changed(ticket if isinstance(before, Unchanged) else before, ticket, event)
     return event
 
 
 def lock(ticket: Ticket) -> Ticket:
     """The ticket's row, locked until the transaction ends: concurrent changes queue up behind it."""
-    return Ticket.objects.select_for_update(of=("self",)).select_related("requester", "assignee").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("requester", "assignee", "device", "category")
+        .get(pk=ticket.pk)
+    )
 
 
 def person(user: User | None) -> Values:

@@ -87,6 +87,9 @@ def _tier_move(
         locked.tier += step
         locked.assignee = to
         fields = ["tier", "assignee"]
+        if step > 0:
+            locked.escalation_count += 1
+            fields.append("escalation_count")
         if priority is not None and priority != locked.priority:
             locked.priority, locked.priority_overridden, locked.priority_reason = priority, True, note.strip()
             fields += ["priority", "priority_overridden", "priority_reason"]

@@ -203,6 +203,7 @@ def _ticket_open(
             "device": device.pk if device else None,
             "attachments": len(stored),
         },
+        before=None,
     )
     return ticket_auto_assign(ticket=ticket, now=now) or ticket, True
 

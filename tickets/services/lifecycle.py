@@ -127,7 +127,13 @@ def ticket_reopen(
 ) -> Ticket:
     """Reopen a resolved ticket: its requester within TICKET_REOPEN_DAYS, or a coordinator."""
     return ticket_move(
-        ticket=ticket, action="reopen", by=by, expected_version=expected_version, note=note.strip(), now=now
+        ticket=ticket,
+        action="reopen",
+        by=by,
+        expected_version=expected_version,
+        note=note.strip(),
+        now=now,
+        extra=_count_reopen,
     )
 
 
@@ -136,8 +142,20 @@ def ticket_reopen_closed(
 ) -> Ticket:
     """Closed is final, except for a manager, who may reopen with a reason."""
     return ticket_move(
-        ticket=ticket, action="reopen_closed", by=by, expected_version=expected_version, note=note.strip(), now=now
+        ticket=ticket,
+        action="reopen_closed",
+        by=by,
+        expected_version=expected_version,
+        note=note.strip(),
+        now=now,
+        extra=_count_reopen,
     )
+
+
+def _count_reopen(locked: Ticket) -> list[str]:
+    """The reports count tickets whose resolution did not hold."""
+    locked.reopen_count += 1
+    return ["reopen_count"]
 
 
 # --- ending ------------------------------------------------------------------------------------
