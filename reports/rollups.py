@@ -1,0 +1,475 @@
+"""The per-day rollups the reports read: which slices each ticket and each Event count in, kept in step with
+every ticket change, and recounted from the tickets each night.
+
+A ticket counts by what it is now (`ticket_figures`): on the day it was created it adds to "created" (and
+"escalated", "responded", ... as it stands), on the day it was resolved to "resolved" (and its time to
+resolution, "reopened", "first_contact", ...). When a change moves it (a new category, a resolution, a
+reopening), its figures as they were come out and its figures as they are go in, in the change's own
+transaction (`follow`, registered with tickets.followers). What a technician did (escalations sent and
+received, resolutions reopened, time logged) counts by the Events, on their day (`event_figures`).
+
+Each ticket counts in the slices the reports read (SLICES below): the whole desk and the desk within one
+filter (department, location, category, tier, priority, channel), each technician, each category and
+resolution code (also within a department or location), each device model and device, each requester and
+department's questions of knowing how. Days are the desk's days (settings.TIME_ZONE).
+
+`recount` makes the figures again from the tickets and Events, a month at a time, compares them with the
+rows and puts right any difference, which it reports: every night, and after the benchmark's bulk load.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from reports import durations
+from reports.models import MEASURES, DayDurations, DayFigures
+from tickets.models import SOLVED_STATUSES, Event, ReportAs, Ticket, TicketStatus, TrainingSetup
+
+logger = logging.getLogger(__name__)
+
+# group_by, member, within, within_member
+Slice = tuple[str, str, str, str]
+# day, then the slice
+Row = tuple[date, str, str, str, str]
+
+# The filters of the desk report: the desk is counted whole and within each member of each of these.
+DESK_WITHIN = ("department", "location", "category", "tier", "priority", "channel")
+# The Events that count for a technician.
+ACTIVITY = ("escalate", "reopen", "reopen_closed", "log_time")
+
+
+def desk_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_of(moment: datetime, zone: ZoneInfo | None = None) -> date:
+    """The desk's day of a moment."""
+    return moment.astimezone(zone or desk_zone()).date()
+
+
+@dataclass
+class Tally:
+    """Figures by row, and duration counts by (row, measure, bucket): what a ticket, an Event or a whole
+    recount adds up to."""
+
+    figures: defaultdict[Row, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    durations: Counter[tuple[Row, str, int]] = field(default_factory=Counter)
+
+    def count(self, day: date, slices: Iterable[Slice], measures: dict[str, int]) -> None:
+        for where in slices:
+            self.figures[(day, *where)].update(measures)
+
+    def time(self, day: date, slices: Iterable[Slice], measure: str, minutes: int) -> None:
+        bucket = durations.bucket_of(minutes)
+        for where in slices:
+            self.durations[((day, *where), measure, bucket)] += 1
+
+    def add(self, other: "Tally", sign: int = 1) -> None:
+        for row, measures in other.figures.items():
+            mine = self.figures[row]
+            for name, value in measures.items():
+                mine[name] += sign * value
+        for key, value in other.durations.items():
+            self.durations[key] += sign * value
+
+    def nonzero(self) -> "Tally":
+        """The same figures without the rows and counts that add up to nothing."""
+        kept = Tally()
+        for row, measures in self.figures.items():
+            values = {name: value for name, value in measures.items() if value}
+            if values:
+                kept.figures[row] = Counter(values)
+        kept.durations = Counter({key: value for key, value in self.durations.items() if value})
+        return kept
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What of a ticket the figures depend on: read from a ticket, or from a row of the recount's query."""
+
+    created_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    status: str
+    requester_id: int
+    department_id: int | None
+    location_id: int | None
+    category_id: int | None
+    report_as: str
+    tier: int
+    priority: int
+    channel: str
+    assignee_id: int | None
+    device_id: int | None
+    device_model: str
+    resolution_code: str
+    escalation_count: int
+    reopen_count: int
+    response_minutes: int | None
+    response_met: bool | None
+    resolution_minutes: int | None
+    resolution_met: bool | None
+
+
+# The columns of Facts as the recount's query reads them, in order.
+FACT_COLUMNS = (
+    "created_at",
+    "resolved_at",
+    "closed_at",
+    "status",
+    "requester_id",
+    "requester__department_id",
+    "requester__location_id",
+    "category_id",
+    "category__report_as",
+    "tier",
+    "priority",
+    "channel",
+    "assignee_id",
+    "device_id",
+    "device__model",
+    "resolution_code",
+    "escalation_count",
+    "reopen_count",
+    "response_minutes",
+    "response_met",
+    "resolution_minutes",
+    "resolution_met",
+)
+
+
+def facts_of(ticket: Ticket) -> Facts:
+    requester = ticket.requester
+    return Facts(
+        created_at=ticket.created_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+        status=ticket.status,
+        requester_id=ticket.requester_id,
+        department_id=requester.department_id,
+        location_id=requester.location_id,
+        category_id=ticket.category_id,
+        report_as=ticket.category.report_as if ticket.category_id and ticket.category else "",
+        tier=ticket.tier,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        assignee_id=ticket.assignee_id,
+        device_id=ticket.device_id,
+        device_model=ticket.device.model if ticket.device_id and ticket.device else "",
+        resolution_code=ticket.resolution_code,
+        escalation_count=ticket.escalation_count,
+        reopen_count=ticket.reopen_count,
+        response_minutes=ticket.response_minutes,
+        response_met=ticket.response_met,
+        resolution_minutes=ticket.resolution_minutes,
+        resolution_met=ticket.resolution_met,
+    )
+
+
+def _member(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def ticket_figures(facts: Facts, how_to_codes: frozenset[str], zone: ZoneInfo | None = None) -> Tally:
+    """Everything one ticket counts for, as it is now."""
+    zone = zone or desk_zone()
+    tally = Tally()
+    dims = {
+        "department": _member(facts.department_id),
+        "location": _member(facts.location_id),
+        "category": _member(facts.category_id),
+        "tier": str(facts.tier),
+        "priority": str(facts.priority),
+        "channel": facts.channel,
+    }
+    desk: list[Slice] = [("", "", "", "")] + [("", "", within, dims[within]) for within in DESK_WITHIN]
+    solved = facts.status in SOLVED_STATUSES and facts.resolved_at is not None
+    hardware = facts.report_as == ReportAs.HARDWARE
+    how_to = facts.report_as == ReportAs.HOW_TO or (solved and facts.resolution_code in how_to_codes)
+
+    # On the day it was created.
+    created = day_of(facts.created_at, zone)
+    opened = {"created": 1, "backlog": 1}
+    if facts.escalation_count:
+        opened["escalated"] = 1
+    if facts.response_met is not None:
+        opened["responded"] = 1
+        opened["response_met"] = int(facts.response_met)
+    if hardware:
+        opened["failures"] = 1
+    if how_to:
+        opened["how_to"] = 1
+    tally.count(created, desk, opened)
+    if facts.response_minutes is not None:
+        tally.time(created, desk, "response", facts.response_minutes)
+    category = dims["category"]
+    tally.count(
+        created,
+        [
+            ("category", category, "", ""),
+            ("category", category, "department", dims["department"]),
+            ("category", category, "location", dims["location"]),
+        ],
+        {"created": 1},
+    )
+    if facts.device_id:
+        tally.count(created, [("device_model", facts.device_model, "", "")], {"created": 1, "failures": int(hardware)})
+        if hardware:
+            tally.count(created, [("device", str(facts.device_id), "", "")], {"failures": 1})
+    requester = str(facts.requester_id)
+    tally.count(created, [("employee", requester, "", "")], {"created": 1, "how_to": int(how_to)})
+    if how_to:
+        tally.count(
+            created,
+            [("employee", requester, "topic", category), ("department", dims["department"], "topic", category)],
+            {"how_to": 1},
+        )
+
+    # On the day it was resolved; a cancelled ticket leaves the backlog on the day it was cancelled.
+    if solved:
+        assert facts.resolved_at is not None
+        resolved = day_of(facts.resolved_at, zone)
+        closing = {"resolved": 1, "backlog": -1}
+        if facts.resolution_met is not None:
+            closing["resolution_measured"] = 1
+            closing["resolution_met"] = int(facts.resolution_met)
+        if facts.reopen_count:
+            closing["reopened"] = 1
+        if facts.tier == 1 and not facts.escalation_count:
+            closing["first_contact"] = 1
+        solvers = desk + ([("technician", str(facts.assignee_id), "", "")] if facts.assignee_id else [])
+        tally.count(resolved, desk, closing)
+        if facts.assignee_id:
+            tally.count(resolved, solvers[-1:], {key: value for key, value in closing.items() if key != "backlog"})
+        if facts.resolution_minutes is not None:
+            tally.time(resolved, solvers, "resolution", facts.resolution_minutes)
+        if facts.resolution_code:
+            code = facts.resolution_code
+            tally.count(
+                resolved,
+                [
+                    ("resolution_code", code, "", ""),
+                    ("resolution_code", code, "department", dims["department"]),
+                    ("resolution_code", code, "location", dims["location"]),
+                ],
+                {"resolved": 1},
+            )
+    elif facts.status == TicketStatus.CANCELLED and facts.closed_at is not None:
+        tally.count(day_of(facts.closed_at, zone), desk, {"backlog": -1})
+    return tally
+
+
+def event_figures(action: str, actor_id: int | None, old: dict, new: dict, at: datetime, zone=None) -> Tally:
+    """What one Event counts for a technician, on its day."""
+    tally = Tally()
+    if action not in ACTIVITY:
+        return tally
+    day = day_of(at, zone)
+
+    def held(values: dict) -> str:
+        person = values.get("assignee") or {}
+        return _member(person.get("id")) if isinstance(person, dict) else ""
+
+    if action == "escalate":
+        sender = held(old) or _member(actor_id)
+        if sender:
+            tally.count(day, [("technician", sender, "", "")], {"escalations_sent": 1})
+        if held(new):
+            tally.count(day, [("technician", held(new), "", "")], {"escalations_received": 1})
+    elif action in ("reopen", "reopen_closed"):
+        if held(old):
+            tally.count(day, [("technician", held(old), "", "")], {"reopened_after": 1})
+    elif actor_id and new.get("minutes"):
+        tally.count(day, [("technician", str(actor_id), "", "")], {"minutes_logged": int(new["minutes"])})
+    return tally
+
+
+def follow(before: Ticket | None, after: Ticket, event: Event) -> None:
+    """A ticket changed (tickets.followers): move its figures and count the Event, in the change's transaction."""
+    tally = event_figures(event.action, event.actor_id, event.old, event.new, event.created_at)
+    if before is not after:
+        codes = TrainingSetup.codes()
+        if before is not None:
+            tally.add(ticket_figures(facts_of(before), codes), -1)
+        tally.add(ticket_figures(facts_of(after), codes))
+    write(tally.nonzero())
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+_SLICE_COLUMNS = ("day", "group_by", "member", "within", "within_member")
+
+
+def write(tally: Tally) -> None:
+    """Add the tally to the rows: one statement per table, rows in key order (concurrent changes take
+    their row locks in the same order, so they queue instead of deadlocking)."""
+    if tally.figures:
+        _upsert(
+            DayFigures._meta.db_table,
+            [*_SLICE_COLUMNS, *MEASURES],
+            ("group_by", "within", "within_member", "day", "member"),
+            MEASURES,
+            [(*row, *(tally.figures[row][name] for name in MEASURES)) for row in sorted(tally.figures)],
+        )
+    if tally.durations:
+        _upsert(
+            DayDurations._meta.db_table,
+            [*_SLICE_COLUMNS, "measure", "bucket", "count"],
+            ("group_by", "within", "within_member", "measure", "day", "member", "bucket"),
+            ("count",),
+            [(*row, measure, bucket, count) for (row, measure, bucket), count in sorted(tally.durations.items())],
+        )
+
+
+def _upsert(table: str, columns: list[str], unique: tuple[str, ...], added: tuple[str, ...], rows: list) -> None:
+    quote = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Names come from the models, values go as parameters.
+    insert = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "  # noqa: S608
+    sql = (
+        insert
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({', '.join(map(quote, unique))}) DO UPDATE SET "
+        + ", ".join(f"{quote(name)} = {quote(table)}.{quote(name)} + EXCLUDED.{quote(name)}" for name in added)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+# --- the nightly recount ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Recount:
+    """What a recount found: rows it checked, and rows that differed (and were put right, unless asked not to)."""
+
+    rows: int = 0
+    differences: list[str] = field(default_factory=list)
+
+
+def recount(*, fix: bool = True, since: date | None = None, until: date | None = None) -> Recount:
+    """Make the figures again from the tickets and Events, a month of days at a time, and compare them with
+    the rows. Every difference is logged and, with `fix`, put right."""
+    zone = desk_zone()
+    first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is None and since is None:
+        result = Recount()
+        if fix:
+            result.differences += [f"{row}" for row in DayFigures.objects.all()[:20]]
+            DayFigures.objects.all().delete()
+            DayDurations.objects.all().delete()
+        return result
+    if since is not None:
+        start = since
+    else:
+        assert first is not None  # no tickets and no `since` returned above
+        start = day_of(first, zone)
+    end = until or (datetime.now(UTC).astimezone(zone).date() + timedelta(days=1))
+    codes = TrainingSetup.codes()
+    result = Recount()
+    for low, high in _months(start, end):
+        _recount_window(low, high, zone, codes, fix, result)
+    if result.differences:
+        logger.warning("reports: %d rollup rows differed from a recount", len(result.differences))
+    return result
+
+
+def _months(start: date, end: date) -> Iterator[tuple[date, date]]:
+    low = start
+    while low <= end:
+        high = min(date(low.year + low.month // 12, low.month % 12 + 1, 1), end + timedelta(days=1))
+        yield low, high
+        low = high
+
+
+def _window_tally(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]) -> Tally:
+    begin = datetime.combine(low, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(high, datetime.min.time(), tzinfo=zone)
+    touching = (
+        Q(created_at__gte=begin, created_at__lt=end)
+        | Q(status__in=SOLVED_STATUSES, resolved_at__gte=begin, resolved_at__lt=end)
+        | Q(status=TicketStatus.CANCELLED, closed_at__gte=begin, closed_at__lt=end)
+    )
+    tally = Tally()
+    rows = Ticket.objects.filter(touching).order_by().values_list(*FACT_COLUMNS)
+    for values in rows.iterator(chunk_size=5000):
+        tally.add(ticket_figures(Facts(*values), codes, zone))
+    activity = Event.objects.filter(action__in=ACTIVITY, created_at__gte=begin, created_at__lt=end).values_list(
+        "action", "actor_id", "old", "new", "created_at"
+    )
+    for action, actor_id, old, new, at in activity.iterator(chunk_size=5000):
+        tally.add(event_figures(action, actor_id, old or {}, new or {}, at, zone))
+    # A ticket of the window counts on days outside it too (created before, resolved in it): those days
+    # are their own window's.
+    kept = Tally()
+    for row, measures in tally.figures.items():
+        if low <= row[0] < high:
+            kept.figures[row] = measures
+    kept.durations = Counter({key: value for key, value in tally.durations.items() if low <= key[0][0] < high})
+    return kept.nonzero()
+
+
+def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str], fix: bool, result: Recount) -> None:
+    with transaction.atomic():
+        # Changes made meanwhile wait for the window's check (readers do not): a change commits either
+        # before the recount reads or after it writes, so both see it or neither does.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DayFigures, DayDurations))
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        figures = DayFigures.objects.filter(day__gte=low, day__lt=high)
+        stored = {
+            (f.day, f.group_by, f.member, f.within, f.within_member): (
+                f.pk,
+                {name: getattr(f, name) for name in MEASURES},
+            )
+            for f in figures
+        }
+        stored_durations = {
+            ((d.day, d.group_by, d.member, d.within, d.within_member), d.measure, d.bucket): (d.pk, d.count)
+            for d in DayDurations.objects.filter(day__gte=low, day__lt=high)
+        }
+        expected = _window_tally(low, high, zone, codes)
+        result.rows += len(expected.figures) + len(expected.durations)
+        stale, fresh = [], []
+        for row in stored.keys() | expected.figures.keys():
+            want = {name: expected.figures[row][name] for name in MEASURES} if row in expected.figures else None
+            have = stored.get(row)
+            if have is not None and want is not None and have[1] == want:
+                continue
+            if have is not None and want is None and not any(have[1].values()):
+                continue  # a row that came to nothing: harmless
+            result.differences.append(f"{row}: stored {have[1] if have else None}, counted {want}")
+            if have is not None:
+                stale.append(have[0])
+            if want is not None:
+                fresh.append(DayFigures(**dict(zip(_SLICE_COLUMNS, row, strict=True)), **want))
+        stale_durations, fresh_durations = [], []
+        for key in stored_durations.keys() | expected.durations.keys():
+            want_count = expected.durations.get(key, 0)
+            have_pair = stored_durations.get(key)
+            have_count = have_pair[1] if have_pair else 0
+            if have_count == want_count:
+                continue
+            result.differences.append(f"{key}: stored {have_count}, counted {want_count}")
+            if have_pair is not None:
+                stale_durations.append(have_pair[0])
+            if want_count:
+                row, measure, bucket = key
+                fresh_durations.append(
+                    DayDurations(
+                        **dict(zip(_SLICE_COLUMNS, row, strict=True)), measure=measure, bucket=bucket, count=want_count
+                    )
+                )
+        if fix:
+            DayFigures.objects.filter(pk__in=stale).delete()
+            DayFigures.objects.bulk_create(fresh, batch_size=5000)
+            DayDurations.objects.filter(pk__in=stale_durations).delete()
+            DayDurations.objects.bulk_create(fresh_durations, batch_size=5000)
