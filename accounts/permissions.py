@@ -37,6 +37,7 @@ TECHNICIAN_ACTIONS = frozenset(
         "notifications.delivery_log",  # what was sent about a ticket, to whom, and what failed
         "projects.view",
         "accounts.two_factor",  # turn two-factor authentication on and off for themselves
+        "reports.own_figures",  # their own row of the technicians report, beside their tier's medians
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
@@ -54,11 +55,13 @@ COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "notifications.new_ticket_alerts",  # may ask to hear of every new ticket
     "notifications.breach_alerts",  # told when any ticket passes its due time
     "notifications.triage_alerts",  # told when a ticket waits in triage too long
+    "reports.view",  # the Insight reports, every technician's row and the training needs
 }
 MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "tickets.reopen_closed",
     "tickets.categories",  # categories and their automatic assignment
-    "reports.view",
+    "reports.setup",  # what counts as a question of knowing how
+    "reports.monthly_summary",  # may ask for the monthly summary by mail
     "admin.access",
     "accounts.manage",
     "notifications.failed",  # see failed deliveries and send them again

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("desk/", views.desk, name="desk"),
+    path("technicians/", views.technicians, name="technicians"),
+]

@@ -1,0 +1,179 @@
+"""The Insight reports' pages: thin views. Permission -> form -> selector -> page, or CSV of what is shown."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from core import csvfiles
+from reports import charts, permissions
+from reports.forms import DeskForm, TechniciansForm
+from reports.selectors.desk import desk_report
+from reports.selectors.technicians import technicians_report
+from reports.templatetags.reports import figure
+
+
+def _csv(
+    name: str, period_first: date, period_last: date, header: Sequence[object], rows: Iterable[Sequence[object]]
+) -> StreamingHttpResponse:
+    return csvfiles.response(header, rows, f"{name}-{period_first.isoformat()}-{period_last.isoformat()}.csv")
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    offered = permissions.reports_offered(request.user)
+    if not offered:
+        raise Http404
+    return redirect(f"reports:{offered[0]}")
+
+
+def _context(request: HttpRequest, report: str, form, **more: object) -> dict[str, object]:
+    return {
+        "report": report,
+        "reports_offered": permissions.reports_offered(request.user),
+        "form": form,
+        "querystring": form.querystring(),
+        **more,
+    }
+
+
+@login_required
+@require_GET
+def desk(request: HttpRequest) -> HttpResponseBase:
+    permissions.get_report_for(request.user, "desk")
+    form = DeskForm(request.GET)
+    period = form.chosen_period()
+    result = desk_report(period, form.within())
+    export = request.GET.get("export")
+    if export == "figures":
+        return _csv(
+            "desk-figures",
+            period.first,
+            period.last,
+            [_("Figure"), _("This period"), _("Previous period"), _("Change")],
+            (
+                [
+                    str(f.label),
+                    figure(f.value, f.unit),
+                    figure(f.previous, f.unit),
+                    "" if f.change is None else f.change,
+                ]
+                for f in result.figures
+            ),
+        )
+    if export == "days":
+        return _csv(
+            "desk-days",
+            period.first,
+            period.last,
+            [_("From"), _("Until"), _("Created"), _("Resolved"), _("Open at the end")],
+            ([b.first.isoformat(), b.last.isoformat(), b.created, b.resolved, b.backlog] for b in result.buckets),
+        )
+    if export == "channels":
+        return _csv(
+            "desk-channels",
+            period.first,
+            period.last,
+            [_("Channel"), _("Created"), _("Resolved"), _("Resolved at first contact")],
+            ([str(c.label), c.created, c.resolved, c.first_contact] for c in result.channels),
+        )
+    step = _("week") if result.by_week else _("day")
+    chart = charts.line_chart(
+        chart_id="desk-flow",
+        title=_("Created, resolved and open tickets by %(step)s") % {"step": step},
+        description=_("Three lines over the period; the table below holds every number."),
+        buckets=[b.first for b in result.buckets],
+        series=[
+            (_("Created"), [b.created for b in result.buckets]),
+            (_("Resolved"), [b.resolved for b in result.buckets]),
+            (_("Open at the end"), [b.backlog for b in result.buckets]),
+        ],
+        by_week=result.by_week,
+    )
+    return render(request, "reports/desk.html", _context(request, "desk", form, result=result, chart=chart))
+
+
+@login_required
+@require_GET
+def technicians(request: HttpRequest) -> HttpResponseBase:
+    viewer = permissions.get_report_for(request.user, "technicians")
+    everyone = permissions.sees_every_technician(viewer)
+    form = TechniciansForm(request.GET)
+    period = form.chosen_period()
+    result = technicians_report(period, viewer=viewer, everyone=everyone, tier=form.tier_chosen())
+    if request.GET.get("export") == "technicians":
+        header = [_("Technician"), _("Tier"), *[str(label) for label in COLUMN_LABELS.values()], _("Capacity")]
+        return _csv(
+            "technicians",
+            period.first,
+            period.last,
+            header,
+            (
+                [
+                    row.name,
+                    row.tier,
+                    *[_plain(row.figures[name], unit) for name, unit in COLUMN_UNITS.items()],
+                    row.capacity,
+                ]
+                for row in result.rows
+            ),
+        )
+    chart = charts.bar_chart(
+        chart_id="technicians-resolved",
+        title=_("Tickets resolved, this period and the previous one"),
+        description=_("Two bars for each technician shown; the table below holds every number."),
+        labels=[row.name for row in result.rows],
+        series=[
+            (_("This period"), [row.figures["resolved"] or 0 for row in result.rows]),
+            (_("Previous period"), [row.previous["resolved"] or 0 for row in result.rows]),
+        ],
+    )
+    return render(
+        request,
+        "reports/technicians.html",
+        _context(
+            request,
+            "technicians",
+            form,
+            result=result,
+            chart=chart,
+            everyone=everyone,
+            columns=[(name, COLUMN_LABELS[name], COLUMN_UNITS[name]) for name in COLUMN_UNITS],
+        ),
+    )
+
+
+COLUMN_UNITS = {
+    "resolved": "count",
+    "resolution_median": "minutes",
+    "resolution_p90": "minutes",
+    "resolution_met": "percent",
+    "reopened_after": "count",
+    "escalations_sent": "count",
+    "escalations_received": "count",
+    "minutes_logged": "minutes",
+    "open_now": "count",
+}
+COLUMN_LABELS = {
+    "resolved": gettext_lazy("Resolved"),
+    "resolution_median": gettext_lazy("Resolution, median"),
+    "resolution_p90": gettext_lazy("Resolution, 90th percentile"),
+    "resolution_met": gettext_lazy("Resolved in time"),
+    "reopened_after": gettext_lazy("Reopened after their resolution"),
+    "escalations_sent": gettext_lazy("Escalations sent"),
+    "escalations_received": gettext_lazy("Escalations received"),
+    "minutes_logged": gettext_lazy("Time logged"),
+    "open_now": gettext_lazy("Open now"),
+}
+
+
+def _plain(value: float | None, unit: str) -> object:
+    """A CSV cell: numbers stay numbers (minutes as minutes), so a spreadsheet can add them up."""
+    return "" if value is None else value
