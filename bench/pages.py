@@ -15,6 +15,8 @@ from tickets.selectors import TICKET_SORTS
 # The technician suggestions are being built; the first of these names that resolves is measured.
 SUGGESTION_URL_NAMES = ("tickets:suggestions", "tickets:technician_suggestions", "tickets:suggest")
 SEARCH_TEXT = "docking"
+# The reports' target: a year of rollups (and the year before it) read and drawn in under 300 ms at p95.
+REPORT_P95_MS = 300.0
 
 
 def _reverse(name: str, **kwargs: object) -> str:
@@ -27,6 +29,21 @@ def _reverse(name: str, **kwargs: object) -> str:
 
 def _with_query(path: str, **params: object) -> str:
     return f"{path}?{urlencode(params)}" if path else ""
+
+
+def report_pages(people: dict) -> list[tuple[str, str, str, str, dict]]:
+    """(key, report, label, role, query) of each report page measured."""
+    year = {"period": "last_12_months"}
+    department = {**year, "department": people["filters"]["department"]}
+    return [
+        ("report_desk", "desk", "Report: the desk, 12 months", "coordinator", year),
+        ("report_desk_department", "desk", "Report: the desk within a department", "coordinator", department),
+        ("report_technicians", "technicians", "Report: technicians, 12 months", "coordinator", year),
+        ("report_technician_own", "technicians", "Report: a technician's own row", "technician", year),
+        ("report_trends", "trends", "Report: problem trends, 12 months", "coordinator", year),
+        ("report_machines", "machines", "Report: machines that break often", "coordinator", year),
+        ("report_training", "training", "Report: training needs", "coordinator", year),
+    ]
 
 
 def build(people: dict) -> list[Page]:
@@ -121,6 +138,11 @@ def build(people: dict) -> list[Page]:
             is_list=True,
         ),
         Page("suggestions", "Technician suggestions", "coordinator", [suggestions], is_list=True),
+        # The Insight reports over twelve months, and the previous twelve beside them: read from the rollups.
+        *(
+            Page(key, title, role, [_with_query(_reverse(f"reports:{name}"), **query)], p95_target_ms=REPORT_P95_MS)
+            for key, name, title, role, query in report_pages(people)
+        ),
         Page("healthz", "Bare view (/healthz): the ceiling", "anonymous", [_reverse("health")]),
     ]
     for page in specs:

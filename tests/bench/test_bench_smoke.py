@@ -103,6 +103,7 @@ def test_a_page_whose_url_does_not_exist_yet_is_not_available(monkeypatch):
         "unassigned_ticket": 5,
         "requester_ticket": 6,
         "category": 1,
+        "filters": {"department": 1},
     }
     built = {page.key: page for page in pages.build(people)}
     assert not built["suggestions"].available
