@@ -74,9 +74,16 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["language", "time_zone", "notification_delivery", "notification_kinds", "notify_new_tickets"]
+        fields = [
+            "language",
+            "time_zone",
+            "notification_delivery",
+            "notification_kinds",
+            "notify_new_tickets",
+            "monthly_summary",
+        ]
 
-    def __init__(self, *args, show_coordinator_options: bool = False, **kwargs):
+    def __init__(self, *args, show_coordinator_options: bool = False, show_manager_options: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         offered = notification_kinds_offered(self.instance.role)
         self.available_kinds = [value for value, _label in offered]
@@ -88,6 +95,8 @@ class PreferencesForm(forms.ModelForm):
         language_field.choices = [("", _("As my browser says")), *settings.LANGUAGES]
         if not show_coordinator_options:
             del self.fields["notify_new_tickets"]
+        if not show_manager_options:
+            del self.fields["monthly_summary"]
 
     @property
     def muted_kinds(self) -> list[str]:

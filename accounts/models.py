@@ -86,6 +86,14 @@ class User(AbstractUser):
         default=False,
         help_text=_("For coordinators: an email for each ticket that arrives in triage."),
     )
+    monthly_summary = models.BooleanField(
+        _("send me the monthly summary"),
+        default=False,
+        help_text=_(
+            "For managers: on the first of each month, the desk's figures, rising problems, machines to "
+            "replace and training topics, by email."
+        ),
+    )
     # Kept by accounts.services with the person's confirmed authenticator, so that every request can tell
     # whether a second factor is owed without a query of its own.
     two_factor_enabled = models.BooleanField(_("two-factor authentication"), default=False, editable=False)

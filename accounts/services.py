@@ -45,6 +45,7 @@ def user_update_preferences(
     notification_delivery: str,
     notify_new_tickets: bool,
     muted_notification_kinds: list[str] | None = None,
+    monthly_summary: bool | None = None,
 ) -> User:
     """Save what a person chose on their profile page."""
     user.language = language
@@ -52,6 +53,9 @@ def user_update_preferences(
     user.notification_delivery = notification_delivery
     user.notify_new_tickets = notify_new_tickets
     fields = ["language", "time_zone", "notification_delivery", "notify_new_tickets"]
+    if monthly_summary is not None:
+        user.monthly_summary = monthly_summary
+        fields.append("monthly_summary")
     if muted_notification_kinds is not None:
         user.muted_notification_kinds = sorted(set(muted_notification_kinds))
         fields.append("muted_notification_kinds")

@@ -140,9 +140,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 @login_required
 def profile(request):
     user = request.user
-    show_coordinator_options = can(user, "notifications.new_ticket_alerts")
+    options = {
+        "show_coordinator_options": can(user, "notifications.new_ticket_alerts"),
+        "show_manager_options": can(user, "reports.monthly_summary"),
+    }
     if request.method == "POST":
-        form = PreferencesForm(request.POST, instance=user, show_coordinator_options=show_coordinator_options)
+        form = PreferencesForm(request.POST, instance=user, **options)
         if form.is_valid():
             data = form.cleaned_data
             services.user_update_preferences(
@@ -151,6 +154,7 @@ def profile(request):
                 time_zone=data["time_zone"],
                 notification_delivery=data["notification_delivery"],
                 notify_new_tickets=data.get("notify_new_tickets", user.notify_new_tickets),
+                monthly_summary=data.get("monthly_summary", user.monthly_summary),
                 muted_notification_kinds=form.muted_kinds,
             )
             translation.activate(user.language or translation.get_language_from_request(request))
@@ -160,7 +164,7 @@ def profile(request):
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
             return response
     else:
-        form = PreferencesForm(instance=user, show_coordinator_options=show_coordinator_options)
+        form = PreferencesForm(instance=user, **options)
     technician_profile = getattr(user, "technician_profile", None)
     return render(
         request,

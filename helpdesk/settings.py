@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.reports_recount_rollups",
         "schedule": crontab(hour=3, minute=45),
     },
+    # The reports' monthly summary, to the managers who asked for it (each month once per person).
+    "reports-monthly-summaries": {
+        "task": "reports.tasks.reports_send_monthly_summaries",
+        "schedule": crontab(day_of_month=1, hour=env_int("DIGEST_HOUR", 7), minute=15),
+    },
     # Attachment files of requests that died between writing them and committing (a rolled-back change removes
     # its own at once): removed once a day old. Safe to run twice at once.
     "attachments-remove-orphans": {"task": "tickets.tasks.attachments_remove_orphans", "schedule": 60 * 60},

@@ -41,6 +41,9 @@ class Kind:
     # subject and the bell's line), "url" (the page, in a digest), "page_path" (the page, in a message),
     # "stop_path" (a link that stops such messages, also offered as one-click unsubscribe).
     details: Filler = field(default=_nothing)
+    # The kind's own pair of mail templates (<template>.txt and .html) when the common one will not do (a
+    # report's summary with its tables); they get the row's content as `data`.
+    template: str = ""
 
 
 _registry: dict[str, Kind] = {}

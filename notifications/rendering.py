@@ -94,6 +94,17 @@ def _template_context(notification: Notification) -> dict[str, Any]:
             "recipient_name": getattr(notification.recipient, "first_name", ""),
         }
     headline, intro = wording(notification.kind, data)
+    registered = kinds.get(notification.kind)
+    if registered is not None and registered.template:
+        return {
+            "template": registered.template,
+            "subject_line": headline,
+            "headline": headline,
+            "intro": intro,
+            "data": data,
+            "site_url": site,
+            "recipient_name": getattr(notification.recipient, "first_name", ""),
+        }
     extra = _details(notification.kind, data)
     reference = extra.get("reference", "")
     stop_url = site + extra["stop_path"] if extra.get("stop_path") else ""

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reports import rollups
+from reports import monthly, rollups
 
 
 @shared_task
@@ -10,3 +10,9 @@ def reports_recount_rollups() -> int:
     """Nightly: the rollups made again from the tickets, compared with the rows the changes kept, and put
     right where they differ (each difference is logged). Returns how many differed."""
     return len(rollups.recount(fix=True).differences)
+
+
+@shared_task
+def reports_send_monthly_summaries() -> int:
+    """On the first of the month: last month's summary to each manager who asked for it, once."""
+    return monthly.monthly_summaries_send()

@@ -1,0 +1,125 @@
+"""The monthly summary by mail: to the managers who asked for it on their profile, through the outbox.
+
+On the first of each month (Celery beat) each of them gets one message, in their own language: the desk's
+key figures of the last month against the month before, the problems rising most, the machines to replace
+and the training topics, each with a link into the report it comes from. The content is read from the
+rollups once and stored in every row as plain values; the words are translated when each message is
+rendered, in its recipient's language. A month is summarised once per person, however often the task runs.
+"""
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from accounts.permissions import roles_with
+from notifications import kinds
+from notifications.models import Notification, NotificationChannel
+from notifications.services import notifications_save
+from reports.periods import Period, preset
+from reports.rollups import desk_zone
+from reports.selectors.desk import desk_report
+
+KIND = "monthly_summary"
+# The desk's figures the summary carries, with their words: kept untranslated in the row, translated when
+# each message is rendered in its recipient's language (the same words as the desk report's).
+FIGURES = {
+    "created": gettext_noop("Created"),
+    "resolved": gettext_noop("Resolved"),
+    "backlog": gettext_noop("Open at the end"),
+    "resolution_median": gettext_noop("Resolution, median"),
+    "response_met": gettext_noop("First response in time"),
+    "resolution_met": gettext_noop("Resolved in time"),
+    "reopened": gettext_noop("Reopened, of resolved"),
+    "first_contact": gettext_noop("Resolved at first contact"),
+}
+
+
+def register_kind() -> None:
+    kinds.register(
+        kinds.Kind(
+            value=KIND,
+            label=_("Monthly summary of the reports"),
+            headline=_("The help desk in %(month)s"),
+            intro=_("The desk's figures of last month against the month before, what is rising, and what to act on."),
+            audience="",  # asked for with its own choice on the profile, not among the kinds of ticket news
+            values=lambda data: {"month": data.get("month_name", data.get("month", ""))},
+            template="emails/monthly_summary",
+        )
+    )
+
+
+def _report_link(name: str, period: Period) -> str:
+    query = urlencode({"period": "custom", "first": period.first.isoformat(), "last": period.last.isoformat()})
+    return f"{reverse(f'reports:{name}')}?{query}"
+
+
+def summary_content(period: Period) -> dict[str, Any]:
+    """What every summary of `period` holds: plain values, the same for each recipient."""
+    desk = desk_report(period)
+    figures = [
+        {
+            "key": figure.key,
+            "label": FIGURES[figure.key],
+            "value": figure.value,
+            "previous": figure.previous,
+            "unit": figure.unit,
+            "change": figure.change,
+            "rising_is_good": figure.rising_is_good,
+        }
+        for figure in desk.figures
+        if figure.key in FIGURES
+    ]
+    return {
+        "month": period.first.strftime("%Y-%m"),
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "figures": figures,
+        "links": {"desk": _report_link("desk", period), "technicians": _report_link("technicians", period)},
+    }
+
+
+def recipients() -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, monthly_summary=True, role__in=roles_with("reports.monthly_summary")
+        ).exclude(email="")
+    )
+
+
+def monthly_summaries_send(*, now: datetime | None = None) -> int:
+    """Queue last month's summary for each manager who asked for it and has not had it. Returns how many."""
+    now = now or timezone.now()
+    today: date = now.astimezone(desk_zone()).date()
+    period = preset("last_month", today)
+    month = period.first.strftime("%Y-%m")
+    people = recipients()
+    if not people:
+        return 0
+    content = summary_content(period)
+    with transaction.atomic():
+        already = set(
+            Notification.objects.filter(kind=KIND, context__month=month, recipient__in=people).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        rows = [
+            Notification(
+                recipient=person,
+                email=person.email,
+                kind=KIND,
+                channel=NotificationChannel.EMAIL,
+                context=content,
+                created_at=now,
+            )
+            for person in people
+            if person.pk not in already
+        ]
+        notifications_save(rows)
+    return len(rows)

@@ -1,0 +1,66 @@
+"""The monthly summary: to the managers who asked for it, once a month, through the outbox, in their language."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import Role
+from notifications import services as outbox
+from notifications.models import Notification
+from reports import monthly
+from tests import factories
+from tickets import services
+
+pytestmark = pytest.mark.django_db
+
+FIRST_OF_DECEMBER = datetime(2026, 12, 1, 6, 15, tzinfo=UTC)
+
+
+def _november(coordinator):
+    employee = factories.EmployeeFactory()
+    for day, hour in ((3, 9), (10, 10), (24, 11)):
+        when = datetime(2026, 11, day, hour, tzinfo=UTC)
+        with time_machine.travel(when, tick=False):
+            services.ticket_create(by=coordinator, requester=employee, subject="Help", impact=3, urgency=2, now=when)
+    when = datetime(2026, 10, 20, 9, tzinfo=UTC)
+    with time_machine.travel(when, tick=False):
+        services.ticket_create(by=coordinator, requester=employee, subject="Help", impact=3, urgency=2, now=when)
+
+
+def test_each_manager_who_asked_gets_last_month_once_in_their_language(manager, coordinator):
+    _november(coordinator)
+    manager.monthly_summary, manager.language = True, "sv"
+    manager.save()
+    factories.UserFactory(role=Role.MANAGER, monthly_summary=False)  # did not ask
+    factories.UserFactory(role=Role.COORDINATOR, monthly_summary=True)  # asked, but summaries are for managers
+    with time_machine.travel(FIRST_OF_DECEMBER, tick=False):
+        assert monthly.monthly_summaries_send(now=FIRST_OF_DECEMBER) == 1
+        assert monthly.monthly_summaries_send(now=FIRST_OF_DECEMBER) == 0  # the task ran twice: one message
+    row = Notification.objects.get(kind=monthly.KIND)
+    assert row.recipient == manager
+    assert row.context["month"] == "2026-11"
+    created = next(f for f in row.context["figures"] if f["key"] == "created")
+    assert (created["value"], created["previous"]) == (3, 1)
+    assert outbox.notification_deliver(notification_id=row.pk).sent
+    message = mail.outbox[-1]
+    assert message.to == [manager.email]
+    text = message.body
+    assert "Skapad: 3" in text  # "Created" in Swedish, November's three against October's one
+    assert reverse("reports:desk") + "?period=custom&first=2026-11-01&last=2026-11-30" in text
+    html = message.alternatives[0][0]
+    assert "Skapad" in html
+
+
+def test_only_managers_are_offered_the_summary_on_their_profile(manager, coordinator, client_for):
+    assert "monthly_summary" in client_for(manager).get(reverse("accounts:profile")).content.decode()
+    assert "monthly_summary" not in client_for(coordinator).get(reverse("accounts:profile")).content.decode()
+    page = client_for(manager).post(
+        reverse("accounts:profile"),
+        {"language": "", "time_zone": "", "notification_delivery": "immediate", "monthly_summary": "on"},
+    )
+    assert page.status_code == 302
+    manager.refresh_from_db()
+    assert manager.monthly_summary
