@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tier
 from assets.models import Department, Location
 from reports.periods import DEFAULT_PRESET, LONGEST, PRESETS, Period, preset
-from tickets.models import Category, Channel, Priority
+from tickets.models import Category, Channel, Priority, ReportAs, ResolutionCode
 
 # The desk report's filters: the rollups keep the desk within one member of each, one filter at a time.
 DESK_FILTERS = ("department", "location", "category", "tier", "priority", "channel")
@@ -112,3 +112,33 @@ class TechniciansForm(PeriodForm):
 
     def tier_chosen(self) -> int | None:
         return self.cleaned_data.get("tier") if self.is_valid() else None
+
+
+class SetupForm(forms.Form):
+    """What the reports read as a question of knowing how or a hardware fault."""
+
+    how_to_codes = forms.MultipleChoiceField(
+        label=_("Resolution codes that mean the requester needed guidance"),
+        required=False,
+        choices=ResolutionCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, categories: list[Category], codes: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["how_to_codes"].initial = sorted(codes)
+        self.categories = categories
+        for category in categories:
+            self.fields[f"category_{category.pk}"] = forms.ChoiceField(
+                label=str(category),
+                choices=ReportAs.choices,
+                required=False,
+                initial=category.report_as,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def category_fields(self) -> list[forms.BoundField]:
+        return [self[f"category_{category.pk}"] for category in self.categories]
+
+    def kinds(self) -> dict[int, str]:
+        return {category.pk: self.cleaned_data.get(f"category_{category.pk}") or "" for category in self.categories}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("desk/", views.desk, name="desk"),
     path("technicians/", views.technicians, name="technicians"),
+    path("setup/", views.setup, name="setup"),
 ]

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -12,11 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core import csvfiles
-from reports import charts, permissions
-from reports.forms import DeskForm, TechniciansForm
+from reports import charts, permissions, services
+from reports.forms import DeskForm, SetupForm, TechniciansForm
 from reports.selectors.desk import desk_report
 from reports.selectors.technicians import technicians_report
 from reports.templatetags.reports import figure
+from tickets.models import Category, TrainingSetup
 
 
 def _csv(
@@ -177,3 +179,21 @@ COLUMN_LABELS = {
 def _plain(value: float | None, unit: str) -> object:
     """A CSV cell: numbers stay numbers (minutes as minutes), so a spreadsheet can add them up."""
     return "" if value is None else value
+
+
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    """Managers: which codes and categories the reports read as training needs or hardware faults."""
+    if not permissions.can(request.user, "reports.setup"):
+        raise Http404
+    categories = list(Category.objects.select_related("parent").order_by("parent__name", "name"))
+    form = SetupForm(request.POST or None, categories=categories, codes=TrainingSetup.codes())
+    if request.method == "POST" and form.is_valid():
+        services.report_setup_save(by=request.user, how_to_codes=form.cleaned_data["how_to_codes"], kinds=form.kinds())
+        messages.success(request, _("Saved. The reports count again with these settings in a few minutes."))
+        return redirect("reports:setup")
+    return render(
+        request,
+        "reports/setup.html",
+        {"form": form, "reports_offered": permissions.reports_offered(request.user), "report": "setup"},
+    )

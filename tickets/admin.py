@@ -22,8 +22,9 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     list_filter = ["is_active", "auto_assign"]
     search_fields = ["name"]
-    # Set on the automatic assignment page, through tickets.services.category_set_auto_assign.
-    readonly_fields = ["auto_assign", "auto_assign_last"]
+    # Set on the automatic assignment page, through tickets.services.category_set_auto_assign, and on the
+    # reports' setup page (which recounts the reports' figures after it).
+    readonly_fields = ["auto_assign", "auto_assign_last", "report_as"]
 
 
 class RecomputesClocks(admin.ModelAdmin):

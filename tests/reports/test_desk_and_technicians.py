@@ -9,9 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports.models import DayFigures
 from reports.periods import Period
 from reports.selectors.desk import desk_report
 from reports.selectors.technicians import technicians_report
+from reports.tasks import reports_recount_rollups
 from tests import factories
 from tickets import services
 from tickets.models import BusinessCalendar, Channel, SlaPolicy
@@ -209,3 +211,31 @@ def test_the_desk_page_runs_the_same_queries_for_a_few_tickets_or_many(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_a_manager_sets_what_counts_and_the_figures_are_counted_again(
+    manager, coordinator, client_for, django_capture_on_commit_callbacks
+):
+    """The setup page saves through the services and queues the recount after the commit; the recount moves
+    the tickets already counted."""
+    excel = factories.CategoryFactory(name="Excel")
+    employee = factories.EmployeeFactory()
+    services.ticket_create(by=coordinator, requester=employee, subject="Pivot tables?", impact=3, urgency=3,
+                           category=excel)  # fmt: skip
+    assert not DayFigures.objects.filter(group_by="employee", within="topic").exists()
+    with django_capture_on_commit_callbacks() as queued:
+        page = client_for(manager).post(
+            reverse("reports:setup"), {"how_to_codes": ["user_training"], f"category_{excel.pk}": "how_to"}
+        )
+    assert page.status_code == 302
+    assert reports_recount_rollups.delay in queued
+    reports_recount_rollups()  # what the worker runs
+    excel.refresh_from_db()
+    assert excel.report_as == "how_to"
+    row = DayFigures.objects.get(group_by="employee", member=str(employee.pk), within="topic")
+    assert (row.within_member, row.how_to) == (str(excel.pk), 1)
+
+
+def test_only_managers_reach_the_setup(coordinator, technician, client_for):
+    for user in (coordinator, technician):
+        assert client_for(user).get(reverse("reports:setup")).status_code == 404

@@ -35,12 +35,14 @@ from tickets.services.lifecycle import (
 )
 from tickets.services.projects import (
     PROJECT_FIELDS,
+    categories_set_report_as,
     category_set_auto_assign,
     project_create,
     project_update,
     saved_filter_delete,
     saved_filter_save,
     ticket_set_project,
+    training_setup_update,
 )
 from tickets.services.sla_clock import CLOCK_RUNNING, sla_check, sla_recompute_open
 from tickets.services.triage import TRIAGE_FIELDS, ticket_triage, ticket_triage_and_assign
@@ -58,6 +60,7 @@ __all__ = [
     "StaleTicket",
     "WatcherError",
     "WorkflowError",
+    "categories_set_report_as",
     "category_set_auto_assign",
     "comment_add",
     "project_create",
@@ -90,6 +93,7 @@ __all__ = [
     "ticket_triage_and_assign",
     "tickets_bulk_change",
     "tickets_close_expired_resolutions",
+    "training_setup_update",
     "watcher_add",
     "watcher_remove",
 ]

@@ -4,7 +4,17 @@ from datetime import datetime
 
 from accounts.models import User
 from accounts.permissions import can
-from tickets.models import AutoAssign, Category, EventKind, Project, SavedFilter, Ticket
+from tickets.models import (
+    AutoAssign,
+    Category,
+    EventKind,
+    Project,
+    ReportAs,
+    ResolutionCode,
+    SavedFilter,
+    Ticket,
+    TrainingSetup,
+)
 from tickets.services._change import Change, Values, ticket_change
 from tickets.workflow import ActorNotAllowed
 
@@ -79,6 +89,36 @@ def category_set_auto_assign(*, category: Category, by: User, mode: str) -> Cate
     category.auto_assign = mode
     category.save(update_fields=["auto_assign"])
     return category
+
+
+def categories_set_report_as(*, by: User, kinds: dict[int, str]) -> int:
+    """A manager says what the reports make of each category's tickets (by category id: "", "hardware" or
+    "how_to"). Returns how many categories changed. The reports' rollups must then be recounted."""
+    if not can(by, "reports.setup"):
+        raise ActorNotAllowed
+    if set(kinds.values()) - set(ReportAs.values):
+        raise ValueError(f"Unknown report kinds {set(kinds.values()) - set(ReportAs.values)!r}.")
+    changed = [
+        category
+        for category in Category.objects.filter(pk__in=kinds).order_by("pk")
+        if category.report_as != kinds[category.pk]
+    ]
+    for category in changed:
+        category.report_as = kinds[category.pk]
+    Category.objects.bulk_update(changed, ["report_as"])
+    return len(changed)
+
+
+def training_setup_update(*, by: User, how_to_codes: list[str]) -> TrainingSetup:
+    """A manager chooses the resolution codes that mean the requester needed guidance."""
+    if not can(by, "reports.setup"):
+        raise ActorNotAllowed
+    if set(how_to_codes) - set(ResolutionCode.values):
+        raise ValueError(f"Unknown resolution codes {set(how_to_codes) - set(ResolutionCode.values)!r}.")
+    setup = TrainingSetup.objects.order_by("pk").first() or TrainingSetup()
+    setup.how_to_codes = sorted(set(how_to_codes))
+    setup.save()
+    return setup
 
 
 def saved_filter_save(*, by: User, name: str, querystring: str) -> SavedFilter:
