@@ -148,7 +148,8 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
 
     Queries: the series, the totals of both periods, the categories' names; unfiltered also the drivers
     (each topic within each department and location) and the names of their departments and locations.
-    So 3 queries within a department or location, 6 for the whole desk, however many tickets.
+    So 3 queries within a department or location, 6 for the whole desk, however many tickets (fewer when
+    there is nothing to name: an empty lookup is not sent).
     """
     previous = period.previous()
     dimension, member_of = within

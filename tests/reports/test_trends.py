@@ -167,3 +167,9 @@ def test_a_long_period_is_charted_by_week(trends):
     assert sum(weeks.values()) == 12 == printer.count
     assert printer.series[-1].first == date(2026, 3, 30) and printer.series[-1].last == date(2026, 3, 31)
     assert printer.series[-1].filters["created_to"] == "2026-03-31"
+
+
+def test_no_tickets_no_topics(db, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the series, the totals, the drivers: no name to look up
+        report = problem_trends(WEEK)
+    assert report.categories == [] and report.resolution_codes == [] and report.rising == []
