@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from django.db.models import BooleanField, Case, DateField, F, Sum, Value, When
+from django.db.models import BooleanField, Case, DateField, F, Q, Sum, Value, When
 from django.db.models.functions import TruncWeek
 
 from assets.models import Department, Location
@@ -146,10 +146,10 @@ def _spans(period: Period) -> list[tuple[date, date]]:
 def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport:
     """Categories and resolution codes over `period`, whole or within one department or location.
 
-    Queries: the series, the totals of both periods, the categories' names; unfiltered also the drivers
-    (each topic within each department and location) and the names of their departments and locations.
-    So 3 queries within a department or location, 6 for the whole desk, however many tickets (fewer when
-    there is nothing to name: an empty lookup is not sent).
+    Queries: the series, the totals of both periods, the categories' names; unfiltered, when a topic is
+    rising, also its drivers (the rising topics within each department and location) and the names of those
+    departments and locations. So at most 3 queries within a department or location and 6 for the whole
+    desk, however many tickets (fewer when nothing rises or there is nothing to name).
     """
     previous = period.previous()
     dimension, member_of = within
@@ -189,11 +189,16 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
 
     # 4-6. Who drives each topic: its slices within each department and location, both periods.
     drivers: dict[tuple[str, str], list[Driver]] = defaultdict(list)
-    if not dimension:
+    # Only the rising topics are broken down: the rest show no drivers.
+    rising_topics = [key for key, (count, before) in totals.items() if key[1] and is_rising(count, before)]
+    if not dimension and rising_topics:
+        which = Q()
+        for group_by, member in rising_topics:
+            which |= Q(group_by=group_by, member=member)
         within_rows: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         for group_by, member, where, where_member, is_current, created, resolved in (
             DayFigures.objects.filter(
-                group_by__in=("category", "resolution_code"),
+                which,
                 within__in=("department", "location"),
                 day__gte=previous.first,
                 day__lte=period.last,
