@@ -10,8 +10,10 @@ their share; each row names its topics first (the categories asked about, most f
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import BooleanField, Case, Sum, Value, When
+from django.utils.translation import gettext
 
 from assets.models import Department, Employee
 from reports.models import DayFigures
@@ -19,6 +21,8 @@ from reports.periods import Period
 from reports.selectors.figures import share
 from reports.selectors.trends import Filters, created_filters
 from tickets.models import Category
+
+Kind = Literal["employee", "department"]
 
 MIN_HOW_TO = 3
 MOSTLY = 50.0  # per cent
@@ -42,7 +46,7 @@ class NeedRow:
     """An employee's or a department's questions of knowing how, the topics first."""
 
     topics: list[Topic]  # at most TOPICS, most asked first
-    kind: str  # "employee" or "department"
+    kind: Kind
     member_id: int
     name: str
     department: str  # the employee's department now ("" for a department row)
@@ -153,7 +157,7 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
         rows = [
             Topic(
                 category_id=int(category) if category.isdigit() else None,
-                name=categories.get(int(category), category) if category.isdigit() else "",
+                name=categories.get(int(category), category) if category.isdigit() else gettext("No category"),
                 how_to=now,
                 previous=before,
                 filters=created_filters(
@@ -166,7 +170,7 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
         rows.sort(key=lambda topic: (-topic.how_to, topic.category_id is None, topic.name))
         return rows[:TOPICS]
 
-    def row(kind: str, member: str, figures: list[int], name: str, department: str, more: dict[str, str],
+    def row(kind: Kind, member: str, figures: list[int], name: str, department: str, more: dict[str, str],
             found: dict[str, list[int]]) -> NeedRow:  # fmt: skip
         created, how_to, created_before, how_to_before = figures
         return NeedRow(
