@@ -36,9 +36,6 @@ MIN_TICKETS = 10
 RISE = 0.25
 SIGMAS = 2.0
 
-# The measure each topic is counted by, and the list filter naming its member.
-_MEASURE: dict[Kind, str] = {"category": "created", "resolution_code": "resolved"}
-
 
 def created_filters(first: date, last: date, **more: str) -> Filters:
     """The staff list's parameters for the tickets created on the days from `first` to `last`."""
