@@ -1,0 +1,359 @@
+"""Machines that break often: devices and device models ranked by hardware faults ("failures": tickets of a
+category reported as hardware, counted on their day of creation) per device-year in service, repeat
+failures, age and warranty at each failure, and the devices worth replacing.
+
+Time in service, kept simple:
+- A device is in service from its purchase date (or, without one, the day it was entered) to the end of the
+  period. A retired device's service ends on the day it was last changed (`updated_at`): no retirement date
+  is kept, and retiring it is normally its last change.
+- Its days in the period are the days of that span within the period, both ends included; a device-year is
+  365.25 such days.
+- A device's own rate divides by at least min(MIN_EXPOSURE_DAYS, the period's days), so one failure of a
+  device bought last week does not top the ranking. A model's and the fleet's rates divide by the plain
+  device-years of every device (an aggregate over the Device table, never the tickets).
+
+A repeat failure is a failure that came at most REPEAT_DAYS after an earlier hardware ticket of the same
+device was resolved (and stayed resolved). It is computed for the listed devices only, from their own
+tickets (index ticket_device_created), a bounded read.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from django.db.models import BooleanField, Case, Count, DateField, DurationField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.urls import reverse
+
+from assets.models import Device, DeviceStatus
+from reports.models import DayFigures
+from reports.periods import Period
+from reports.rollups import day_of, desk_zone
+from reports.selectors.trends import Filters, created_filters
+from tickets.models import SOLVED_STATUSES, ReportAs, Ticket
+
+YEAR_DAYS = 365.25
+MIN_EXPOSURE_DAYS = 90
+REPEAT_DAYS = 30
+LIMIT = 50
+# A candidate for replacement: this many failures per device-year or more (with at least two failures),
+# a repeat failure, or a failure out of warranty.
+REPLACE_RATE = 2.0
+
+Warranty = Literal["in", "out", "unknown"]
+Reason = Literal["frequent", "repeat", "out_of_warranty"]
+
+
+def failure_filters(period: Period, **more: str) -> Filters:
+    """The staff list's parameters for the hardware tickets created in `period`."""
+    return created_filters(period.first, period.last, report_as=ReportAs.HARDWARE.value, **more)
+
+
+def service_start(purchase_date: date | None, created_at: datetime) -> date:
+    return purchase_date or day_of(created_at)
+
+
+def service_days(
+    purchase_date: date | None, created_at: datetime, status: str, updated_at: datetime, period: Period
+) -> int:
+    """The device's days in service within `period` (the rule of the module's docstring)."""
+    first = max(service_start(purchase_date, created_at), period.first)
+    last = min(day_of(updated_at), period.last) if status == DeviceStatus.RETIRED else period.last
+    return max((last - first).days + 1, 0)
+
+
+def rate(failures: int, days: int) -> float | None:
+    """Failures per device-year, to two decimals; None without time in service."""
+    return round(failures * YEAR_DAYS / days, 2) if days > 0 else None
+
+
+def warranty_on(warranty_end: date | None, day: date) -> Warranty:
+    if warranty_end is None:
+        return "unknown"
+    return "in" if day <= warranty_end else "out"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One hardware ticket of a listed device in the period: the device's age and warranty on its day."""
+
+    ticket_id: int
+    reference: str
+    url: str
+    day: date
+    age_days: int
+    age_years: float
+    warranty: Warranty
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device_id: int
+    asset_tag: str
+    label: str
+    model: str
+    status: str
+    purchase_date: date | None
+    warranty_end: date | None
+    warranty_at_end: Warranty  # on the period's last day
+    age_years_at_end: float  # from the start of service to the period's last day
+    service_days: int  # in the period
+    device_years: float
+    failures: int
+    previous_failures: int
+    rate: float | None  # failures per device-year (with the least exposure of the module's docstring)
+    previous_rate: float | None
+    repeat_failures: int
+    previous_repeat_failures: int
+    failure_list: list[Failure]  # this period's, oldest first
+    url: str  # the device's page
+    filters: Filters  # its hardware tickets this period
+    previous_filters: Filters
+    reasons: tuple[Reason, ...]  # why it is a replacement candidate; empty when it is not
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    model: str
+    devices: int  # devices of the model in service at some time of the period
+    device_years: float
+    failures: int
+    previous_failures: int
+    rate: float | None
+    previous_rate: float | None
+    ratio_to_fleet: float | None  # the model's rate over the fleet's: 2.0 breaks twice as often
+    filters: Filters
+    previous_filters: Filters
+
+
+@dataclass(frozen=True)
+class MachinesReport:
+    period: Period
+    previous: Period
+    devices: list[DeviceRow]  # the highest rates first, at most `limit`
+    models: list[ModelRow]  # the highest rates first
+    fleet_failures: int
+    fleet_device_years: float
+    fleet_rate: float | None
+    previous_fleet_failures: int
+    previous_fleet_device_years: float
+    previous_fleet_rate: float | None
+
+
+def _current(period: Period) -> Case:
+    return Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _failures_by(group_by: str, period: Period) -> dict[str, list[int]]:
+    """{member: [failures this period, failures before]} of a slice, one query."""
+    previous = period.previous()
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        DayFigures.objects.filter(
+            group_by=group_by, within="", within_member="", day__gte=previous.first, day__lte=period.last
+        )
+        .annotate(current=_current(period))
+        .values_list("member", "current")
+        .annotate(n=Sum("failures"))
+        .order_by()
+    )
+    for member, is_current, n in rows:
+        found[member][0 if is_current else 1] += n or 0
+    return found
+
+
+def fleet_service(period: Period) -> dict[str, tuple[int, int]]:
+    """{model: (devices in service in the period, their days in service)}: one aggregate over the devices."""
+    zone = desk_zone()
+    start = Greatest(Coalesce("purchase_date", TruncDate("created_at", tzinfo=zone)), Value(period.first))
+    end = Case(
+        When(status=DeviceStatus.RETIRED, then=Least(TruncDate("updated_at", tzinfo=zone), Value(period.last))),
+        default=Value(period.last),
+        output_field=DateField(),
+    )
+    rows = (
+        Device.objects.annotate(start=start, end=end)
+        .filter(start__lte=F("end"))
+        .values_list("model")
+        .annotate(devices=Count("pk"), span=Sum(F("end") - F("start"), output_field=DurationField()))
+        .order_by()
+    )
+    # Each device's days are end - start + 1: the spans' sum plus one day a device.
+    return {model: (devices, (span or timedelta()).days + devices) for model, devices, span in rows}
+
+
+def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -> list[DeviceRow]:
+    """The rows of the devices `ids` (ranked as given): two queries, the devices and their tickets."""
+    if not ids:
+        return []
+    previous = period.previous()
+    zone = desk_zone()
+    devices = Device.objects.in_bulk(ids)
+    begin = datetime.combine(previous.first, time.min, tzinfo=zone)
+    end = datetime.combine(period.last + timedelta(days=1), time.min, tzinfo=zone)
+    tickets = (
+        Ticket.objects.filter(device_id__in=ids, category__report_as=ReportAs.HARDWARE, created_at__lt=end)
+        .filter(Q(created_at__gte=begin) | Q(resolved_at__gte=begin - timedelta(days=REPEAT_DAYS)))
+        .order_by("device_id", "created_at", "pk")
+        .values_list("device_id", "pk", "created_at", "resolved_at", "status")
+    )
+    by_device: dict[int, list[tuple[int, datetime, datetime | None, str]]] = defaultdict(list)
+    for device_id, pk, created_at, resolved_at, status in tickets:
+        by_device[device_id].append((pk, created_at, resolved_at, status))
+
+    rows = []
+    for pk in ids:
+        device = devices.get(pk)
+        if device is None:
+            continue
+        start = service_start(device.purchase_date, device.created_at)
+        days = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, period)
+        days_before = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, previous)
+        own = by_device.get(pk, [])
+        fixed = [resolved for _pk, _c, resolved, status in own if resolved is not None and status in SOLVED_STATUSES]
+        failures: list[Failure] = []
+        repeats = [0, 0]
+        for ticket_id, created_at, _resolved, _status in own:
+            day = day_of(created_at, zone)
+            if day < previous.first:
+                continue
+            repeat = any(done <= created_at <= done + timedelta(days=REPEAT_DAYS) for done in fixed)
+            if day < period.first:
+                repeats[1] += int(repeat)
+                continue
+            repeats[0] += int(repeat)
+            age = (day - start).days
+            failures.append(
+                Failure(
+                    ticket_id=ticket_id,
+                    reference=f"HD-{ticket_id}",
+                    url=reverse("tickets:detail", kwargs={"number": ticket_id}),  # Ticket.get_absolute_url
+                    day=day,
+                    age_days=age,
+                    age_years=round(age / YEAR_DAYS, 1),
+                    warranty=warranty_on(device.warranty_end, day),
+                    repeat=repeat,
+                )
+            )
+        now, before = counts.get(str(pk), [0, 0])
+        least = min(MIN_EXPOSURE_DAYS, period.days)
+        device_rate = rate(now, max(days, least)) if days else None
+        previous_rate = rate(before, max(days_before, least)) if days_before else None
+        reasons: list[Reason] = []
+        if device.status != DeviceStatus.RETIRED:
+            if now >= 2 and device_rate is not None and device_rate >= REPLACE_RATE:
+                reasons.append("frequent")
+            if repeats[0]:
+                reasons.append("repeat")
+            if any(failure.warranty == "out" for failure in failures):
+                reasons.append("out_of_warranty")
+        rows.append(
+            DeviceRow(
+                device_id=pk,
+                asset_tag=device.asset_tag,
+                label=str(device),
+                model=device.model,
+                status=device.status,
+                purchase_date=device.purchase_date,
+                warranty_end=device.warranty_end,
+                warranty_at_end=warranty_on(device.warranty_end, period.last),
+                age_years_at_end=round((period.last - start).days / YEAR_DAYS, 1),
+                service_days=days,
+                device_years=round(days / YEAR_DAYS, 3),
+                failures=now,
+                previous_failures=before,
+                rate=device_rate,
+                previous_rate=previous_rate,
+                repeat_failures=repeats[0],
+                previous_repeat_failures=repeats[1],
+                failure_list=failures,
+                url=device.get_absolute_url(),
+                filters=failure_filters(period, device=str(pk)),
+                previous_filters=failure_filters(previous, device=str(pk)),
+                reasons=tuple(reasons),
+            )
+        )
+    return rows
+
+
+def _ranked_ids(period: Period, counts: dict[str, list[int]], limit: int) -> list[int]:
+    """The devices that failed in the period, the highest rates first (one query: their service spans)."""
+    failing = [int(member) for member, (now, _before) in counts.items() if now and member.isdigit()]
+    if not failing:
+        return []
+    least = min(MIN_EXPOSURE_DAYS, period.days)
+    scored = []
+    for pk, purchase_date, created_at, status, updated_at, asset_tag in Device.objects.filter(
+        pk__in=failing
+    ).values_list("pk", "purchase_date", "created_at", "status", "updated_at", "asset_tag"):
+        days = service_days(purchase_date, created_at, status, updated_at, period)
+        failures = counts[str(pk)][0]
+        scored.append((-(failures * YEAR_DAYS / max(days, least)), -failures, asset_tag, pk))
+    return [pk for *_key, pk in sorted(scored)[:limit]]
+
+
+def machines_report(period: Period, *, limit: int = LIMIT) -> MachinesReport:
+    """The devices (at most `limit`) and models that fail most per device-year in `period`, beside the fleet.
+
+    Seven queries when any device failed (devices' failures, their spans, the listed devices, their tickets,
+    models' failures, the fleet in both periods); four when none did.
+    """
+    previous = period.previous()
+    counts = _failures_by("device", period)
+    ids = _ranked_ids(period, counts, limit)
+    devices = _device_rows(period, counts, ids)
+
+    model_counts = _failures_by("device_model", period)
+    fleet_now, fleet_before = fleet_service(period), fleet_service(previous)
+    models = []
+    for model in sorted(set(model_counts) | set(fleet_now)):
+        now, before = model_counts.get(model, [0, 0])
+        if not model or not (now or before):
+            continue  # a device without a model is counted in the fleet, never a row of its own
+        devices_in, days = fleet_now.get(model, (0, 0))
+        _devices_before, days_before = fleet_before.get(model, (0, 0))
+        models.append((model, devices_in, days, now, before, rate(now, days), rate(before, days_before)))
+    total_now = sum(now for now, _before in model_counts.values())
+    total_before = sum(before for _now, before in model_counts.values())
+    days_now = sum(days for _devices, days in fleet_now.values())
+    days_before = sum(days for _devices, days in fleet_before.values())
+    fleet_rate, previous_fleet_rate = rate(total_now, days_now), rate(total_before, days_before)
+    model_rows = [
+        ModelRow(
+            model=model,
+            devices=devices_in,
+            device_years=round(days / YEAR_DAYS, 3),
+            failures=now,
+            previous_failures=before,
+            rate=model_rate,
+            previous_rate=model_previous_rate,
+            ratio_to_fleet=round(model_rate / fleet_rate, 2) if model_rate is not None and fleet_rate else None,
+            filters=failure_filters(period, device_model=model),
+            previous_filters=failure_filters(previous, device_model=model),
+        )
+        for model, devices_in, days, now, before, model_rate, model_previous_rate in models
+    ]
+    model_rows.sort(key=lambda row: (row.rate is None, -(row.rate or 0), -row.failures, row.model))
+    return MachinesReport(
+        period=period,
+        previous=previous,
+        devices=devices,
+        models=model_rows,
+        fleet_failures=total_now,
+        fleet_device_years=round(days_now / YEAR_DAYS, 3),
+        fleet_rate=fleet_rate,
+        previous_fleet_failures=total_before,
+        previous_fleet_device_years=round(days_before / YEAR_DAYS, 3),
+        previous_fleet_rate=previous_fleet_rate,
+    )
+
+
+def replacement_candidates(period: Period, *, limit: int = 500) -> list[DeviceRow]:
+    """The devices in service worth replacing, for the CSV export: REPLACE_RATE failures per device-year or
+    more (at least two failures), a repeat failure, or a failure out of warranty. Read from the `limit`
+    devices with the highest rates in the period (four queries at most); each row's `reasons` say why."""
+    counts = _failures_by("device", period)
+    rows = _device_rows(period, counts, _ranked_ids(period, counts, limit))
+    return [row for row in rows if row.reasons]
