@@ -2,7 +2,7 @@
 message beside the field, and the report falls back to its default for it: never a 500."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django import forms
@@ -142,3 +142,34 @@ class SetupForm(forms.Form):
 
     def kinds(self) -> dict[int, str]:
         return {category.pk: self.cleaned_data.get(f"category_{category.pk}") or "" for category in self.categories}
+
+
+class TrendsForm(PeriodForm):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name"), required=False, empty_label=_("All")
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"),
+        queryset=Location.objects.order_by("site", "building", "floor", "room"),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("department") and data.get("location"):
+            self.add_error(
+                "location",
+                _("One filter at a time: the figures are kept for each filter alone. Clear “%(first)s” or this one.")
+                % {"first": self.fields["department"].label},
+            )
+        return data
+
+    def within(self) -> tuple[Literal["", "department", "location"], str]:
+        if not self.is_valid():
+            return "", ""
+        if self.cleaned_data.get("department"):
+            return "department", str(self.cleaned_data["department"].pk)
+        if self.cleaned_data.get("location"):
+            return "location", str(self.cleaned_data["location"].pk)
+        return "", ""

@@ -18,6 +18,9 @@ from accounts.permissions import Someone
 REPORTS: dict[str, tuple[str, ...]] = {
     "desk": ("reports.view",),
     "technicians": ("reports.view", "reports.own_figures"),
+    "trends": ("reports.view",),
+    "machines": ("reports.view",),
+    "training": ("reports.view",),
 }
 
 

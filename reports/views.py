@@ -14,9 +14,12 @@ from django.views.decorators.http import require_GET
 
 from core import csvfiles
 from reports import charts, permissions, services
-from reports.forms import DeskForm, SetupForm, TechniciansForm
+from reports.forms import DeskForm, PeriodForm, SetupForm, TechniciansForm, TrendsForm
 from reports.selectors.desk import desk_report
+from reports.selectors.machines import machines_report, replacement_candidates
 from reports.selectors.technicians import technicians_report
+from reports.selectors.training import training_needs
+from reports.selectors.trends import problem_trends
 from reports.templatetags.reports import figure
 from tickets.models import Category, TrainingSetup
 
@@ -197,3 +200,118 @@ def setup(request: HttpRequest) -> HttpResponse:
         "reports/setup.html",
         {"form": form, "reports_offered": permissions.reports_offered(request.user), "report": "setup"},
     )
+
+
+# How many topics the trends chart draws: more lines than this no one can read; the table has them all.
+CHARTED_TOPICS = 5
+
+
+@login_required
+@require_GET
+def trends(request: HttpRequest) -> HttpResponseBase:
+    permissions.get_report_for(request.user, "trends")
+    form = TrendsForm(request.GET)
+    period = form.chosen_period()
+    result = problem_trends(period, within=form.within())
+    export = request.GET.get("export")
+    if export in ("categories", "codes"):
+        rows = result.categories if export == "categories" else result.resolution_codes
+        return _csv(
+            f"trends-{export}",
+            period.first,
+            period.last,
+            [_("Category") if export == "categories" else _("Resolution code"), _("This period"),
+             _("Previous period"), _("Change"), _("Rising")],
+            ([row.label, row.count, row.previous, "" if row.change is None else row.change,
+              _("yes") if row.rising else ""] for row in rows),
+        )  # fmt: skip
+    charted = result.categories[:CHARTED_TOPICS]
+    chart = charts.line_chart(
+        chart_id="trends-categories",
+        title=_("The most frequent categories by %(step)s") % {"step": _("week") if result.by_week else _("day")},
+        description=_("One line for each of the most frequent categories; the table below holds every number."),
+        buckets=[point.first for point in charted[0].series] if charted else [],
+        series=[(row.label, [point.count for point in row.series]) for row in charted],
+        by_week=result.by_week,
+    )
+    return render(request, "reports/trends.html", _context(request, "trends", form, result=result, chart=chart))
+
+
+@login_required
+@require_GET
+def machines(request: HttpRequest) -> HttpResponseBase:
+    permissions.get_report_for(request.user, "machines")
+    form = PeriodForm(request.GET)
+    period = form.chosen_period()
+    export = request.GET.get("export")
+    if export == "replacements":
+        return _csv(
+            "replacement-candidates",
+            period.first,
+            period.last,
+            [_("Asset tag"), _("Model"), _("Failures"), _("Failures per device-year"), _("Repeat failures"),
+             _("Age in years"), _("Warranty"), _("Why"), _("Page")],
+            ([row.asset_tag, row.model, row.failures, row.rate, row.repeat_failures, row.age_years_at_end,
+              str(WARRANTY.get(row.warranty_at_end, "")), ", ".join(str(REASONS[r]) for r in row.reasons),
+              request.build_absolute_uri(row.url)] for row in replacement_candidates(period)),
+        )  # fmt: skip
+    result = machines_report(period)
+    if export == "models":
+        return _csv(
+            "device-models",
+            period.first,
+            period.last,
+            [_("Model"), _("Devices"), _("Device-years"), _("Failures"), _("Failures per device-year"),
+             _("Against the fleet")],
+            ([row.model, row.devices, row.device_years, row.failures, row.rate, row.ratio_to_fleet]
+             for row in result.models),
+        )  # fmt: skip
+    chart = charts.bar_chart(
+        chart_id="machines-models",
+        title=_("Failures per device-year by model, against the fleet's"),
+        description=_("Each model's rate beside the fleet's; the table below holds every number."),
+        labels=[row.model or _("No model") for row in result.models],
+        series=[
+            (_("This model"), [row.rate or 0 for row in result.models]),
+            (_("The fleet"), [result.fleet_rate or 0 for _row in result.models]),
+        ],
+    )
+    return render(
+        request,
+        "reports/machines.html",
+        _context(request, "machines", form, result=result, chart=chart, reasons=REASONS, warranty=WARRANTY),
+    )
+
+
+REASONS = {
+    "frequent": gettext_lazy("fails often"),
+    "repeat": gettext_lazy("failed again within 30 days"),
+    "out_of_warranty": gettext_lazy("failed out of warranty"),
+}
+WARRANTY = {
+    "in": gettext_lazy("in warranty"),
+    "out": gettext_lazy("out of warranty"),
+    "unknown": gettext_lazy("warranty unknown"),
+}
+
+
+@login_required
+@require_GET
+def training(request: HttpRequest) -> HttpResponseBase:
+    permissions.get_report_for(request.user, "training")
+    form = PeriodForm(request.GET)
+    period = form.chosen_period()
+    result = training_needs(period)
+    export = request.GET.get("export")
+    if export in ("employees", "departments"):
+        rows = result.employees if export == "employees" else result.departments
+        return _csv(
+            f"training-{export}",
+            period.first,
+            period.last,
+            [_("Topics"), _("Employee") if export == "employees" else _("Department"), _("Questions of knowing how"),
+             _("Of all their tickets (%)"), _("Previous period")],
+            ([", ".join(f"{topic.name} ({topic.how_to})" for topic in row.topics), row.name, row.how_to,
+              "" if row.share is None else row.share, row.previous_how_to] for row in rows),
+        )  # fmt: skip
+    return render(request, "reports/training.html", _context(request, "training", form, result=result))

@@ -4,6 +4,8 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from reports import links
+
 register = template.Library()
 
 
@@ -51,3 +53,15 @@ def signed(change: float | None) -> str:
 @register.filter
 def get(mapping: dict, key: str) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def ticket_list_url(filters: dict[str, object] | None) -> str:
+    """The staff list filtered as a selector's row says (its `filters`)."""
+    return links.ticket_list(**(filters or {}))
+
+
+@register.filter
+def rate(value: float | None) -> str:
+    """Failures per device-year."""
+    return "–" if value is None else formats.number_format(value, 2, use_l10n=True)  # noqa: RUF001 - no figure

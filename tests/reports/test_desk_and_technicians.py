@@ -168,9 +168,18 @@ def test_a_technician_sees_their_own_row_and_the_tier_medians_never_a_colleague(
     assert a.get_full_name() in body and b.get_full_name() not in body
 
 
-@pytest.mark.parametrize("name", ["index", "desk", "technicians"])
+REPORTS = ["desk", "technicians", "trends", "machines", "training"]
+
+
+@pytest.mark.parametrize("name", ["index", "setup", *REPORTS])
 def test_a_requester_never_reaches_a_report(requester, client_for, name):
     assert client_for(requester).get(reverse(f"reports:{name}")).status_code == 404
+    assert client_for(requester).get(reverse(f"reports:{name}") + "?export=replacements").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["trends", "machines", "training"])
+def test_a_technician_reaches_only_the_technicians_report(technician, client_for, name):
+    assert client_for(technician).get(reverse(f"reports:{name}")).status_code == 404
 
 
 def test_coordinators_and_managers_see_every_report_page(week, coordinator, manager, client_for):
@@ -180,6 +189,8 @@ def test_coordinators_and_managers_see_every_report_page(week, coordinator, mana
             assert client.get(reverse("reports:index")).status_code == 302
             desk = client.get(reverse("reports:desk") + "?period=custom&first=2026-03-02&last=2026-03-08")
             technicians = client.get(reverse("reports:technicians"))
+            for name in REPORTS:
+                assert client.get(reverse(f"reports:{name}") + "?period=last_quarter").status_code == 200
         assert desk.status_code == 200 and technicians.status_code == 200
         assert f'data-technician="{week["b"].pk}"' in technicians.content.decode()
 
