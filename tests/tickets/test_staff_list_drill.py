@@ -190,6 +190,24 @@ def test_the_existing_filters_are_the_reports_slices(client_for, coordinator, te
         assert _listed(client, {"status": "any", **params}) == _pks(mine), params
 
 
+def test_a_retired_category_and_a_technician_who_left_still_filter(client_for, coordinator):
+    """A report of past days names them: the list counts their tickets, and offers them to choose again."""
+    retired = factories.CategoryFactory(name="Fax machines", is_active=False)
+    left = factories.TechnicianFactory(first_name="Lena", last_name="Left", is_active=False)
+    theirs = factories.TicketFactory(category=retired, assignee=left, status="closed", resolved_at=timezone.now())
+    factories.TicketFactory(status="closed", resolved_at=timezone.now())
+    client = client_for(coordinator)
+    response = client.get(LIST, {"status": "solved", "category": retired.pk, "assignee": left.pk})
+    assert _numbers(response) == [theirs.pk]
+    assert not list(response.context["messages"])
+    page = response.content.decode()
+    assert f'<option value="{retired.pk}" selected>' in page
+    assert f'<option value="{left.pk}" selected>Lena Left' in page
+    # Not offered otherwise.
+    page = client.get(LIST).content.decode()
+    assert "Fax machines" not in page and "Lena Left" not in page
+
+
 # --- what a technician did ---------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
@@ -184,15 +185,26 @@ class TicketFilterForm(forms.Form):
             ("solved", _("Resolved or closed")),
             *TicketStatus.choices,
         ]
-        model_field(self, "category").queryset = categories_offered()
+        # A report of past days names categories since retired and technicians who have left: the list
+        # still filters on them (offered beside the others when asked for), so that it counts what the
+        # report counted.
+        model_field(self, "category").queryset = _categories_offered_and(self._id_asked("category"))
         model_field(self, "department").queryset = Department.objects.order_by("name")
         model_field(self, "location").queryset = Location.objects.order_by("site", "building", "floor", "room")
         model_field(self, "project").queryset = Project.objects.order_by("name")
-        choice_field(self, "assignee").choices = [
-            ("", _("Anyone")),
-            ("none", _("Nobody")),
-            *((str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()),
-        ]
+        technicians = [(str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()]
+        asked = self._id_asked("assignee")
+        if asked is not None and str(asked) not in dict(technicians):
+            technicians += [
+                (str(u.pk), f"{u.get_full_name() or u.email} · {_('no longer assignable')}")
+                for u in User.objects.filter(pk=asked, technician_profile__isnull=False)
+            ]
+        choice_field(self, "assignee").choices = [("", _("Anyone")), ("none", _("Nobody")), *technicians]
+
+    def _id_asked(self, name: str) -> int | None:
+        """The id the query string gives for `name`, if it is one."""
+        value = self.data.get(name) if self.is_bound else None
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
     def clean_requester(self) -> Any:
         text = self.cleaned_data["requester"].strip()
@@ -250,6 +262,15 @@ class TicketFilterForm(forms.Form):
             if value not in ("", None):
                 pairs.append((name, value))
         return urlencode(pairs)
+
+
+def _categories_offered_and(pk: int | None) -> QuerySet[Category]:
+    """The categories offered, and the one of id `pk` even when it is no longer active."""
+    if pk is None:
+        return categories_offered()
+    return (
+        Category.objects.filter(Q(is_active=True) | Q(pk=pk)).select_related("parent").order_by("parent__name", "name")
+    )
 
 
 class BulkActionForm(forms.Form):

@@ -203,8 +203,8 @@ def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFA
         if filters.get(end):
             qs = qs.filter(_day_bound(column, filters[end], first=False, zone=zone))
     if filters.get("resolved_from") or filters.get("resolved_to"):
-        # A ticket counts as resolved on that day while it stays resolved or closed (a reopened one keeps
-        # its old resolved_at until it is resolved again).
+        # As the rollups count a resolution: of a ticket resolved or closed now (the status, resolved_at
+        # index then serves the range too).
         qs = qs.filter(status__in=SOLVED_STATUSES)
     if filters.get("activity"):
         qs = qs.filter(Exists(_activity_events(filters, zone).filter(ticket=OuterRef("pk"))))
