@@ -1,9 +1,10 @@
 """The staff ticket list's filters, bulk actions and saved filters, and the queue's filters."""
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier, User
@@ -15,8 +16,11 @@ from tickets.forms.triage import technician_label
 from tickets.models import (
     OPEN_STATUSES,
     Category,
+    Channel,
     Priority,
     Project,
+    ReportAs,
+    ResolutionCode,
     TicketStatus,
 )
 from tickets.services import BULK_ACTIONS
@@ -58,8 +62,36 @@ FILTER_FIELDS = (
     "created_to",
     "due_from",
     "due_to",
+    "resolved_from",
+    "resolved_to",
+    "channel",
+    "resolution_code",
+    "device",
+    "report_as",
+    "how_to",
+    "escalated",
+    "reopened",
+    "first_contact",
+    "response_met",
+    "resolution_met",
+    "activity",
+    "activity_by",
+    "activity_from",
+    "activity_to",
+    "days",
     "sort",
 )
+
+# What a technician did, as the reports count it (reports.rollups.event_figures): tickets that have such
+# an Event.
+ACTIVITY_CHOICES = [
+    ("escalations_sent", _("Escalations sent")),
+    ("escalations_received", _("Escalations received")),
+    ("reopened_after", _("Reopened after their resolution")),
+    ("time_logged", _("Time logged")),
+]
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+YES = [("", _("Any")), ("yes", _("Yes"))]
 
 
 class TicketFilterForm(forms.Form):
@@ -99,6 +131,50 @@ class TicketFilterForm(forms.Form):
     )
     due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_to = forms.DateField(label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    resolved_from = forms.DateField(
+        label=_("Resolved from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    resolved_to = forms.DateField(
+        label=_("Resolved until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices])
+    resolution_code = forms.ChoiceField(
+        label=_("Resolution code"), required=False, choices=[("", _("Any")), *ResolutionCode.choices]
+    )
+    report_as = forms.ChoiceField(
+        label=_("Reported as"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (ReportAs.HARDWARE, _("Hardware fault")),
+            (ReportAs.HOW_TO, _("Question of knowing how")),
+        ],
+    )
+    escalated = forms.ChoiceField(label=_("Escalated"), required=False, choices=YES_NO)
+    reopened = forms.ChoiceField(label=_("Reopened"), required=False, choices=YES_NO)
+    response_met = forms.ChoiceField(label=_("First response in time"), required=False, choices=YES_NO)
+    resolution_met = forms.ChoiceField(label=_("Resolved in time"), required=False, choices=YES_NO)
+    # The Insight reports' drill-downs: set by their links, shown as a line of their own above the list.
+    device = forms.IntegerField(label=_("Device"), required=False, min_value=1, widget=forms.HiddenInput)
+    how_to = forms.ChoiceField(
+        label=_("Question of knowing how"), required=False, choices=YES, widget=forms.HiddenInput
+    )
+    first_contact = forms.ChoiceField(
+        label=_("Solved at first contact"), required=False, choices=YES, widget=forms.HiddenInput
+    )
+    activity = forms.ChoiceField(
+        label=_("Activity"), required=False, choices=[("", _("Any")), *ACTIVITY_CHOICES], widget=forms.HiddenInput
+    )
+    activity_by = forms.IntegerField(label=_("Activity of"), required=False, min_value=1, widget=forms.HiddenInput)
+    activity_from = forms.DateField(label=_("Activity from"), required=False, widget=forms.HiddenInput)
+    activity_to = forms.DateField(label=_("Activity until"), required=False, widget=forms.HiddenInput)
+    # The reports count the desk's days (settings.TIME_ZONE): their links ask the list to count the same.
+    days = forms.ChoiceField(
+        label=_("Days of"),
+        required=False,
+        choices=[("", _("Your time zone")), ("desk", _("The desk's time zone"))],
+        widget=forms.HiddenInput,
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,17 +182,29 @@ class TicketFilterForm(forms.Form):
         choice_field(self, "status").choices = [
             ("open", _("All open")),
             ("any", _("Any status")),
+            ("solved", _("Resolved or closed")),
             *TicketStatus.choices,
         ]
-        model_field(self, "category").queryset = categories_offered()
+        # A report of past days names categories since retired and technicians who have left: the list
+        # still filters on them (offered beside the others when asked for), so that it counts what the
+        # report counted.
+        model_field(self, "category").queryset = _categories_offered_and(self._id_asked("category"))
         model_field(self, "department").queryset = Department.objects.order_by("name")
         model_field(self, "location").queryset = Location.objects.order_by("site", "building", "floor", "room")
         model_field(self, "project").queryset = Project.objects.order_by("name")
-        choice_field(self, "assignee").choices = [
-            ("", _("Anyone")),
-            ("none", _("Nobody")),
-            *((str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()),
-        ]
+        technicians = [(str(u.pk), technician_label(u)) for u in selectors.technicians_for_assignment()]
+        asked = self._id_asked("assignee")
+        if asked is not None and str(asked) not in dict(technicians):
+            technicians += [
+                (str(u.pk), f"{u.get_full_name() or u.email} · {_('no longer assignable')}")
+                for u in User.objects.filter(pk=asked, technician_profile__isnull=False)
+            ]
+        choice_field(self, "assignee").choices = [("", _("Anyone")), ("none", _("Nobody")), *technicians]
+
+    def _id_asked(self, name: str) -> int | None:
+        """The id the query string gives for `name`, if it is one."""
+        value = self.data.get(name) if self.is_bound else None
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
     def clean_requester(self) -> Any:
         text = self.cleaned_data["requester"].strip()
@@ -141,6 +229,25 @@ class TicketFilterForm(forms.Form):
         values["sort"] = values.get("sort") or selectors.DEFAULT_SORT
         return values
 
+    def drilled(self) -> list[str]:
+        """The valid filters that have no control of their own (the reports' links set them), as
+        "label: value", so that the list says what it is narrowed by."""
+        self.is_valid()
+        shown = []
+        for name in FILTER_FIELDS:
+            field = self.fields[name]
+            value = self.cleaned_data.get(name)
+            if name == "sort" or name in self.errors or not field.widget.is_hidden or value in (None, ""):
+                continue
+            if name == "activity_by":
+                # The technicians are the assignee's choices, already read.
+                choices: dict[Any, Any] = dict(cast(list, choice_field(self, "assignee").choices))
+                value = choices.get(str(value), value)
+            else:
+                value = dict(cast(list, getattr(field, "choices", ()))).get(value, value)
+            shown.append(f"{field.label}: {value}")
+        return shown
+
     def ignored(self) -> list[str]:
         self.is_valid()
         return [f"{self.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in self.errors.items()]
@@ -155,6 +262,15 @@ class TicketFilterForm(forms.Form):
             if value not in ("", None):
                 pairs.append((name, value))
         return urlencode(pairs)
+
+
+def _categories_offered_and(pk: int | None) -> QuerySet[Category]:
+    """The categories offered, and the one of id `pk` even when it is no longer active."""
+    if pk is None:
+        return categories_offered()
+    return (
+        Category.objects.filter(Q(is_active=True) | Q(pk=pk)).select_related("parent").order_by("parent__name", "name")
+    )
 
 
 class BulkActionForm(forms.Form):

@@ -4,10 +4,13 @@ Every list starts from tickets.permissions.tickets_visible_to. Lists stay at a f
 whatever their length.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,10 +18,14 @@ from accounts.permissions import Someone, can
 from assets.models import Device, Employee
 from tickets.models import (
     OPEN_STATUSES,
+    SOLVED_STATUSES,
     Category,
+    Event,
+    ReportAs,
     SavedFilter,
     Ticket,
     TicketStatus,
+    TrainingSetup,
 )
 from tickets.permissions import ticket_number_from, tickets_visible_to
 
@@ -155,15 +162,18 @@ def _ordering(sort: str) -> list[OrderBy]:
 def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
     """The staff list: `tickets_visible_to(user)` narrowed by clean filters (tickets.forms.TicketFilterForm).
 
-    Starts from what `user` may see, so no filter can ever widen it.
+    Starts from what `user` may see, so no filter can ever widen it. The filters the Insight reports link
+    with select exactly the tickets a figure counts (reports.rollups: `ticket_figures`, `event_figures`).
     """
     qs = tickets_visible_to(user)
     status = filters.get("status") or ""
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "solved":
+        qs = qs.filter(status__in=SOLVED_STATUSES)
     elif status:
         qs = qs.filter(status=status)
-    for name in ("priority", "tier", "category", "requester", "project"):
+    for name in ("priority", "tier", "category", "requester", "project", "channel", "resolution_code", "device"):
         value = filters.get(name)
         if value not in (None, ""):
             qs = qs.filter(**{name: value})
@@ -178,16 +188,26 @@ def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFA
         qs = qs.filter(requester__location=filters["location"])
     if filters.get("device_model"):
         qs = qs.filter(device__model=filters["device_model"])
-    # Days of the viewer's time zone as ranges of moments, so the column's own index serves them (a
-    # `__date` lookup casts every row's value first and reads the whole table).
+    qs = qs.filter(_figure_conditions(filters))
+    # Days of the viewer's time zone, or of the desk's for the reports' links (they count the desk's days), as
+    # ranges of moments, so the column's own index serves them (a `__date` lookup casts every row's value
+    # first and reads the whole table).
+    zone = _days_zone(filters)
     for column, start, end in (
         ("created_at", "created_from", "created_to"),
         ("resolution_due_at", "due_from", "due_to"),
+        ("resolved_at", "resolved_from", "resolved_to"),
     ):
         if filters.get(start):
-            qs = qs.filter(_day_bound(column, filters[start], first=True))
+            qs = qs.filter(_day_bound(column, filters[start], first=True, zone=zone))
         if filters.get(end):
-            qs = qs.filter(_day_bound(column, filters[end], first=False))
+            qs = qs.filter(_day_bound(column, filters[end], first=False, zone=zone))
+    if filters.get("resolved_from") or filters.get("resolved_to"):
+        # As the rollups count a resolution: of a ticket resolved or closed now (the status, resolved_at
+        # index then serves the range too).
+        qs = qs.filter(status__in=SOLVED_STATUSES)
+    if filters.get("activity"):
+        qs = qs.filter(Exists(_activity_events(filters, zone).filter(ticket=OuterRef("pk"))))
     text = (filters.get("q") or "").strip()
     if text:
         # The subject's trigram index (PostgreSQL) serves the substring match.
@@ -199,17 +219,97 @@ def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFA
     return tickets_for_list(qs.select_related("requester__department", "project")).order_by(*_ordering(sort))
 
 
-def _start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+# yes/no filter -> the condition "yes" means; "no" is its opposite on the same column.
+_YES_NO = {
+    "escalated": (Q(escalation_count__gt=0), Q(escalation_count=0)),
+    "reopened": (Q(reopen_count__gt=0), Q(reopen_count=0)),
+    # "no" is False, not unmeasured (null): the reports count met of measured.
+    "response_met": (Q(response_met=True), Q(response_met=False)),
+    "resolution_met": (Q(resolution_met=True), Q(resolution_met=False)),
+}
 
 
-def _day_bound(column: str, day: date, *, first: bool) -> Q:
-    """`column` on or after `day` (first) or on or before it. Nothing comes before the first date there is
-    or after the last, and a moment there would overflow: such a bound asks only that there is a value."""
+def _figure_conditions(filters: dict[str, Any]) -> Q:
+    """The conditions of the reports' own measures (reports.rollups.ticket_figures) the filters ask for."""
+    condition = Q()
+    for name, (yes, no) in _YES_NO.items():
+        if filters.get(name) == "yes":
+            condition &= yes
+        elif filters.get(name) == "no":
+            condition &= no
+    if filters.get("first_contact") == "yes":
+        condition &= Q(tier=1, escalation_count=0)
+    if filters.get("report_as"):
+        condition &= Q(category__report_as=filters["report_as"])
+    if filters.get("how_to") == "yes":
+        # A category of questions of knowing how, or a solution that was guidance.
+        condition &= Q(category__report_as=ReportAs.HOW_TO) | Q(
+            status__in=SOLVED_STATUSES, resolved_at__isnull=False, resolution_code__in=sorted(TrainingSetup.codes())
+        )
+    return condition
+
+
+def _days_zone(filters: dict[str, Any]) -> tzinfo:
+    """The zone whose days the date filters count: the desk's (settings.TIME_ZONE) for "days=desk", the
+    viewer's otherwise."""
+    if filters.get("days") == "desk":
+        return ZoneInfo(settings.TIME_ZONE)
+    return timezone.get_current_timezone()
+
+
+# Activity filter -> the Event actions it counts (reports.rollups.ACTIVITY).
+ACTIVITY_ACTIONS = {
+    "escalations_sent": ("escalate",),
+    "escalations_received": ("escalate",),
+    "reopened_after": ("reopen", "reopen_closed"),
+    "time_logged": ("log_time",),
+}
+
+
+def _activity_events(filters: dict[str, Any], zone: tzinfo) -> QuerySet[Event]:
+    """The Events that count for a technician's activity (reports.rollups.event_figures, to the letter):
+    of `activity_by` when given, of anyone otherwise, on the days asked."""
+    kind = filters["activity"]
+    person = filters.get("activity_by")
+    events = Event.objects.filter(action__in=ACTIVITY_ACTIONS[kind]).annotate(
+        held_before=KT("old__assignee__id"), held_after=KT("new__assignee__id"), minutes=KT("new__minutes")
+    )
+    # A holder kept as null, as "" or not at all is nobody (rollups: `held`).
+    nobody_before = Q(held_before__isnull=True) | Q(held_before="")
+    if kind == "escalations_sent":
+        # The escalation counts for who held the ticket, or for who escalated it when nobody did.
+        condition = (
+            Q(held_before=str(person)) | (nobody_before & Q(actor_id=person))
+            if person
+            else ~nobody_before | Q(actor_id__isnull=False)
+        )
+    elif kind == "escalations_received":
+        condition = Q(held_after=str(person)) if person else ~(Q(held_after__isnull=True) | Q(held_after=""))
+    elif kind == "reopened_after":
+        condition = Q(held_before=str(person)) if person else ~nobody_before
+    else:
+        condition = Q(actor_id=person) if person else Q(actor_id__isnull=False)
+        condition &= Q(minutes__isnull=False) & ~Q(minutes__in=("", "0"))
+    events = events.filter(condition)
+    if filters.get("activity_from"):
+        events = events.filter(_day_bound("created_at", filters["activity_from"], first=True, zone=zone))
+    if filters.get("activity_to"):
+        events = events.filter(_day_bound("created_at", filters["activity_to"], first=False, zone=zone))
+    return events.order_by()
+
+
+def _start_of_day(day: date, zone: tzinfo | None = None) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), zone)
+
+
+def _day_bound(column: str, day: date, *, first: bool, zone: tzinfo | None = None) -> Q:
+    """`column` on or after `day` (first) or on or before it, in `zone`'s days (the current time zone's by
+    default). Nothing comes before the first date there is or after the last, and a moment there would
+    overflow: such a bound asks only that there is a value."""
     if first and day > date.min:
-        return Q(**{f"{column}__gte": _start_of_day(day)})
+        return Q(**{f"{column}__gte": _start_of_day(day, zone)})
     if not first and day < date.max:
-        return Q(**{f"{column}__lt": _start_of_day(day + timedelta(days=1))})
+        return Q(**{f"{column}__lt": _start_of_day(day + timedelta(days=1), zone)})
     return Q(**{f"{column}__isnull": False})
 
 
