@@ -444,7 +444,7 @@ HISTORY_CANCELLED = 0.03
 HOW_TO_SHARE = 0.3  # of the how-to department's tickets, questions about HOW_TO_TOPIC
 RISING_PEAK = 0.35  # the rising problem's share of the tickets of the last day (none RISING_DAYS ago)
 # The leaves whose faults are a device's, by device type.
-DEVICE_CATEGORY = {
+DEVICE_CATEGORY: dict[str, str] = {
     DeviceType.LAPTOP: "Laptop",
     DeviceType.DESKTOP: "Desktop",
     DeviceType.MONITOR: "Monitor",
@@ -514,12 +514,12 @@ class History:
 
     def write(self, count: int = HISTORY_TICKETS) -> int:
         tickets: list[Ticket] = []
-        lives: list[tuple[list[tuple], tuple | None]] = []
+        lives: list[tuple[list[Any], dict | None]] = []
         for _index in range(count):
-            life = self.ticket()
-            if life is not None:
-                tickets.append(life[0])
-                lives.append((life[1], life[2]))
+            written = self.ticket()
+            if written is not None:
+                tickets.append(written[0])
+                lives.append((written[1], written[2]))
         Ticket.objects.bulk_create(tickets, batch_size=500)
         replies = [
             Comment(ticket=ticket, **reply) for ticket, (_events, reply) in zip(tickets, lives, strict=True) if reply
@@ -527,8 +527,8 @@ class History:
         Comment.objects.bulk_create(replies, batch_size=500)
         reply_of = {comment.ticket_id: comment for comment in replies}
         events = []
-        for ticket, (life, _reply) in zip(tickets, lives, strict=True):
-            for at, kind, action, actor, old, new, public in life:
+        for ticket, (history, _reply) in zip(tickets, lives, strict=True):
+            for at, kind, action, actor, old, new, public in history:
                 if action == "reply":
                     new = {"comment": reply_of[ticket.pk].pk, "attachments": 0}
                 events.append(
@@ -560,9 +560,9 @@ class History:
             # A fault: the device comes first, by how fragile its model is; its holder reports it.
             device = rng.choices(self.faulty, weights=self.fault_weights)[0]
             name = DEVICE_CATEGORY[device.device_type]
-            holder = device.assigned_to
-            if holder is not None and holder.is_active:
-                requester = holder
+            owner = device.assigned_to
+            if owner is not None and owner.is_active:
+                requester = owner
         elif rng.random() < 0.5:
             device = self.device_of.get(requester.pk)
         category = self.category[name]
