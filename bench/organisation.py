@@ -74,6 +74,7 @@ class Organisation:
         self.category_label = {c.pk: f"{c.parent.name} > {c.name}" if c.parent else c.name for c in leaves}
 
         departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS])
+        self.departments = {department.name: department for department in departments}
         locations = Location.objects.bulk_create(
             [
                 Location(site=site, building=building, floor=str(floor), room=f"{floor}{room:02d}")

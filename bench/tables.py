@@ -23,36 +23,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 PROJECT_KINDS = ["Move to building", "Network cabling in", "Laptop roll-out in", "New printers in"]
 PROJECT_SHARE = 0.05  # of the tickets raised while a project runs, at most
-# How often each leaf comes up; passwords and email far more than cabling.
-CATEGORY_WEIGHTS = {
-    "Laptop": 12, "Desktop": 4, "Monitor": 3, "Printer": 9, "Phone": 4, "Docking station": 4,
-    "Email": 10, "Office": 7, "VPN": 7, "Operating system": 5, "Business apps": 6,
-    "Wi-Fi": 6, "Cabling": 1, "Internet access": 3,
-    "Password": 14, "Permissions": 6, "New starter": 3, "Leaver": 2,
-}  # fmt: skip
-SUBJECTS = {
-    "Laptop": ["Laptop will not start", "Laptop battery drains in an hour", "Laptop fan is very loud",
-               "Blue screen on the laptop", "Laptop keyboard keys stuck", "Laptop overheats in meetings"],
-    "Desktop": ["Desktop restarts by itself", "Computer very slow since the update", "PC does not power on"],
-    "Monitor": ["Second screen not detected", "Monitor flickers", "Screen stays black after sleep"],
-    "Printer": ["Printer jams on every job", "Printer shows offline", "Toner empty on floor 2 printer",
-                "Cannot scan to email", "Printouts come out blank"],
-    "Phone": ["Phone does not sync mail", "Cracked phone screen", "Phone cannot join the Wi-Fi"],
-    "Docking station": ["Docking station does not charge", "No picture through the docking station"],
-    "Email": ["Mailbox full", "Outlook keeps asking for the password", "Mail stuck in the outbox",
-              "Shared mailbox missing", "Calendar invitations not arriving"],
-    "Office": ["Excel crashes when opening a file", "Word document will not save", "Teams has no sound"],
-    "VPN": ["VPN disconnects every few minutes", "Cannot connect to the VPN from home", "VPN very slow"],
-    "Operating system": ["Update fails to install", "Login takes ten minutes", "Disk almost full"],
-    "Business apps": ["ERP report times out", "Cannot log in to the CRM", "Invoice app shows an error"],
-    "Wi-Fi": ["Wi-Fi drops in meeting room", "No Wi-Fi in the warehouse", "Guest Wi-Fi does not work"],
-    "Cabling": ["Network socket dead", "Cable needed for new desk"],
-    "Internet access": ["Web pages very slow", "Site blocked by the proxy"],
-    "Password": ["Forgot my password", "Account locked", "Password expired while travelling"],
-    "Permissions": ["Need access to the finance share", "Cannot open the project folder", "Admin rights"],
-    "New starter": ["Set up accounts for a new colleague", "Laptop for a new starter"],
-    "Leaver": ["Remove access for a leaver", "Collect equipment from a leaver"],
-}  # fmt: skip
+# The categories' weights and subjects are the seed's (helpdesk/seed.py): the demo tells the same story.
 SITES = [("HQ", ["A", "B", "C"]), ("Warehouse", ["North", "South"]), ("Oslo office", ["1"]), ("Kraków", ["K1"])]
 DEVICE_CATEGORY: dict[str, str] = {
     DeviceType.LAPTOP: "Laptop",
@@ -89,3 +60,11 @@ SLA_HOURS = {1: (1, 4), 2: (4, 24), 3: (8, 72), 4: (24, 120)}
 # Median resolution time per priority, in hours.
 RESOLVE_HOURS = {1: 3, 2: 8, 3: 24, 4: 48}
 FIRST_ACTION_HOURS = {1: 0.15, 2: 0.5, 3: 2, 4: 4}
+
+# The story (helpdesk/seed.py): how much more the how-to department asks about its program, how much the
+# rising problem adds at its peak (today), and how fast each technician resolves (a factor on the time).
+HOW_TO_SHARE = 0.25  # of the how-to department's tickets, questions about HOW_TO_TOPIC
+RISING_SHARE = 0.3  # of the tickets of the last day, the rising problem (growing from none RISING_DAYS ago)
+TECHNICIAN_SPEEDS = (0.4, 0.7, 1.0, 1.0, 1.4, 2.0, 3.0)  # by technician index, cyclically
+REOPEN_SHARE = 0.06  # of the solved tickets, reopened once before their resolution held
+ESCALATED_SHARE = 0.7  # of the tickets above tier 1, escalated there from the tier below

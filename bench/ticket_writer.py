@@ -1,9 +1,16 @@
-"""The tickets, events and comments of the benchmark: each ticket's whole life as COPY lines."""
+"""The tickets, events and comments of the benchmark: each ticket's whole life as COPY lines.
+
+A ticket's measures are those the services would have kept (tickets.sla.measure): the bench desk has no
+service levels or calendar, so the minutes to first response and to resolution are wall-clock minutes and
+nothing is "met"; the escalations and reopenings are counted from the Events written for them. The history
+tells the seed's story (helpdesk/seed.py) at scale: the failing model (its fragility), the how-to department,
+fast and slow technicians (TECHNICIAN_SPEEDS) and the problem rising over the last weeks.
+"""
 
 import json
 import math
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
@@ -12,25 +19,37 @@ from accounts.models import User
 from bench.copying import Copier, copy_time, nullable
 from bench.organisation import Organisation, Picker, zipf_weights
 from bench.tables import (
-    CATEGORY_WEIGHTS,
     COMMENTS_REQUESTER,
     COMMENTS_STAFF,
     DAY,
     DEVICE_CATEGORY,
+    EPOCH,
+    ESCALATED_SHARE,
     FIRST_ACTION_HOURS,
     HOUR,
+    HOW_TO_SHARE,
     LONG_TICKET_EVENTS,
     LONG_TICKET_SUBJECT,
     NOTES_INTERNAL,
     PERSONA_OPEN_TICKETS,
     PROJECT_SHARE,
+    REOPEN_SHARE,
     RESOLUTION_NOTES,
     RESOLVE_HOURS,
+    RISING_SHARE,
     SLA_HOURS,
+    TECHNICIAN_SPEEDS,
+)
+from helpdesk.seed import (
+    CATEGORY_WEIGHTS,
+    HOW_TO_DEPARTMENT,
+    HOW_TO_TOPIC,
+    RESOLUTION_CODES,
+    RISING_CATEGORY,
+    RISING_DAYS,
     SUBJECTS,
 )
-from helpdesk.seed import RESOLUTION_CODES
-from tickets.models import Comment, Event, Ticket
+from tickets.models import Comment, Event, ReportAs, Ticket
 from tickets.priority import priority_for
 
 
@@ -51,7 +70,8 @@ class TicketWriter:
         self.impact_picker = Picker(rng, [3, 2, 1], [70, 22, 8])
         self.urgency_picker = Picker(rng, [1, 2, 3], [20, 55, 25])
         self.tier_picker = Picker(rng, [1, 2, 3], [75, 18, 7])
-        self.code_picker = Picker(rng, [c for c, _w in RESOLUTION_CODES], [w for _c, w in RESOLUTION_CODES])
+        others = [(code, weight) for code, weight in RESOLUTION_CODES if code != "user_training"]
+        self.code_picker = Picker(rng, [c for c, _w in others], [w for _c, w in others])
         self.comment_count_picker = Picker(rng, [0, 1, 2, 3, 4, 5], [15, 25, 25, 18, 10, 7])
         by_tier: dict[int, list[User]] = {1: [], 2: [], 3: []}
         for user in org.technicians:
@@ -65,6 +85,9 @@ class TicketWriter:
         self.person = {u.pk: json.dumps(_person(u)) for u in [*org.technicians, *org.coordinators]}
         self.no_one = json.dumps(_person(None))
         self.subjects = {c.pk: SUBJECTS[c.name] for c in categories.values()}
+        self.speed = {u.pk: TECHNICIAN_SPEEDS[i % len(TECHNICIAN_SPEEDS)] for i, u in enumerate(org.technicians)}
+        self.how_to_department = org.departments[HOW_TO_DEPARTMENT].pk
+        self.how_to_topic, self.rising = categories[HOW_TO_TOPIC], categories[RISING_CATEGORY]
         self.labels = org.category_label
         self.counts = {"tickets": 0, "events": 0, "comments": 0}
 
@@ -94,8 +117,13 @@ class TicketWriter:
             device = org.device_picker.one()
         if device is not None and rng.random() < 0.7 and device.device_type in DEVICE_CATEGORY:
             category = org.categories[DEVICE_CATEGORY[device.device_type]]
+        elif requester.department_id == self.how_to_department and rng.random() < HOW_TO_SHARE:
+            category = self.how_to_topic
         else:
             category = self.category_picker.one()
+        age = (self.now - created) / DAY
+        if not forced and age < RISING_DAYS and rng.random() < RISING_SHARE * (1 - age / RISING_DAYS):
+            category = self.rising
         impact, urgency = self.impact_picker.one(), self.urgency_picker.one()
         priority = priority_for(impact, urgency)
         overridden = rng.random() < 0.02
@@ -132,24 +160,36 @@ class TicketWriter:
         assignee = None
         resolved_at = closed_at = first_response_at = None
         resolution_notes = resolution_code = ""
+        if channel == "phone":
+            # Speaking to the caller is the first response (tickets.services.intake).
+            first_response_at = created
+            events.append(
+                (created, "replied", "log_call", coordinator.pk, "{}",
+                 json.dumps({"first_response_at": copy_time(created), "channel": "phone"}), "", True)
+            )  # fmt: skip
+        # Most tickets above tier 1 were escalated there by a technician of the tier below.
+        escalated = not forced and tier > 1 and status not in ("new", "cancelled") and rng.random() < ESCALATED_SHARE
+        first_holder = None
         if status != "new" and not (status == "cancelled" and rng.random() < 0.5):
             assignee = forced.get("assignee") or self.tech_pickers[tier].one()
+            first_holder = self.tech_pickers[tier - 1].one() if escalated else assignee
             old_holder = f'{{"status": "new", "assignee": {self.no_one}}}'
             if status == "assigned" or (not forced and rng.random() < 0.4):
                 events.append(
                     (first_at, "assigned", "assign", coordinator.pk, old_holder,
-                     f'{{"status": "assigned", "assignee": {self.person[assignee.pk]}}}', "", True)
+                     f'{{"status": "assigned", "assignee": {self.person[first_holder.pk]}}}', "", True)
                 )  # fmt: skip
-                if status != "assigned":
+                if status != "assigned" or escalated:
                     first_at = min(first_at + rng.uniform(60, 2 * HOUR), self.now)
                     events.append(
-                        self._status_event(first_at, "start", assignee.pk, "assigned", "in_progress", assignee)
+                        self._status_event(first_at, "start", first_holder.pk, "assigned", "in_progress", first_holder)
                     )
             else:
-                events.append(self._status_event(first_at, "take", assignee.pk, "new", "in_progress", assignee))
+                events.append(self._status_event(first_at, "take", first_holder.pk, "new", "in_progress", first_holder))
         end = self.now
         if status in ("resolved", "closed"):
-            hours = RESOLVE_HOURS[priority] * math.exp(rng.gauss(0, 0.9))
+            speed = self.speed[assignee.pk] if assignee is not None else 1.0
+            hours = RESOLVE_HOURS[priority] * speed * math.exp(rng.gauss(0, 0.9))
             resolved_at = min(first_at + hours * HOUR, self.now - 60)
             resolved_at = max(resolved_at, first_at)
             if status == "closed":
@@ -159,7 +199,9 @@ class TicketWriter:
                 else:
                     closed_at = min(resolved_at + 7 * DAY, self.now)
                     closing = ("close", None)
-            resolution_code = self.code_picker.one()
+            # A question of knowing how is answered by showing how; the other codes go to the other tickets.
+            how_to = category is not None and category.report_as == ReportAs.HOW_TO
+            resolution_code = "user_training" if how_to else self.code_picker.one()
             resolution_notes = rng.choice(RESOLUTION_NOTES)
             end = resolved_at
         elif status == "cancelled":
@@ -168,22 +210,63 @@ class TicketWriter:
         elif status in ("waiting_requester", "waiting_vendor"):
             end = min(first_at + (self.now - first_at) * rng.uniform(0.3, 0.9), self.now)
 
+        handed_at = end
+        escalation_count = reopen_count = 0
+        if escalated and assignee is not None and first_holder is not None:
+            handed_at = first_at + (end - first_at) * rng.uniform(0.1, 0.4)
+            events.append(
+                (handed_at, "status_changed", "escalate", first_holder.pk,
+                 f'{{"status": "in_progress", "assignee": {self.person[first_holder.pk]}, "tier": {tier - 1}, '
+                 f'"priority": {priority}}}',
+                 f'{{"status": "assigned", "assignee": {self.person[assignee.pk]}, "tier": {tier}, '
+                 f'"priority": {priority}}}', "", True)
+            )  # fmt: skip
+            if status != "assigned":
+                events.append(
+                    self._status_event(handed_at + 1, "start", assignee.pk, "assigned", "in_progress", assignee)
+                )
+            escalation_count = 1
+        staff = {first_holder.pk, assignee.pk} if first_holder and assignee else set()
         if status != "new" and status != "cancelled":
             for _index in range(forced.get("comments", self.comment_count_picker.one())):
                 at = rng.uniform(first_at, end)
-                if assignee is not None and (rng.random() < 0.55 or requester_user is None):
+                if (
+                    assignee is not None
+                    and first_holder is not None
+                    and (rng.random() < 0.55 or requester_user is None)
+                ):
                     internal = rng.random() < 0.2
                     body = rng.choice(NOTES_INTERNAL if internal else COMMENTS_STAFF)
-                    comments.append((at, assignee.pk, body, internal))
+                    comments.append((at, (first_holder if at < handed_at else assignee).pk, body, internal))
                 else:
                     comments.append((at, requester_user, rng.choice(COMMENTS_REQUESTER), False))
         comments.sort(key=lambda comment: comment[0])
         for at, author, _body, internal in comments:
-            if not internal and author is not None and assignee is not None and author == assignee.pk:
+            if first_response_at is None and not internal and author in staff:
                 first_response_at = at
                 break
 
         holder = assignee.pk if assignee else None
+        logged: list[int] = []
+        if resolved_at is not None and not forced and rng.random() < REOPEN_SHARE:
+            # Resolved once too soon: reopened by the requester (or a coordinator) a little later.
+            wrongly = first_at + (resolved_at - first_at) * 0.6
+            back = wrongly + rng.uniform(2 * HOUR, 2 * DAY)
+            final = back + (resolved_at - wrongly)
+            if final < self.now - 60 and (closed_at is None or final < closed_at):
+                events.append(self._status_event(wrongly, "resolve", holder, "in_progress", "resolved", assignee))
+                opener = requester_user or coordinator.pk
+                events.append(self._status_event(back, "reopen", opener, "resolved", "assigned", assignee))
+                events.append(self._status_event(back + 60, "start", holder, "assigned", "in_progress", assignee))
+                resolved_at = final
+                reopen_count = 1
+        if resolved_at is not None:
+            logged.append(rng.choice((10, 15, 30, 45, 60, 90, 120)))
+            total = sum(logged)
+            events.append(
+                (resolved_at - 1, "time_logged", "log_time", holder, '{"total": 0}',
+                 f'{{"minutes": {total}, "total": {total}}}', "", False)
+            )  # fmt: skip
         if status in ("waiting_requester", "waiting_vendor"):
             events.append(self._status_event(end, f"wait_on_{status[8:]}", holder, "in_progress", status, assignee))
         if resolved_at is not None:
@@ -201,7 +284,11 @@ class TicketWriter:
         for index in range(max(0, forced.get("total_events", 0) - len(events) - len(comments))):
             at = first_at + (index + 1) * 600
             if index % 3 == 2:
-                events.append((at, "time_logged", "log_time", holder, "{}", '{"minutes": 15}', "", False))
+                logged.append(15)
+                events.append(
+                    (at, "time_logged", "log_time", holder, f'{{"total": {15 * (len(logged) - 1)}}}',
+                     f'{{"minutes": 15, "total": {15 * len(logged)}}}', "", False)
+                )  # fmt: skip
             else:
                 waiting = index % 3 == 0
                 events.append(
@@ -267,9 +354,15 @@ class TicketWriter:
                     nullable(closed_at and copy_time(closed_at)),
                     resolution_notes,
                     resolution_code,
-                    str(rng.choice((10, 15, 30, 45, 60, 90, 120)) if resolved_at else 0),
+                    str(sum(logged)),
                     str(len(events)),
                     nullable(project),
+                    nullable(_minutes(created, first_response_at) if first_response_at is not None else None),
+                    nullable(_minutes(created, resolved_at) if resolved_at is not None else None),
+                    r"\N",  # met: the bench desk has no service levels (tickets.sla.measure)
+                    r"\N",
+                    str(escalation_count),
+                    str(reopen_count),
                 )
             )
         )
@@ -326,10 +419,18 @@ TICKET_COLUMNS = [
     "impact", "urgency", "priority", "priority_overridden", "priority_reason", "status", "tier", "assignee_id",
     "first_response_due_at", "resolution_due_at", "created_at", "updated_at", "first_response_at",
     "resolved_at", "closed_at", "resolution_notes", "resolution_code", "time_spent_minutes", "version",
-    "project_id",
+    "project_id", "response_minutes", "resolution_minutes", "response_met", "resolution_met", "escalation_count",
+    "reopen_count",
 ]  # fmt: skip
 EVENT_COLUMNS = ["id", "ticket_id", "actor_id", "kind", "action", "old", "new", "note", "is_public", "created_at"]
 COMMENT_COLUMNS = ["id", "ticket_id", "author_id", "body", "is_internal", "created_at"]
+
+
+def _minutes(start: float, end: float) -> int:
+    """Whole minutes between two moments as the database keeps them (to the microsecond): the wall-clock
+    minutes tickets.sla.measure counts when the desk has no calendar."""
+    elapsed = (EPOCH + timedelta(seconds=end)) - (EPOCH + timedelta(seconds=start))
+    return max(int(elapsed.total_seconds() // 60), 0)
 
 
 def _person(user: User | None) -> dict:
