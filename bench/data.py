@@ -206,6 +206,8 @@ def personas() -> dict:
         "device_model": model,
         "project": project.pk,
         "category": category.pk,
+        # The device with the most tickets of the busiest model: what the machines report links to.
+        "device": Device.objects.filter(model=model).order_by("pk").values_list("pk", flat=True).first(),
     }
     return {
         "filters": filters,

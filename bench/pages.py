@@ -177,6 +177,26 @@ def list_filters(people: dict, today: date) -> dict[str, dict]:
         "created_to": {"created_to": (today - timedelta(days=900)).isoformat()},
         "due_from": {"due_from": today.isoformat()},
         "due_to": {"due_to": week_ahead.isoformat(), "due_from": month_ago.isoformat()},
+        # The reports' drill-downs: each as a report links it, over the desk's days.
+        "resolved_from": {"status": "solved", "resolved_from": month_ago.isoformat()},
+        "resolved_to": {"status": "solved", "resolved_to": (today - timedelta(days=900)).isoformat()},
+        "channel": {"channel": "phone"},
+        "resolution_code": {"resolution_code": "user_training"},
+        "device": {"device": values.get("device") or 1},
+        "report_as": {"report_as": "hardware"},
+        "how_to": {"how_to": "yes"},
+        "escalated": {"escalated": "yes"},
+        "reopened": {"reopened": "yes"},
+        "first_contact": {"first_contact": "yes", "status": "solved"},
+        "response_met": {"response_met": "no"},
+        "resolution_met": {"resolution_met": "no"},
+        "activity": {"activity": "escalations_sent", "activity_by": values["assignee"]},
+        "activity_by": {"activity": "time_logged", "activity_by": values["assignee"]},
+        "activity_from": {"activity": "reopened_after", "activity_from": month_ago.isoformat()},
+        "activity_to": {"activity": "escalations_received", "activity_to": month_ago.isoformat()},
+        "responded": {"responded": "yes"},
+        "open_on": {"open_on": month_ago.isoformat()},
+        "days": {"days": "desk", "created_from": month_ago.isoformat()},
     }
 
 

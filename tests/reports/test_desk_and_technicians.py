@@ -250,3 +250,46 @@ def test_a_manager_sets_what_counts_and_the_figures_are_counted_again(
 def test_only_managers_reach_the_setup(coordinator, technician, client_for):
     for user in (coordinator, technician):
         assert client_for(user).get(reverse("reports:setup")).status_code == 404
+
+
+def _listed(client, link: str) -> int:
+    page = client.get(link)
+    assert page.status_code == 200, link
+    assert "A filter was ignored" not in page.content.decode(), link
+    return page.content.decode().count('data-testid="ticket-row"')
+
+
+def test_every_count_links_to_exactly_the_tickets_it_counts(week, coordinator, client_for):
+    """The report and the staff list agree: each count's link lists that many tickets (one page suffices
+    here), for the key figures, each day, each channel and each technician."""
+    client = client_for(coordinator)
+    with time_machine.travel(at(9, 12), tick=False):
+        desk = desk_report(WEEK)
+        people = technicians_report(WEEK, viewer=coordinator, everyone=True)
+    checked = 0
+    for figure in desk.figures:
+        if figure.unit == "count":
+            assert _listed(client, figure.link) == figure.value, figure.key
+            checked += 1
+    for bucket in desk.buckets:
+        assert _listed(client, bucket.created_link) == bucket.created
+        assert _listed(client, bucket.resolved_link) == bucket.resolved
+        assert _listed(client, bucket.backlog_link) == bucket.backlog
+        checked += 3
+    for row in desk.channels:
+        assert _listed(client, row.created_link) == row.created
+        assert _listed(client, row.resolved_link) == row.resolved
+    for row in people.rows:
+        for name in ("resolved", "open_now"):
+            assert _listed(client, row.links[name]) == row.figures[name], (row.name, name)
+        # Counts of Events: the tickets they happened on, one each here.
+        for name in ("reopened_after", "escalations_sent", "escalations_received"):
+            assert _listed(client, row.links[name]) == row.figures[name], (row.name, name)
+    # The percentages link to their numerators' tickets: T1 answered in time, T2 escalated, T3 reopened.
+    shares = {figure.key: figure.link for figure in desk.figures}
+    assert _listed(client, shares["response_met"]) == 1
+    assert _listed(client, shares["escalated"]) == 1
+    assert _listed(client, shares["reopened"]) == 1
+    assert _listed(client, shares["first_contact"]) == 2
+    assert _listed(client, shares["response_median"]) == 2  # the two responses measured
+    assert checked == 3 + 3 * 7

@@ -78,6 +78,8 @@ FILTER_FIELDS = (
     "activity_by",
     "activity_from",
     "activity_to",
+    "responded",
+    "open_on",
     "days",
     "sort",
 )
@@ -168,6 +170,12 @@ class TicketFilterForm(forms.Form):
     activity_by = forms.IntegerField(label=_("Activity of"), required=False, min_value=1, widget=forms.HiddenInput)
     activity_from = forms.DateField(label=_("Activity from"), required=False, widget=forms.HiddenInput)
     activity_to = forms.DateField(label=_("Activity until"), required=False, widget=forms.HiddenInput)
+    responded = forms.ChoiceField(
+        label=_("First response measured"), required=False, choices=YES, widget=forms.HiddenInput
+    )
+    # Open at the end of that day, as the reports count the backlog: created by then, not yet resolved or
+    # cancelled by then (a resolution since reopened does not count).
+    open_on = forms.DateField(label=_("Open at the end of"), required=False, widget=forms.HiddenInput)
     # The reports count the desk's days (settings.TIME_ZONE): their links ask the list to count the same.
     days = forms.ChoiceField(
         label=_("Days of"),

@@ -202,6 +202,12 @@ def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFA
             qs = qs.filter(_day_bound(column, filters[start], first=True, zone=zone))
         if filters.get(end):
             qs = qs.filter(_day_bound(column, filters[end], first=False, zone=zone))
+    if filters.get("open_on"):
+        moment = _start_of_day(filters["open_on"] + timedelta(days=1), zone)
+        finished = Q(status__in=SOLVED_STATUSES, resolved_at__lt=moment) | Q(
+            status=TicketStatus.CANCELLED, closed_at__lt=moment
+        )
+        qs = qs.filter(created_at__lt=moment).exclude(finished)
     if filters.get("resolved_from") or filters.get("resolved_to"):
         # As the rollups count a resolution: of a ticket resolved or closed now (the status, resolved_at
         # index then serves the range too).
@@ -239,6 +245,8 @@ def _figure_conditions(filters: dict[str, Any]) -> Q:
             condition &= no
     if filters.get("first_contact") == "yes":
         condition &= Q(tier=1, escalation_count=0)
+    if filters.get("responded") == "yes":
+        condition &= Q(response_minutes__isnull=False)
     if filters.get("report_as"):
         condition &= Q(category__report_as=filters["report_as"])
     if filters.get("how_to") == "yes":
