@@ -17,8 +17,8 @@ department's questions of knowing how. Days are the desk's days (settings.TIME_Z
 rows and puts right any difference, which it reports: every night, and after the benchmark's bulk load.
 """
 
+import io
 import logging
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -54,40 +54,48 @@ def day_of(moment: datetime, zone: ZoneInfo | None = None) -> date:
     return moment.astimezone(zone or desk_zone()).date()
 
 
+# Where each measure sits in a row's list of values (MEASURES' order, the table's columns).
+_INDEX = {name: index for index, name in enumerate(MEASURES)}
+
+
 @dataclass
 class Tally:
-    """Figures by row, and duration counts by (row, measure, bucket): what a ticket, an Event or a whole
-    recount adds up to."""
+    """Figures by row (a list of values in MEASURES' order), and duration counts by (row, measure, bucket):
+    what a ticket, an Event or a whole recount adds up to. `sign` -1 takes a ticket's figures out again.
+    Plain lists and dicts: the nightly recount adds up a million tickets' figures here."""
 
-    figures: defaultdict[Row, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    durations: Counter[tuple[Row, str, int]] = field(default_factory=Counter)
+    figures: dict[Row, list[int]] = field(default_factory=dict)
+    durations: dict[tuple[Row, str, int], int] = field(default_factory=dict)
+    sign: int = 1
 
     def count(self, day: date, slices: Iterable[Slice], measures: dict[str, int]) -> None:
+        values = [(_INDEX[name], self.sign * value) for name, value in measures.items() if value]
+        figures = self.figures
         for where in slices:
-            self.figures[(day, *where)].update(measures)
+            key = (day, *where)
+            row = figures.get(key)
+            if row is None:
+                row = figures[key] = [0] * len(MEASURES)
+            for index, value in values:
+                row[index] += value
 
     def time(self, day: date, slices: Iterable[Slice], measure: str, minutes: int) -> None:
         bucket = durations.bucket_of(minutes)
+        counts = self.durations
         for where in slices:
-            self.durations[((day, *where), measure, bucket)] += 1
+            key = ((day, *where), measure, bucket)
+            counts[key] = counts.get(key, 0) + self.sign
 
-    def add(self, other: "Tally", sign: int = 1) -> None:
-        for row, measures in other.figures.items():
-            mine = self.figures[row]
-            for name, value in measures.items():
-                mine[name] += sign * value
-        for key, value in other.durations.items():
-            self.durations[key] += sign * value
+    def value(self, row: Row, measure: str) -> int:
+        values = self.figures.get(row)
+        return values[_INDEX[measure]] if values else 0
 
     def nonzero(self) -> "Tally":
         """The same figures without the rows and counts that add up to nothing."""
-        kept = Tally()
-        for row, measures in self.figures.items():
-            values = {name: value for name, value in measures.items() if value}
-            if values:
-                kept.figures[row] = Counter(values)
-        kept.durations = Counter({key: value for key, value in self.durations.items() if value})
-        return kept
+        return Tally(
+            figures={row: values for row, values in self.figures.items() if any(values)},
+            durations={key: value for key, value in self.durations.items() if value},
+        )
 
 
 @dataclass(frozen=True)
@@ -177,10 +185,12 @@ def _member(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def ticket_figures(facts: Facts, how_to_codes: frozenset[str], zone: ZoneInfo | None = None) -> Tally:
-    """Everything one ticket counts for, as it is now."""
+def ticket_figures(
+    facts: Facts, how_to_codes: frozenset[str], zone: ZoneInfo | None = None, *, into: Tally | None = None
+) -> Tally:
+    """Everything one ticket counts for, as it is now: added to `into` (with its sign), or to a new Tally."""
     zone = zone or desk_zone()
-    tally = Tally()
+    tally = into if into is not None else Tally()
     dims = {
         "department": _member(facts.department_id),
         "location": _member(facts.location_id),
@@ -266,9 +276,18 @@ def ticket_figures(facts: Facts, how_to_codes: frozenset[str], zone: ZoneInfo | 
     return tally
 
 
-def event_figures(action: str, actor_id: int | None, old: dict, new: dict, at: datetime, zone=None) -> Tally:
-    """What one Event counts for a technician, on its day."""
-    tally = Tally()
+def event_figures(
+    action: str,
+    actor_id: int | None,
+    old: dict,
+    new: dict,
+    at: datetime,
+    zone: ZoneInfo | None = None,
+    *,
+    into: Tally | None = None,
+) -> Tally:
+    """What one Event counts for a technician, on its day: added to `into`, or to a new Tally."""
+    tally = into if into is not None else Tally()
     if action not in ACTIVITY:
         return tally
     day = day_of(at, zone)
@@ -297,8 +316,10 @@ def follow(before: Ticket | None, after: Ticket, event: Event) -> None:
     if before is not after:
         codes = TrainingSetup.codes()
         if before is not None:
-            tally.add(ticket_figures(facts_of(before), codes), -1)
-        tally.add(ticket_figures(facts_of(after), codes))
+            tally.sign = -1
+            ticket_figures(facts_of(before), codes, into=tally)
+            tally.sign = 1
+        ticket_figures(facts_of(after), codes, into=tally)
     write(tally.nonzero())
 
 
@@ -316,7 +337,7 @@ def write(tally: Tally) -> None:
             [*_SLICE_COLUMNS, *MEASURES],
             ("group_by", "within", "within_member", "day", "member"),
             MEASURES,
-            [(*row, *(tally.figures[row][name] for name in MEASURES)) for row in sorted(tally.figures)],
+            [(*row, *tally.figures[row]) for row in sorted(tally.figures)],
         )
     if tally.durations:
         _upsert(
@@ -348,10 +369,20 @@ def _upsert(table: str, columns: list[str], unique: tuple[str, ...], added: tupl
 
 @dataclass
 class Recount:
-    """What a recount found: rows it checked, and rows that differed (and were put right, unless asked not to)."""
+    """What a recount found: rows it checked, and rows that differed (and were put right, unless asked not
+    to): how many, and the first EXAMPLES of them in words."""
 
     rows: int = 0
+    differing: int = 0
     differences: list[str] = field(default_factory=list)
+
+    def differ(self, what: object, stored: object, counted: object) -> None:
+        self.differing += 1
+        if len(self.differences) < EXAMPLES:
+            self.differences.append(f"{what}: stored {stored}, counted {counted}")
+
+
+EXAMPLES = 100
 
 
 def recount(*, fix: bool = True, since: date | None = None, until: date | None = None) -> Recount:
@@ -362,7 +393,8 @@ def recount(*, fix: bool = True, since: date | None = None, until: date | None =
     if first is None and since is None:
         result = Recount()
         if fix:
-            result.differences += [f"{row}" for row in DayFigures.objects.all()[:20]]
+            for row in DayFigures.objects.all()[:EXAMPLES]:
+                result.differ(row, "a row", None)
             DayFigures.objects.all().delete()
             DayDurations.objects.all().delete()
         return result
@@ -376,8 +408,12 @@ def recount(*, fix: bool = True, since: date | None = None, until: date | None =
     result = Recount()
     for low, high in _months(start, end):
         _recount_window(low, high, zone, codes, fix, result)
-    if result.differences:
-        logger.warning("reports: %d rollup rows differed from a recount", len(result.differences))
+    if result.differing:
+        logger.warning(
+            "reports: %d rollup rows differed from a recount, for example: %s",
+            result.differing,
+            "; ".join(result.differences[:5]),
+        )
     return result
 
 
@@ -400,20 +436,18 @@ def _window_tally(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]) 
     tally = Tally()
     rows = Ticket.objects.filter(touching).order_by().values_list(*FACT_COLUMNS)
     for values in rows.iterator(chunk_size=5000):
-        tally.add(ticket_figures(Facts(*values), codes, zone))
+        ticket_figures(Facts(*values), codes, zone, into=tally)
     activity = Event.objects.filter(action__in=ACTIVITY, created_at__gte=begin, created_at__lt=end).values_list(
         "action", "actor_id", "old", "new", "created_at"
     )
     for action, actor_id, old, new, at in activity.iterator(chunk_size=5000):
-        tally.add(event_figures(action, actor_id, old or {}, new or {}, at, zone))
+        event_figures(action, actor_id, old or {}, new or {}, at, zone, into=tally)
     # A ticket of the window counts on days outside it too (created before, resolved in it): those days
     # are their own window's.
-    kept = Tally()
-    for row, measures in tally.figures.items():
-        if low <= row[0] < high:
-            kept.figures[row] = measures
-    kept.durations = Counter({key: value for key, value in tally.durations.items() if low <= key[0][0] < high})
-    return kept.nonzero()
+    return Tally(
+        figures={row: values for row, values in tally.figures.items() if low <= row[0] < high and any(values)},
+        durations={key: value for key, value in tally.durations.items() if low <= key[0][0] < high and value},
+    )
 
 
 def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str], fix: bool, result: Recount) -> None:
@@ -424,52 +458,83 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
             with connection.cursor() as cursor:
                 tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DayFigures, DayDurations))
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-        figures = DayFigures.objects.filter(day__gte=low, day__lt=high)
-        stored = {
-            (f.day, f.group_by, f.member, f.within, f.within_member): (
-                f.pk,
-                {name: getattr(f, name) for name in MEASURES},
-            )
-            for f in figures
-        }
-        stored_durations = {
-            ((d.day, d.group_by, d.member, d.within, d.within_member), d.measure, d.bucket): (d.pk, d.count)
-            for d in DayDurations.objects.filter(day__gte=low, day__lt=high)
-        }
+        stored: dict[Row, tuple[int, list[int]]] = {}
+        for pk, *key_and_values in (
+            DayFigures.objects.filter(day__gte=low, day__lt=high)
+            .order_by()
+            .values_list("pk", *_SLICE_COLUMNS, *MEASURES)
+            .iterator(chunk_size=10000)
+        ):
+            stored[tuple(key_and_values[:5])] = (pk, list(key_and_values[5:]))
+        stored_durations: dict[tuple[Row, str, int], tuple[int, int]] = {}
+        for pk, *key, measure, bucket, count in (
+            DayDurations.objects.filter(day__gte=low, day__lt=high)
+            .order_by()
+            .values_list("pk", *_SLICE_COLUMNS, "measure", "bucket", "count")
+            .iterator(chunk_size=10000)
+        ):
+            stored_durations[(tuple(key), measure, bucket)] = (pk, count)
         expected = _window_tally(low, high, zone, codes)
         result.rows += len(expected.figures) + len(expected.durations)
-        stale, fresh = [], []
+        stale: list[int] = []
+        fresh: list[tuple] = []
         for row in stored.keys() | expected.figures.keys():
-            want = {name: expected.figures[row][name] for name in MEASURES} if row in expected.figures else None
+            want = expected.figures.get(row)
             have = stored.get(row)
             if have is not None and want is not None and have[1] == want:
                 continue
-            if have is not None and want is None and not any(have[1].values()):
+            if have is not None and want is None and not any(have[1]):
                 continue  # a row that came to nothing: harmless
-            result.differences.append(f"{row}: stored {have[1] if have else None}, counted {want}")
+            result.differ(row, have[1] if have else None, want)
             if have is not None:
                 stale.append(have[0])
             if want is not None:
-                fresh.append(DayFigures(**dict(zip(_SLICE_COLUMNS, row, strict=True)), **want))
-        stale_durations, fresh_durations = [], []
+                fresh.append((*row, *want))
+        stale_durations: list[int] = []
+        fresh_durations: list[tuple] = []
         for key in stored_durations.keys() | expected.durations.keys():
             want_count = expected.durations.get(key, 0)
             have_pair = stored_durations.get(key)
             have_count = have_pair[1] if have_pair else 0
             if have_count == want_count:
                 continue
-            result.differences.append(f"{key}: stored {have_count}, counted {want_count}")
+            result.differ(key, have_count, want_count)
             if have_pair is not None:
                 stale_durations.append(have_pair[0])
             if want_count:
-                row, measure, bucket = key
-                fresh_durations.append(
-                    DayDurations(
-                        **dict(zip(_SLICE_COLUMNS, row, strict=True)), measure=measure, bucket=bucket, count=want_count
-                    )
-                )
+                fresh_durations.append((*key[0], key[1], key[2], want_count))
         if fix:
             DayFigures.objects.filter(pk__in=stale).delete()
-            DayFigures.objects.bulk_create(fresh, batch_size=5000)
+            _insert(DayFigures, [*_SLICE_COLUMNS, *MEASURES], fresh)
             DayDurations.objects.filter(pk__in=stale_durations).delete()
-            DayDurations.objects.bulk_create(fresh_durations, batch_size=5000)
+            _insert(DayDurations, [*_SLICE_COLUMNS, "measure", "bucket", "count"], fresh_durations)
+
+
+def _insert(model: type[DayFigures] | type[DayDurations], columns: list[str], rows: list[tuple]) -> None:
+    """Write new rows: by COPY on PostgreSQL (a recount after a bulk load writes millions), else in batches."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        made = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(made, batch_size=2000)  # type: ignore[arg-type]
+        return
+    # A row is the day, the four slice names (the only text that may need escaping), then numbers (and the
+    # durations' measure name, plain words).
+    text = io.StringIO()
+    text.writelines(
+        "\t".join((row[0].isoformat(), *map(_copy_text, row[1:5]), *map(str, row[5:]))) + "\n" for row in rows
+    )
+    text.seek(0)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # psycopg2's copy_expert; the names come from the model.
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN", text
+        )
+
+
+def _copy_text(text: str) -> str:
+    """Text in COPY's text format: backslash, tab and line breaks escaped."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text

@@ -152,3 +152,21 @@ def test_the_recount_puts_a_damaged_row_right_and_says_so(desk):
     assert not DayFigures.objects.filter(member="999").exists()
     with time_machine.travel(START + timedelta(days=1), tick=False):
         assert rollups.recount(fix=False).differences == []
+
+
+def test_a_recount_from_nothing_writes_text_that_needs_escaping_exactly(desk):
+    """The recount writes its rows with COPY: a device model with a backslash, a tab and a line break comes
+    back as it was, and a second recount finds nothing to put right."""
+    odd = factories.DeviceFactory(model="Dell\\Latitude\t5440\nrev B")
+    with time_machine.travel(START, tick=False):
+        services.ticket_create(
+            by=desk["coordinator"], requester=desk["employees"][0], subject="Hinge", impact=3, urgency=2,
+            category=desk["categories"][0], device=odd,
+        )  # fmt: skip
+    kept = _stored()
+    DayFigures.objects.all().delete()
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        assert rollups.recount(fix=True).differing >= len(kept)  # every row was missing (and the durations)
+        assert rollups.recount(fix=False).differences == []
+    assert _stored() == kept
+    assert DayFigures.objects.filter(group_by="device_model", member="Dell\\Latitude\t5440\nrev B").exists()
