@@ -74,10 +74,13 @@ def nice_ceiling(value: float) -> float:
 
 def _y_ticks(top: float) -> tuple[Tick, ...]:
     span = HEIGHT - BOTTOM - TOP
-    return tuple(
-        Tick(HEIGHT - BOTTOM - span * share, formats.number_format(round(top * share, 2), use_l10n=True))
-        for share in (0, 0.25, 0.5, 0.75, 1)
-    )
+    def label(value: float) -> str:
+        # Whole numbers as such (2.5 stays 2.5: a tick is where it says).
+        if float(value).is_integer():
+            return formats.number_format(int(value), use_l10n=True)
+        return formats.number_format(round(value, 2), use_l10n=True)
+
+    return tuple(Tick(HEIGHT - BOTTOM - span * share, label(top * share)) for share in (0, 0.25, 0.5, 0.75, 1))
 
 
 def _x_ticks(buckets: Sequence[date], by_week: bool) -> tuple[Tick, ...]:

@@ -24,13 +24,21 @@ class PeriodForm(forms.Form):
     first = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE))
     last = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs=_DATE))
 
+    # The preset shown when none is asked for.
+    default_preset = DEFAULT_PRESET
+
     def __init__(self, data: Any = None, *, today: date | None = None, **kwargs: Any) -> None:
-        super().__init__(data if data is not None else {}, **kwargs)
+        data = data.copy() if data is not None else {}
+        if not data.get("period") and not (data.get("first") or data.get("last")):
+            data["period"] = self.default_preset  # shown selected, and used
+        elif not data.get("period"):
+            data["period"] = "custom"  # dates given without a preset: the dates are meant
+        super().__init__(data, **kwargs)
         self.today = today
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (data.get("period") or DEFAULT_PRESET) != "custom":
+        if (data.get("period") or self.default_preset) != "custom":
             return data
         first, last = data.get("first"), data.get("last")
         if first is None and "first" not in self.errors:
@@ -46,8 +54,8 @@ class PeriodForm(forms.Form):
     def chosen_period(self) -> Period:
         """The period asked for; the default preset while what was asked for does not fit."""
         if not self.is_valid():
-            return preset(DEFAULT_PRESET, self.today)
-        name = self.cleaned_data.get("period") or DEFAULT_PRESET
+            return preset(self.default_preset, self.today)
+        name = self.cleaned_data.get("period") or self.default_preset
         if name == "custom":
             return Period(self.cleaned_data["first"], self.cleaned_data["last"])
         return preset(name, self.today)
@@ -145,6 +153,9 @@ class SetupForm(forms.Form):
 
 
 class TrendsForm(PeriodForm):
+    # What is rising shows month against month; a year against a year hides a problem of a few weeks.
+    default_preset = "last_month"
+
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.order_by("name"), required=False, empty_label=_("All")
     )

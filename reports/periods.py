@@ -33,7 +33,16 @@ class Period:
         return (self.last - self.first).days + 1
 
     def previous(self) -> "Period":
-        """The period of the same length just before this one."""
+        """The period of the same length just before this one: as many whole months before a period of whole
+        months (November against October, a quarter against the one before), the same days of the week
+        before a week so far, else as many days."""
+        after = self.last + timedelta(days=1)
+        if self.first.weekday() == 0 and self.days <= 7:
+            return Period(self.first - timedelta(weeks=1), self.last - timedelta(weeks=1))
+        if self.first.day == 1 and after.day == 1:
+            months = (after.year - self.first.year) * 12 + after.month - self.first.month
+            index = self.first.year * 12 + self.first.month - 1 - months
+            return Period(date(index // 12, index % 12 + 1, 1), self.first - timedelta(days=1))
         return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 
     def by_week(self) -> bool:

@@ -59,6 +59,7 @@ class ChannelRow:
     first_contact: int
     created_link: str
     resolved_link: str
+    first_contact_link: str
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskRepor
                     first_contact=f,
                     created_link=links.created(period.first, period.last, channel=value),
                     resolved_link=links.resolved(period.first, period.last, channel=value),
+                    first_contact_link=links.resolved(period.first, period.last, channel=value, first_contact="yes"),
                 )
             )
     return DeskReport(period, previous, period.by_week(), figures, buckets, channels)

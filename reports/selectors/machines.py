@@ -240,7 +240,8 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
         now, before = counts.get(str(pk), [0, 0])
         least = min(MIN_EXPOSURE_DAYS, period.days)
         device_rate = rate(now, max(days, least)) if days else None
-        previous_rate = rate(before, max(days_before, least)) if days_before else None
+        least_before = min(MIN_EXPOSURE_DAYS, period.previous().days)
+        previous_rate = rate(before, max(days_before, least_before)) if days_before else None
         reasons: list[Reason] = []
         if device.status != DeviceStatus.RETIRED:
             if now >= 2 and device_rate is not None and device_rate >= REPLACE_RATE:

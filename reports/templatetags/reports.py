@@ -32,7 +32,9 @@ def figure(value: float | None, unit: str) -> str:
         return f"{formats.number_format(value, 1, use_l10n=True)} %"
     if unit == "minutes":
         return working_time(value)
-    return formats.number_format(value, use_l10n=True)
+    if float(value).is_integer():
+        return formats.number_format(int(value), use_l10n=True)
+    return formats.number_format(value, 1, use_l10n=True)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from tickets.models import ReportAs
 pytestmark = pytest.mark.django_db
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))  # 31 days
-PREVIOUS = Period(date(2026, 1, 29), date(2026, 2, 28))  # the 31 days before
+PREVIOUS = Period(date(2026, 2, 1), date(2026, 2, 28))  # the month before: 28 days
 
 
 def at(day: int, hour: int, month: int = 3, year: int = 2026) -> datetime:
@@ -86,7 +86,7 @@ def test_days_in_service_within_a_period(fleet):
     assert days(d2, MARCH) == 15  # 17 to 31 March
     assert days(d2, PREVIOUS) == 0
     assert days(d4, MARCH) == 11  # retired on the 11th: 1 to 11 March
-    assert days(d4, PREVIOUS) == 31
+    assert days(d4, PREVIOUS) == 28
 
 
 def test_devices_ranked_by_failures_per_device_year(fleet, django_assert_num_queries):
@@ -98,7 +98,8 @@ def test_devices_ranked_by_failures_per_device_year(fleet, django_assert_num_que
     # tie of rate and failures goes by asset tag).
     assert [row.device_id for row in report.devices] == [d1.pk, d2.pk, d3.pk]
     one, two, three = report.devices
-    assert (one.failures, one.previous_failures, one.rate, one.previous_rate) == (2, 1, 23.56, 11.78)
+    # The month before (February, 28 days): D1's one failure * 365.25 / 28 = 13.04.
+    assert (one.failures, one.previous_failures, one.rate, one.previous_rate) == (2, 1, 23.56, 13.04)
     assert (two.failures, two.previous_failures, two.rate, two.previous_rate) == (1, 0, 11.78, None)
     assert (three.failures, three.previous_failures, three.rate, three.previous_rate) == (1, 0, 11.78, 0.0)
     assert (one.service_days, one.device_years) == (31, 0.085)  # 31 / 365.25 = 0.0849
@@ -127,7 +128,7 @@ def test_devices_ranked_by_failures_per_device_year(fleet, django_assert_num_que
         "days": "desk", "status": "any", "created_from": "2026-03-01", "created_to": "2026-03-31",
         "report_as": "hardware", "device": str(d1.pk),
     }  # fmt: skip
-    assert one.previous_filters["created_from"] == "2026-01-29" and one.previous_filters["created_to"] == "2026-02-28"
+    assert one.previous_filters["created_from"] == "2026-02-01" and one.previous_filters["created_to"] == "2026-02-28"
     # Replacement: D1 fails often (2 failures, 23.56 >= 2 a year), again within 30 days, and out of
     # warranty. D2 and D3 failed once, in (or without) warranty, never again.
     assert one.reasons == ("frequent", "repeat", "out_of_warranty")
@@ -149,13 +150,13 @@ def test_models_against_the_fleet(fleet):
     assert (optiplex.devices, optiplex.device_years, optiplex.failures, optiplex.rate) == (2, 0.115, 1, 8.7)
     assert (report.fleet_failures, report.fleet_device_years, report.fleet_rate) == (4, 0.241, 16.6)
     assert (thinkpad.ratio_to_fleet, optiplex.ratio_to_fleet) == (1.43, 0.52)
-    # The previous period (29 January to 28 February): D1, D3 and D4 in service all 31 days, D2 and D5 not
-    # yet. ThinkPad 1 failure / 31 days = 11.78; OptiPlex 0 / 62 = 0.0; the fleet 1 failure in
-    # 31 + 62 = 93 days: 365.25 / 93 = 3.93.
-    assert (thinkpad.previous_failures, thinkpad.previous_rate) == (1, 11.78)
+    # The month before (1 to 28 February): D1, D3 and D4 in service all 28 days, D2 and D5 not yet.
+    # ThinkPad 1 failure * 365.25 / 28 = 13.04; OptiPlex 0 / 56 = 0.0; the fleet 1 failure in
+    # 28 + 56 = 84 days: 365.25 / 84 = 4.35.
+    assert (thinkpad.previous_failures, thinkpad.previous_rate) == (1, 13.04)
     assert (optiplex.previous_failures, optiplex.previous_rate) == (0, 0.0)
-    assert (report.previous_fleet_failures, report.previous_fleet_device_years) == (1, 0.255)  # 93 / 365.25 = 0.2546
-    assert report.previous_fleet_rate == 3.93
+    assert (report.previous_fleet_failures, report.previous_fleet_device_years) == (1, 0.23)  # 84 / 365.25 = 0.2300
+    assert report.previous_fleet_rate == 4.35
     assert thinkpad.filters == {
         "days": "desk", "status": "any", "created_from": "2026-03-01", "created_to": "2026-03-31",
         "report_as": "hardware", "device_model": "ThinkPad T14",
