@@ -36,7 +36,7 @@ from bench.organisation import Organisation, Scale
 from bench.tables import BENCH_PASSWORD, HOUR, LONG_TICKET_SUBJECT, PERSONA_OPEN_TICKETS, PERSONAS
 from bench.ticket_writer import TicketWriter, office_hours, persona_tickets
 from notifications.models import Notification
-from reports import rollups
+from reports import recount
 from tickets import tally
 from tickets.models import Category, Comment, Event, Project, Ticket
 
@@ -109,12 +109,12 @@ def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) ->
     log(f"  solved tally: {buckets:,} buckets, {time.monotonic() - started:.1f} s; recounting the reports' rollups")
     # The reports' rollups are kept by the services; tickets copied in have to be counted, like the tally.
     counting = time.monotonic()
-    level = rollups.logger.level
-    rollups.logger.setLevel(logging.ERROR)  # every row "differs" from a recount: none was written yet
+    level = recount.logger.level
+    recount.logger.setLevel(logging.ERROR)  # every row "differs" from a recount: none was written yet
     try:
-        recounted = rollups.recount(fix=True)
+        recounted = recount.recount(fix=True)
     finally:
-        rollups.logger.setLevel(level)
+        recount.logger.setLevel(level)
     recount_seconds = time.monotonic() - counting
     log(
         f"  rollups: {recounted.rows:,} rows from {writer.counts['tickets']:,} tickets in {recount_seconds:.1f} s"

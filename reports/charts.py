@@ -74,6 +74,7 @@ def nice_ceiling(value: float) -> float:
 
 def _y_ticks(top: float) -> tuple[Tick, ...]:
     span = HEIGHT - BOTTOM - TOP
+
     def label(value: float) -> str:
         # Whole numbers as such (2.5 stays 2.5: a tick is where it says).
         if float(value).is_integer():

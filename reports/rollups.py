@@ -13,26 +13,21 @@ filter (department, location, category, tier, priority, channel), each technicia
 resolution code (also within a department or location), each device model and device, each requester and
 department's questions of knowing how. Days are the desk's days (settings.TIME_ZONE).
 
-`recount` makes the figures again from the tickets and Events, a month at a time, compares them with the
-rows and puts right any difference, which it reports: every night, and after the benchmark's bulk load.
+reports.recount makes the figures again from the tickets and Events, a month at a time, compares them with
+the rows and puts right any difference, which it reports: every night, and after the benchmark's bulk load.
 """
 
-import io
-import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection
 
 from reports import durations
 from reports.models import MEASURES, DayDurations, DayFigures
 from tickets.models import SOLVED_STATUSES, Event, ReportAs, Ticket, TicketStatus, TrainingSetup
-
-logger = logging.getLogger(__name__)
 
 # group_by, member, within, within_member
 Slice = tuple[str, str, str, str]
@@ -325,7 +320,7 @@ def follow(before: Ticket | None, after: Ticket, event: Event) -> None:
 
 # --- writing -------------------------------------------------------------------------------------------
 
-_SLICE_COLUMNS = ("day", "group_by", "member", "within", "within_member")
+SLICE_COLUMNS = ("day", "group_by", "member", "within", "within_member")
 
 
 def write(tally: Tally) -> None:
@@ -334,7 +329,7 @@ def write(tally: Tally) -> None:
     if tally.figures:
         _upsert(
             DayFigures._meta.db_table,
-            [*_SLICE_COLUMNS, *MEASURES],
+            [*SLICE_COLUMNS, *MEASURES],
             ("group_by", "within", "within_member", "day", "member"),
             MEASURES,
             [(*row, *tally.figures[row]) for row in sorted(tally.figures)],
@@ -342,7 +337,7 @@ def write(tally: Tally) -> None:
     if tally.durations:
         _upsert(
             DayDurations._meta.db_table,
-            [*_SLICE_COLUMNS, "measure", "bucket", "count"],
+            [*SLICE_COLUMNS, "measure", "bucket", "count"],
             ("group_by", "within", "within_member", "measure", "day", "member", "bucket"),
             ("count",),
             [(*row, measure, bucket, count) for (row, measure, bucket), count in sorted(tally.durations.items())],
@@ -362,179 +357,3 @@ def _upsert(table: str, columns: list[str], unique: tuple[str, ...], added: tupl
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
-
-
-# --- the nightly recount ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Recount:
-    """What a recount found: rows it checked, and rows that differed (and were put right, unless asked not
-    to): how many, and the first EXAMPLES of them in words."""
-
-    rows: int = 0
-    differing: int = 0
-    differences: list[str] = field(default_factory=list)
-
-    def differ(self, what: object, stored: object, counted: object) -> None:
-        self.differing += 1
-        if len(self.differences) < EXAMPLES:
-            self.differences.append(f"{what}: stored {stored}, counted {counted}")
-
-
-EXAMPLES = 100
-
-
-def recount(*, fix: bool = True, since: date | None = None, until: date | None = None) -> Recount:
-    """Make the figures again from the tickets and Events, a month of days at a time, and compare them with
-    the rows. Every difference is logged and, with `fix`, put right."""
-    zone = desk_zone()
-    first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
-    if first is None and since is None:
-        result = Recount()
-        if fix:
-            for row in DayFigures.objects.all()[:EXAMPLES]:
-                result.differ(row, "a row", None)
-            DayFigures.objects.all().delete()
-            DayDurations.objects.all().delete()
-        return result
-    if since is not None:
-        start = since
-    else:
-        assert first is not None  # no tickets and no `since` returned above
-        start = day_of(first, zone)
-    end = until or (datetime.now(UTC).astimezone(zone).date() + timedelta(days=1))
-    codes = TrainingSetup.codes()
-    result = Recount()
-    for low, high in _months(start, end):
-        _recount_window(low, high, zone, codes, fix, result)
-    if result.differing:
-        logger.warning(
-            "reports: %d rollup rows differed from a recount, for example: %s",
-            result.differing,
-            "; ".join(result.differences[:5]),
-        )
-    return result
-
-
-def _months(start: date, end: date) -> Iterator[tuple[date, date]]:
-    low = start
-    while low <= end:
-        high = min(date(low.year + low.month // 12, low.month % 12 + 1, 1), end + timedelta(days=1))
-        yield low, high
-        low = high
-
-
-def _window_tally(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]) -> Tally:
-    begin = datetime.combine(low, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(high, datetime.min.time(), tzinfo=zone)
-    touching = (
-        Q(created_at__gte=begin, created_at__lt=end)
-        | Q(status__in=SOLVED_STATUSES, resolved_at__gte=begin, resolved_at__lt=end)
-        | Q(status=TicketStatus.CANCELLED, closed_at__gte=begin, closed_at__lt=end)
-    )
-    tally = Tally()
-    rows = Ticket.objects.filter(touching).order_by().values_list(*FACT_COLUMNS)
-    for values in rows.iterator(chunk_size=5000):
-        ticket_figures(Facts(*values), codes, zone, into=tally)
-    activity = Event.objects.filter(action__in=ACTIVITY, created_at__gte=begin, created_at__lt=end).values_list(
-        "action", "actor_id", "old", "new", "created_at"
-    )
-    for action, actor_id, old, new, at in activity.iterator(chunk_size=5000):
-        event_figures(action, actor_id, old or {}, new or {}, at, zone, into=tally)
-    # A ticket of the window counts on days outside it too (created before, resolved in it): those days
-    # are their own window's.
-    return Tally(
-        figures={row: values for row, values in tally.figures.items() if low <= row[0] < high and any(values)},
-        durations={key: value for key, value in tally.durations.items() if low <= key[0][0] < high and value},
-    )
-
-
-def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str], fix: bool, result: Recount) -> None:
-    with transaction.atomic():
-        # Changes made meanwhile wait for the window's check (readers do not): a change commits either
-        # before the recount reads or after it writes, so both see it or neither does.
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DayFigures, DayDurations))
-                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-        stored: dict[Row, tuple[int, list[int]]] = {}
-        for pk, *key_and_values in (
-            DayFigures.objects.filter(day__gte=low, day__lt=high)
-            .order_by()
-            .values_list("pk", *_SLICE_COLUMNS, *MEASURES)
-            .iterator(chunk_size=10000)
-        ):
-            stored[tuple(key_and_values[:5])] = (pk, list(key_and_values[5:]))
-        stored_durations: dict[tuple[Row, str, int], tuple[int, int]] = {}
-        for pk, *key, measure, bucket, count in (
-            DayDurations.objects.filter(day__gte=low, day__lt=high)
-            .order_by()
-            .values_list("pk", *_SLICE_COLUMNS, "measure", "bucket", "count")
-            .iterator(chunk_size=10000)
-        ):
-            stored_durations[(tuple(key), measure, bucket)] = (pk, count)
-        expected = _window_tally(low, high, zone, codes)
-        result.rows += len(expected.figures) + len(expected.durations)
-        stale: list[int] = []
-        fresh: list[tuple] = []
-        for row in stored.keys() | expected.figures.keys():
-            want = expected.figures.get(row)
-            have = stored.get(row)
-            if have is not None and want is not None and have[1] == want:
-                continue
-            if have is not None and want is None and not any(have[1]):
-                continue  # a row that came to nothing: harmless
-            result.differ(row, have[1] if have else None, want)
-            if have is not None:
-                stale.append(have[0])
-            if want is not None:
-                fresh.append((*row, *want))
-        stale_durations: list[int] = []
-        fresh_durations: list[tuple] = []
-        for key in stored_durations.keys() | expected.durations.keys():
-            want_count = expected.durations.get(key, 0)
-            have_pair = stored_durations.get(key)
-            have_count = have_pair[1] if have_pair else 0
-            if have_count == want_count:
-                continue
-            result.differ(key, have_count, want_count)
-            if have_pair is not None:
-                stale_durations.append(have_pair[0])
-            if want_count:
-                fresh_durations.append((*key[0], key[1], key[2], want_count))
-        if fix:
-            DayFigures.objects.filter(pk__in=stale).delete()
-            _insert(DayFigures, [*_SLICE_COLUMNS, *MEASURES], fresh)
-            DayDurations.objects.filter(pk__in=stale_durations).delete()
-            _insert(DayDurations, [*_SLICE_COLUMNS, "measure", "bucket", "count"], fresh_durations)
-
-
-def _insert(model: type[DayFigures] | type[DayDurations], columns: list[str], rows: list[tuple]) -> None:
-    """Write new rows: by COPY on PostgreSQL (a recount after a bulk load writes millions), else in batches."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        made = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model.objects.bulk_create(made, batch_size=2000)  # type: ignore[arg-type]
-        return
-    # A row is the day, the four slice names (the only text that may need escaping), then numbers (and the
-    # durations' measure name, plain words).
-    text = io.StringIO()
-    text.writelines(
-        "\t".join((row[0].isoformat(), *map(_copy_text, row[1:5]), *map(str, row[5:]))) + "\n" for row in rows
-    )
-    text.seek(0)
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        # psycopg2's copy_expert; the names come from the model.
-        cursor.cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN", text
-        )
-
-
-def _copy_text(text: str) -> str:
-    """Text in COPY's text format: backslash, tab and line breaks escaped."""
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text

@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from reports import monthly, rollups
+from reports import monthly, recount
 
 
 @shared_task
 def reports_recount_rollups() -> int:
     """Nightly: the rollups made again from the tickets, compared with the rows the changes kept, and put
     right where they differ (each difference is logged). Returns how many differed."""
-    return rollups.recount(fix=True).differing
+    return recount.recount(fix=True).differing
 
 
 @shared_task

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 
 from assets.models import Department, Device
 from helpdesk.seed import FAILING_MODEL, HOW_TO_DEPARTMENT, HOW_TO_TOPIC, RISING_CATEGORY
-from reports import durations, periods, rollups
+from reports import durations, periods, recount
 from reports.models import DayDurations, DayFigures
 from tickets import sla
 from tickets.models import Category, Event, SlaPolicy, Ticket
@@ -31,7 +31,7 @@ def test_the_history_is_a_year_of_tickets_and_the_rollups_equal_a_recount(demo):
     assert 1500 <= tickets <= 3000
     first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
     assert first is not None and (NOW - first).days >= 330
-    assert rollups.recount(fix=False).differences == []
+    assert recount.recount(fix=False).differences == []
 
 
 def test_the_measures_are_those_the_services_would_have_set(demo):

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from assets.models import Department, Device
 from bench import data
 from helpdesk.seed import FAILING_MODEL, HOW_TO_DEPARTMENT, RISING_CATEGORY, RISING_DAYS
-from reports import rollups
+from reports import recount
 from reports.models import DayFigures
 from tickets.models import Category, Ticket
 
@@ -25,7 +25,7 @@ def test_the_load_fills_the_measures_and_recounts_the_rollups(loaded):
     summary, lines = loaded
     assert any("rollups:" in line and "per 10,000 tickets" in line for line in lines)
     assert summary.recount_seconds > 0
-    assert rollups.recount(fix=False).differences == []
+    assert recount.recount(fix=False).differences == []
 
     tickets = Ticket.objects.annotate(
         escalations=Count("events", filter=Q(events__action="escalate")),

@@ -47,7 +47,7 @@ from helpdesk.seed import (
     categories_create,
 )
 from notifications.models import Notification, NotificationStatus
-from reports import rollups
+from reports import recount
 from tickets import business_time, sla, tally
 from tickets import services as ticket_services
 from tickets.models import (
@@ -376,7 +376,7 @@ class Command(BaseCommand):
         tickets = self.load_tickets(rng=rng, employees=employees, devices=devices, categories=children)
         # The history was written around the services: count it in the solved tally and the reports' rollups.
         tally.rebuild()
-        quiet(rollups.logger, lambda: rollups.recount(fix=True))  # every row "differs": none was written yet
+        quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         return {
             "tickets": past + tickets,
             "categories": len({child.parent_id for child in children}) + len(children),
