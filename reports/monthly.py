@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -25,8 +25,13 @@ from notifications.services import notifications_save
 from reports.periods import Period, preset
 from reports.rollups import desk_zone
 from reports.selectors.desk import desk_report
+from reports.selectors.machines import REASONS, replacement_candidates
+from reports.selectors.training import training_needs
+from reports.selectors.trends import problem_trends
 
 KIND = "monthly_summary"
+# How many rising problems, machines and training topics the mail names: the reports have the rest.
+SHOWN = 5
 # The desk's figures the summary carries, with their words: kept untranslated in the row, translated when
 # each message is rendered in its recipient's language (the same words as the desk report's).
 FIGURES = {
@@ -76,12 +81,34 @@ def summary_content(period: Period) -> dict[str, Any]:
         for figure in desk.figures
         if figure.key in FIGURES
     ]
+    # Words the desk defines (resolution codes, reasons) are kept in English and translated for each
+    # recipient when rendered; names the managers gave (categories, departments) stay as they are.
+    with translation.override("en"):
+        rising = [
+            {"name": str(row.label), "count": row.count, "previous": row.previous}
+            for row in problem_trends(period).rising[:SHOWN]
+        ]
+        machines = [
+            {"name": f"{row.asset_tag} ({row.model})" if row.model else row.asset_tag,
+             "why": [str(REASONS[reason]) for reason in row.reasons], "failures": row.failures}
+            for row in replacement_candidates(period, limit=50)[:SHOWN]
+        ]  # fmt: skip
+        training = [
+            {"topic": row.topics[0].name, "count": row.topics[0].how_to, "who": row.name}
+            for row in training_needs(period, limit=SHOWN).departments
+            if row.topics
+        ]
     return {
         "month": period.first.strftime("%Y-%m"),
         "first": period.first.isoformat(),
         "last": period.last.isoformat(),
         "figures": figures,
-        "links": {"desk": _report_link("desk", period), "technicians": _report_link("technicians", period)},
+        "rising": rising,
+        "machines": machines,
+        "training": training,
+        "links": {
+            name: _report_link(name, period) for name in ("desk", "technicians", "trends", "machines", "training")
+        },
     }
 
 

@@ -67,6 +67,8 @@ def recount(*, fix: bool = True, since: date | None = None, until: date | None =
     else:
         assert first is not None  # no tickets and no `since` returned above
         start = day_of(first, zone)
+    # Whole months: a window holds its month's monthly histograms whole.
+    start = start.replace(day=1)
     end = until or (datetime.now(UTC).astimezone(zone).date() + timedelta(days=1))
     codes = TrainingSetup.codes()
     result = Recount()
@@ -130,14 +132,14 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
             .iterator(chunk_size=10000)
         ):
             stored[tuple(key_and_values[:5])] = (pk, list(key_and_values[5:]))
-        stored_durations: dict[tuple[Row, str, int], tuple[int, int]] = {}
-        for pk, *key, measure, bucket, count in (
+        stored_durations: dict[tuple[Row, str, int, str], tuple[int, int]] = {}
+        for pk, *key, measure, bucket, grain, count in (
             DayDurations.objects.filter(day__gte=low, day__lt=high)
             .order_by()
-            .values_list("pk", *SLICE_COLUMNS, "measure", "bucket", "count")
+            .values_list("pk", *SLICE_COLUMNS, "measure", "bucket", "grain", "count")
             .iterator(chunk_size=10000)
         ):
-            stored_durations[(tuple(key), measure, bucket)] = (pk, count)
+            stored_durations[(tuple(key), measure, bucket, grain)] = (pk, count)
         expected = _window_tally(low, high, zone, codes)
         result.rows += len(expected.figures) + len(expected.durations)
         stale: list[int] = []
@@ -166,12 +168,12 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
             if have_pair is not None:
                 stale_durations.append(have_pair[0])
             if want_count:
-                fresh_durations.append((*key[0], key[1], key[2], want_count))
+                fresh_durations.append((*key[0], key[1], key[2], key[3], want_count))
         if fix:
             DayFigures.objects.filter(pk__in=stale).delete()
             _insert(DayFigures, [*SLICE_COLUMNS, *MEASURES], fresh)
             DayDurations.objects.filter(pk__in=stale_durations).delete()
-            _insert(DayDurations, [*SLICE_COLUMNS, "measure", "bucket", "count"], fresh_durations)
+            _insert(DayDurations, [*SLICE_COLUMNS, "measure", "bucket", "grain", "count"], fresh_durations)
 
 
 def _insert(model: type[DayFigures] | type[DayDurations], columns: list[str], rows: list[tuple]) -> None:

@@ -60,7 +60,8 @@ class Tally:
     Plain lists and dicts: the nightly recount adds up a million tickets' figures here."""
 
     figures: dict[Row, list[int]] = field(default_factory=dict)
-    durations: dict[tuple[Row, str, int], int] = field(default_factory=dict)
+    # (row, measure, bucket, grain): the row's day is the month's first for grain "month".
+    durations: dict[tuple[Row, str, int, str], int] = field(default_factory=dict)
     sign: int = 1
 
     def count(self, day: date, slices: Iterable[Slice], measures: dict[str, int]) -> None:
@@ -77,9 +78,10 @@ class Tally:
     def time(self, day: date, slices: Iterable[Slice], measure: str, minutes: int) -> None:
         bucket = durations.bucket_of(minutes)
         counts = self.durations
+        month = day.replace(day=1)
         for where in slices:
-            key = ((day, *where), measure, bucket)
-            counts[key] = counts.get(key, 0) + self.sign
+            for key in (((day, *where), measure, bucket, "day"), ((month, *where), measure, bucket, "month")):
+                counts[key] = counts.get(key, 0) + self.sign
 
     def value(self, row: Row, measure: str) -> int:
         values = self.figures.get(row)
@@ -337,10 +339,13 @@ def write(tally: Tally) -> None:
     if tally.durations:
         _upsert(
             DayDurations._meta.db_table,
-            [*SLICE_COLUMNS, "measure", "bucket", "count"],
-            ("group_by", "within", "within_member", "measure", "day", "member", "bucket"),
+            [*SLICE_COLUMNS, "measure", "bucket", "grain", "count"],
+            ("grain", "group_by", "within", "within_member", "measure", "day", "member", "bucket"),
             ("count",),
-            [(*row, measure, bucket, count) for (row, measure, bucket), count in sorted(tally.durations.items())],
+            [
+                (*row, measure, bucket, grain, count)
+                for (row, measure, bucket, grain), count in sorted(tally.durations.items())
+            ],
         )
 
 

@@ -16,7 +16,7 @@ from core import csvfiles
 from reports import charts, permissions, services
 from reports.forms import DeskForm, PeriodForm, SetupForm, TechniciansForm, TrendsForm
 from reports.selectors.desk import desk_report
-from reports.selectors.machines import machines_report, replacement_candidates
+from reports.selectors.machines import REASONS, WARRANTY, machines_report, replacement_candidates
 from reports.selectors.technicians import technicians_report
 from reports.selectors.training import training_needs
 from reports.selectors.trends import problem_trends
@@ -287,18 +287,6 @@ def machines(request: HttpRequest) -> HttpResponseBase:
         "reports/machines.html",
         _context(request, "machines", form, result=result, chart=chart, reasons=REASONS, warranty=WARRANTY),
     )
-
-
-REASONS = {
-    "frequent": gettext_lazy("fails often"),
-    "repeat": gettext_lazy("failed again within 30 days"),
-    "out_of_warranty": gettext_lazy("failed out of warranty"),
-}
-WARRANTY = {
-    "in": gettext_lazy("in warranty"),
-    "out": gettext_lazy("out of warranty"),
-    "unknown": gettext_lazy("warranty unknown"),
-}
 
 
 @login_required

@@ -1,9 +1,9 @@
 """Reading the rollups: sums of a slice over a period and its previous period, by day, in one query each."""
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Case, Sum, Value, When
+from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.fields import BooleanField
 
 from reports import durations
@@ -35,12 +35,34 @@ def sum_before(where: Slice, day: date, measure: str) -> int:
     return DayFigures.objects.filter(**where, day__lt=day).aggregate(n=Sum(measure))["n"] or 0
 
 
+def covering(period: Period) -> Q:
+    """The duration rows that count exactly the days of `period`: its whole months from the monthly rows,
+    the days before and after them from the daily ones."""
+    months_from = period.first if period.first.day == 1 else _next_month(period.first)
+    months_until = (period.last + timedelta(days=1)).replace(day=1)  # the whole months end before this
+    if months_from >= months_until:
+        return Q(grain="day", day__gte=period.first, day__lte=period.last)
+    return (
+        Q(grain="month", day__gte=months_from, day__lt=months_until)
+        | Q(grain="day", day__gte=period.first, day__lt=months_from)
+        | Q(grain="day", day__gte=months_until, day__lte=period.last)
+    )
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def current_flag(period: Period) -> Case:
+    """True for the rows of `period`, False for those of the period before it (days and months alike)."""
+    return Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def histograms(where: Slice, period: Period) -> dict[tuple[bool, str], Counter[int]]:
     """Duration histograms of a slice for (this period?, measure): both periods in one query."""
-    previous = period.previous()
-    current = Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
+    current = current_flag(period)
     rows = (
-        DayDurations.objects.filter(**where, day__gte=previous.first, day__lte=period.last)
+        DayDurations.objects.filter(covering(period) | covering(period.previous()), **where)
         .annotate(current=current)
         .values_list("current", "measure", "bucket")
         .annotate(n=Sum("count"))

@@ -17,6 +17,7 @@ device was resolved (and stayed resolved). It is computed for the listed devices
 tickets (index ticket_device_created), a bounded read.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,6 +26,7 @@ from typing import Literal
 from django.db.models import BooleanField, Case, Count, DateField, DurationField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from assets.models import Device, DeviceStatus
 from reports.models import DayFigures
@@ -33,9 +35,23 @@ from reports.rollups import day_of, desk_zone
 from reports.selectors.trends import Filters, created_filters
 from tickets.models import SOLVED_STATUSES, ReportAs, Ticket
 
+# What each reason to replace and each warranty state reads as.
+REASONS = {
+    "frequent": _("fails often"),
+    "repeat": _("failed again within 30 days"),
+    "out_of_warranty": _("failed out of warranty"),
+}
+WARRANTY = {
+    "in": _("in warranty"),
+    "out": _("out of warranty"),
+    "unknown": _("warranty unknown"),
+}
+
 YEAR_DAYS = 365.25
 MIN_EXPOSURE_DAYS = 90
 REPEAT_DAYS = 30
+# The faults a device's row lists, the latest; its count says how many there were.
+SHOWN_FAILURES = 10
 LIMIT = 50
 # A candidate for replacement: this many failures per device-year or more (with at least two failures),
 # a repeat failure, or a failure out of warranty.
@@ -107,7 +123,7 @@ class DeviceRow:
     previous_rate: float | None
     repeat_failures: int
     previous_repeat_failures: int
-    failure_list: list[Failure]  # this period's, oldest first
+    failure_list: list[Failure]  # this period's latest SHOWN_FAILURES, oldest first
     url: str  # the device's page
     filters: Filters  # its hardware tickets this period
     previous_filters: Filters
@@ -204,6 +220,7 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
         by_device[device_id].append((pk, created_at, resolved_at, status))
 
     rows = []
+    ticket_url = reverse("tickets:detail", kwargs={"number": 0}).removesuffix("0/")
     for pk in ids:
         device = devices.get(pk)
         if device is None:
@@ -212,14 +229,19 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
         days = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, period)
         days_before = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, previous)
         own = by_device.get(pk, [])
-        fixed = [resolved for _pk, _c, resolved, status in own if resolved is not None and status in SOLVED_STATUSES]
+        # Sorted, so that the latest resolution before a failure is found by bisection: a device with
+        # hundreds of faults costs hundreds of steps, not their square.
+        fixed = sorted(
+            resolved for _pk, _c, resolved, status in own if resolved is not None and status in SOLVED_STATUSES
+        )
         failures: list[Failure] = []
         repeats = [0, 0]
         for ticket_id, created_at, _resolved, _status in own:
             day = day_of(created_at, zone)
             if day < previous.first:
                 continue
-            repeat = any(done <= created_at <= done + timedelta(days=REPEAT_DAYS) for done in fixed)
+            latest = bisect_right(fixed, created_at) - 1
+            repeat = latest >= 0 and created_at - fixed[latest] <= timedelta(days=REPEAT_DAYS)
             if day < period.first:
                 repeats[1] += int(repeat)
                 continue
@@ -229,7 +251,7 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                 Failure(
                     ticket_id=ticket_id,
                     reference=f"HD-{ticket_id}",
-                    url=reverse("tickets:detail", kwargs={"number": ticket_id}),  # Ticket.get_absolute_url
+                    url=f"{ticket_url}{ticket_id}/",  # Ticket.get_absolute_url
                     day=day,
                     age_days=age,
                     age_years=round(age / YEAR_DAYS, 1),
@@ -237,6 +259,7 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                     repeat=repeat,
                 )
             )
+        failures = failures[-SHOWN_FAILURES:]
         now, before = counts.get(str(pk), [0, 0])
         least = min(MIN_EXPOSURE_DAYS, period.days)
         device_rate = rate(now, max(days, least)) if days else None

@@ -19,7 +19,7 @@ from accounts.models import User
 from reports import durations, links
 from reports.models import DayDurations, DayFigures
 from reports.periods import Period
-from reports.selectors.figures import share
+from reports.selectors.figures import covering, current_flag, share
 from tickets.models import OPEN_STATUSES, Ticket
 
 # The figures of a row, in the order of the table's columns.
@@ -105,9 +105,16 @@ def technicians_report(period: Period, *, viewer: User, everyone: bool, tier: in
     for is_current, member, *values in rows:
         sums[(is_current, member)].update(dict(zip(measures, values, strict=True)))
     histograms: dict[tuple[bool, str], Counter[int]] = defaultdict(Counter)
+    # Whole months from the monthly histograms, odd days from the daily ones (reports.selectors.figures).
     buckets = (
-        DayDurations.objects.filter(**in_both, measure="resolution")
-        .annotate(current=current)
+        DayDurations.objects.filter(
+            covering(period) | covering(previous),
+            group_by="technician",
+            within="",
+            within_member="",
+            measure="resolution",
+        )
+        .annotate(current=current_flag(period))
         .values_list("current", "member", "bucket")
         .annotate(n=Sum("count"))
         .order_by()

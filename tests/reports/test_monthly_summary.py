@@ -13,6 +13,7 @@ from notifications.models import Notification
 from reports import monthly
 from tests import factories
 from tickets import services
+from tickets.models import ReportAs
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,51 @@ def test_only_managers_are_offered_the_summary_on_their_profile(manager, coordin
     assert page.status_code == 302
     manager.refresh_from_db()
     assert manager.monthly_summary
+
+
+def test_the_summary_names_the_rising_problems_the_machines_to_replace_and_the_training_topics(
+    manager, coordinator, technician
+):
+    """November against October: VPN rises from 2 to 12; a laptop failed twice and again within 30 days; the
+    Sales department asked three times how to use Excel, and nothing else."""
+    vpn = factories.CategoryFactory(name="VPN")
+    laptops = factories.CategoryFactory(name="Laptop", report_as=ReportAs.HARDWARE)
+    excel = factories.CategoryFactory(name="Excel", report_as=ReportAs.HOW_TO)
+    sales = factories.DepartmentFactory(name="Sales")
+    seller = factories.EmployeeFactory(department=sales)
+    laptop = factories.DeviceFactory(asset_tag="LT-0042", model="ProBook 450")
+
+    def make(day, category, month=11, device=None, requester=None, resolve=False):
+        when = datetime(2026, month, day, 9, tzinfo=UTC)
+        with time_machine.travel(when, tick=False):
+            ticket = services.ticket_create(
+                by=coordinator,
+                requester=requester or seller,
+                subject="Help",
+                impact=3,
+                urgency=2,
+                category=category,
+                device=device,
+                now=when,
+            )
+            if resolve:
+                services.ticket_assign(ticket=ticket, by=coordinator, assignee=technician, now=when)
+                services.ticket_resolve(
+                    ticket=ticket, by=technician, resolution_notes="New hinge.", resolution_code="fixed", now=when
+                )
+        return ticket
+
+    for day in (6, 13):
+        make(day, vpn, month=10, requester=factories.EmployeeFactory())
+    for day in range(2, 14):
+        make(day, vpn, requester=factories.EmployeeFactory())
+    make(3, laptops, device=laptop, resolve=True)
+    make(20, laptops, device=laptop)  # again 17 days after the resolution: a repeat
+    for day in (4, 5, 6):
+        make(day, excel)
+    with time_machine.travel(FIRST_OF_DECEMBER, tick=False):
+        content = monthly.summary_content(monthly.preset("last_month", FIRST_OF_DECEMBER.date()))
+    assert content["rising"] == [{"name": "VPN", "count": 12, "previous": 2}]
+    assert content["machines"][0]["name"] == "LT-0042 (ProBook 450)"
+    assert "failed again within 30 days" in content["machines"][0]["why"]
+    assert content["training"] == [{"topic": "Excel", "count": 3, "who": "Sales"}]

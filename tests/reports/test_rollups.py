@@ -2,15 +2,18 @@
 
 import contextlib
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, Sum
 
 from accounts.models import Tier
 from reports import recount, rollups
-from reports.models import DayFigures
+from reports.models import DayDurations, DayFigures
+from reports.periods import Period
+from reports.selectors.figures import covering
 from tests import factories
 from tickets import services
 from tickets.models import BusinessCalendar, Channel, ReportAs, SlaPolicy, Ticket
@@ -170,3 +173,35 @@ def test_a_recount_from_nothing_writes_text_that_needs_escaping_exactly(desk):
         assert recount.recount(fix=False).differences == []
     assert _stored() == kept
     assert DayFigures.objects.filter(group_by="device_model", member="Dell\\Latitude\t5440\nrev B").exists()
+
+
+def test_the_monthly_histograms_add_up_to_the_daily_ones_for_any_period(desk):
+    """A period reads whole months from the monthly histograms and its odd days from the daily ones: the
+    same counts as all its days read one by one, whatever the period."""
+    rng = random.Random(5)
+    tickets: list[Ticket] = []
+    when = START
+    for _ in range(150):
+        when += timedelta(minutes=rng.choice([45, 600, 1440, 2880]))
+        with time_machine.travel(when, tick=False):
+            _step(rng, desk, tickets, when)
+    assert DayDurations.objects.filter(grain="month").exists()
+    periods = [
+        Period(date(2026, 3, 1), date(2026, 3, 31)),
+        Period(date(2026, 3, 5), date(2026, 5, 20)),
+        Period(date(2026, 4, 1), date(2026, 6, 30)),
+        Period(date(2026, 3, 2), date(2026, 3, 8)),
+    ]
+    for period in periods:
+
+        def counts(condition):
+            rows = (
+                DayDurations.objects.filter(condition)
+                .values_list("group_by", "member", "within", "within_member", "measure", "bucket")
+                .annotate(n=Sum("count"))
+                .order_by()
+            )
+            return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
+
+        daily = Q(grain="day", day__gte=period.first, day__lte=period.last)
+        assert counts(covering(period)) == counts(daily), period
