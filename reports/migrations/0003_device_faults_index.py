@@ -4,14 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_duration_grains'),
+        ("reports", "0002_duration_grains"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dayfigures',
-            index=models.Index(condition=models.Q(('group_by', 'device'), ('within', ''), ('within_member', '')), fields=['day', 'member'], include=('failures',), name='day_figures_device_faults'),
+            model_name="dayfigures",
+            index=models.Index(
+                condition=models.Q(("group_by", "device"), ("within", ""), ("within_member", "")),
+                fields=["day", "member"],
+                include=("failures",),
+                name="day_figures_device_faults",
+            ),
         ),
     ]
