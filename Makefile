@@ -89,7 +89,7 @@ messages: $(VENV)/.installed-dev
 	$(PY) scripts/compile_messages.py
 
 # A fresh bench database (helpdesk_bench, never the one you work in) of 1,000,000 tickets, then the
-# measurement; under 20 minutes on two cores. Other options: BENCH_ARGS="--tickets 200000 --fresh",
+# measurement; about half an hour on two cores. Other options: BENCH_ARGS="--tickets 200000 --fresh",
 # BENCH_ARGS=--skip-load to measure the data already loaded again; `manage.py bench --help`.
 BENCH_ARGS ?= --fresh
 bench: $(VENV)/.installed-dev assets

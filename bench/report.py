@@ -300,8 +300,8 @@ def markdown(run: Run, output: Path | None = None) -> str:
         "",
         "Produced by `manage.py bench` (`make bench`): a generated organisation loaded into its own PostgreSQL "
         "database, the site served by gunicorn as in production on 127.0.0.1, each page requested by a "
-        "logged-in person of its role; the code is in `bench/`. `make bench` repeats it (under 20 "
-        "minutes on two cores); CI runs `manage.py bench --quick` (tests/bench/) to prove it still works.",
+        "logged-in person of its role; the code is in `bench/`. `make bench` repeats it (about half an "
+        "hour on two cores); CI runs `manage.py bench --quick` (tests/bench/) to prove it still works.",
         "",
         "## This run",
         "",

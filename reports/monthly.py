@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -54,10 +54,19 @@ def register_kind() -> None:
             headline=_("The help desk in %(month)s"),
             intro=_("The desk's figures of last month against the month before, what is rising, and what to act on."),
             audience="",  # asked for with its own choice on the profile, not among the kinds of ticket news
-            values=lambda data: {"month": data.get("month_name", data.get("month", ""))},
+            values=_month_named,
             template="emails/monthly_summary",
         )
     )
+
+
+def _month_named(data: dict[str, Any]) -> dict[str, Any]:
+    """The month as its recipient reads it ("november 2026" in Swedish): the wording is filled in when the
+    message is rendered, in the recipient's language."""
+    first = data.get("first")
+    if not first:
+        return {"month": data.get("month", "")}
+    return {"month": formats.date_format(date.fromisoformat(first), "YEAR_MONTH_FORMAT")}
 
 
 def _report_link(name: str, period: Period) -> str:

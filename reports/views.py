@@ -234,12 +234,10 @@ def trends(request: HttpRequest) -> HttpResponseBase:
         series=[(row.label, [point.count for point in row.series]) for row in charted],
         by_week=result.by_week,
     )
-    # Before the desk's first tickets there is nothing to rise from: every topic would look new.
-    comparable = any(row.previous for row in [*result.categories, *result.resolution_codes])
     return render(
         request,
         "reports/trends.html",
-        _context(request, "trends", form, result=result, chart=chart, comparable=comparable),
+        _context(request, "trends", form, result=result, chart=chart),
     )
 
 

@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import Device, DeviceStatus
+from reports.links import Filters, created_filters
 from reports.models import DayFigures
 from reports.periods import Period
 from reports.rollups import day_of, desk_zone
-from reports.selectors.trends import Filters, created_filters
 from tickets.models import SOLVED_STATUSES, ReportAs, Ticket
 
 # What each reason to replace and each warranty state reads as.

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, Sum, Value, When
+from django.db.models import Case, Sum, Value, When
 from django.db.models.fields import BooleanField
 
 from accounts.models import User
@@ -20,7 +20,7 @@ from reports import durations, links
 from reports.models import DayDurations, DayFigures
 from reports.periods import Period
 from reports.selectors.figures import covering, current_flag, share
-from tickets.models import OPEN_STATUSES, Ticket
+from tickets.selectors import open_tickets_by_technician
 
 # The figures of a row, in the order of the table's columns.
 COLUMNS = (
@@ -121,12 +121,7 @@ def technicians_report(period: Period, *, viewer: User, everyone: bool, tier: in
     )
     for is_current, member, bucket, n in buckets:
         histograms[(is_current, member)][bucket] += n
-    open_now = dict(
-        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
-        .values_list("assignee_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    open_now = {user_id: sum(by_priority.values()) for user_id, by_priority in open_tickets_by_technician().items()}
 
     rows_all = []
     for user in technicians:

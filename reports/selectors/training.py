@@ -16,10 +16,10 @@ from django.db.models import BooleanField, Case, Sum, Value, When
 from django.utils.translation import gettext
 
 from assets.models import Department, Employee
+from reports.links import Filters, created_filters
 from reports.models import DayFigures
 from reports.periods import Period
 from reports.selectors.figures import share
-from reports.selectors.trends import Filters, created_filters
 from tickets.models import Category
 
 Kind = Literal["employee", "department"]

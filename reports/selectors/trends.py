@@ -24,29 +24,17 @@ from django.db.models import BooleanField, Case, DateField, F, Q, Sum, Value, Wh
 from django.db.models.functions import TruncWeek
 
 from assets.models import Department, Location
+from reports.links import Filters, created_filters, resolved_filters
 from reports.models import DayFigures
 from reports.periods import Period
 from tickets.models import Category, ResolutionCode
 
-Filters = dict[str, str]
 Kind = Literal["category", "resolution_code"]
 Within = tuple[Literal["", "department", "location"], str]
 
 MIN_TICKETS = 10
 RISE = 0.25
 SIGMAS = 2.0
-
-
-def created_filters(first: date, last: date, **more: str) -> Filters:
-    """The staff list's parameters for the tickets created on the days from `first` to `last`."""
-    return {"days": "desk", "status": "any", "created_from": first.isoformat(), "created_to": last.isoformat(),
-            **more}  # fmt: skip
-
-
-def resolved_filters(first: date, last: date, **more: str) -> Filters:
-    """The staff list's parameters for the tickets resolved (or resolved and closed) on those days."""
-    return {"days": "desk", "status": "solved", "resolved_from": first.isoformat(), "resolved_to": last.isoformat(),
-            **more}  # fmt: skip
 
 
 def topic_filters(kind: Kind, member: str, first: date, last: date, **more: str) -> Filters:
@@ -125,6 +113,11 @@ class TrendsReport:
     resolution_codes: list[TopicRow]
 
     @property
+    def comparable(self) -> bool:
+        """Whether the period before holds any ticket to compare with."""
+        return any(row.previous for row in (*self.categories, *self.resolution_codes))
+
+    @property
     def rising(self) -> list[TopicRow]:
         """The rising topics, the largest rise first."""
         rows = [row for row in (*self.categories, *self.resolution_codes) if row.rising]
@@ -186,8 +179,12 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
 
     # 4-6. Who drives each topic: its slices within each department and location, both periods.
     drivers: dict[tuple[str, str], list[Driver]] = defaultdict(list)
+    # A period before the desk's first tickets holds nothing: every topic would look new, none is rising.
+    comparable = any(before for _count, before in totals.values())
     # Only the rising topics are broken down: the rest show no drivers.
-    rising_topics = [key for key, (count, before) in totals.items() if key[1] and is_rising(count, before)]
+    rising_topics = [
+        key for key, (count, before) in totals.items() if key[1] and comparable and is_rising(count, before)
+    ]
     if not dimension and rising_topics:
         which = Q()
         for group_by, member in rising_topics:
@@ -243,7 +240,7 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
             )
             for first, last in spans
         ]
-        rising = is_rising(count, before)
+        rising = comparable and is_rising(count, before)
         grew = sorted(
             (driver for driver in drivers.get((group_by, member), []) if driver.increase > 0),
             key=lambda driver: (-driver.increase, -driver.count, driver.dimension, driver.name),

@@ -48,6 +48,7 @@ def test_each_manager_who_asked_gets_last_month_once_in_their_language(manager, 
     assert outbox.notification_deliver(notification_id=row.pk).sent
     message = mail.outbox[-1]
     assert message.to == [manager.email]
+    assert "november 2026" in message.subject  # the month named in Swedish, not "2026-11"
     text = message.body
     assert "Skapad: 3" in text  # "Created" in Swedish, November's three against October's one
     assert reverse("reports:desk") + "?period=custom&first=2026-11-01&last=2026-11-30" in text

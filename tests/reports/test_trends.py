@@ -173,3 +173,20 @@ def test_no_tickets_no_topics(db, django_assert_num_queries):
     with django_assert_num_queries(2):  # the series and the totals: nothing rises, no name to look up
         report = problem_trends(WEEK)
     assert report.categories == [] and report.resolution_codes == [] and report.rising == []
+
+
+def test_nothing_rises_from_a_period_before_the_first_tickets(coordinator):
+    """Twelve printer tickets in March and none ever before: new, not rising (nothing to compare with)."""
+    printers = factories.CategoryFactory(name="Printers")
+    employee = factories.EmployeeFactory()
+    for day in range(2, 14):
+        when = datetime(2026, 3, day, 9, tzinfo=UTC)
+        with time_machine.travel(when, tick=False):
+            services.ticket_create(
+                by=coordinator, requester=employee, subject="Jam", impact=3, urgency=2, category=printers, now=when
+            )
+    with time_machine.travel(datetime(2026, 4, 2, tzinfo=UTC), tick=False):
+        report = problem_trends(Period(date(2026, 3, 1), date(2026, 3, 31)))
+    assert [row.count for row in report.categories] == [12]
+    assert not report.comparable
+    assert report.rising == [] and not report.categories[0].rising

@@ -65,6 +65,13 @@ def technicians_workload(users: list[User] | None = None) -> list[Workload]:
     )
     for profile_id, name, parent in links:
         skills.setdefault(profile_id, []).append(f"{parent} > {name}" if parent else name)
+    counts = open_tickets_by_technician()
+    return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
+
+
+def open_tickets_by_technician() -> dict[int, dict[int, int]]:
+    """{technician id: {priority: open tickets}}, one query, index-only on the partial index ticket_open_queue
+    (the workload board, the reports' "open now")."""
     counts: dict[int, dict[int, int]] = {}
     rows = (
         Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
@@ -74,7 +81,7 @@ def technicians_workload(users: list[User] | None = None) -> list[Workload]:
     )
     for assignee_id, priority, n in rows:
         counts.setdefault(assignee_id, {})[priority] = n
-    return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
+    return counts
 
 
 def _workload(user: User, skill_names: list[str], own: dict[int, int]) -> Workload:
