@@ -37,7 +37,7 @@ from bench.tables import BENCH_PASSWORD, HOUR, LONG_TICKET_SUBJECT, PERSONA_OPEN
 from bench.ticket_writer import TicketWriter, office_hours, persona_tickets
 from notifications.models import Notification
 from reports import recount
-from tickets import tally
+from tickets import failures, tally
 from tickets.models import Category, Comment, Event, Project, Ticket
 
 
@@ -106,7 +106,11 @@ def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) ->
             cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {table}))", [table])
     log(f"  indexed: {time.monotonic() - started:.1f} s; counting the solved tickets")
     buckets = tally.rebuild()  # the status changes keep it; tickets copied in have to be counted
-    log(f"  solved tally: {buckets:,} buckets, {time.monotonic() - started:.1f} s; recounting the reports' rollups")
+    repeats = failures.mark_all()  # the intake and triage services flag repeat failures; a bulk load must
+    log(
+        f"  solved tally: {buckets:,} buckets, {repeats:,} repeat failures, {time.monotonic() - started:.1f} s;"
+        " recounting the reports' rollups"
+    )
     # The reports' rollups are kept by the services; tickets copied in have to be counted, like the tally.
     counting = time.monotonic()
     level = recount.logger.level

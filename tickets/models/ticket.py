@@ -170,6 +170,9 @@ class Ticket(models.Model):
     resolution_met = models.BooleanField(_("resolved in time"), null=True, blank=True)
     escalation_count = models.PositiveSmallIntegerField(_("escalations"), default=0, db_default=0)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, db_default=0)
+    # A hardware fault soon after the device's last fix (tickets.failures says when): the machines report
+    # counts these from the rollups.
+    repeat_failure = models.BooleanField(_("repeat failure"), default=False, db_default=False)
     # Optimistic lock: every service bumps it; a form carries the version it was opened at.
     version = models.PositiveIntegerField(_("version"), default=1)
     # The asset tag as the requester typed it: all they see of a device that is not theirs, and what staff
@@ -188,7 +191,13 @@ class Ticket(models.Model):
             models.Index(fields=["status", "tier"], name="ticket_status_tier"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_updated"),
             models.Index(fields=["priority", "resolution_due_at"], name="ticket_priority_due"),
-            models.Index(fields=["device", "-created_at"], name="ticket_device_created"),
+            # A device's tickets, latest first; it carries what the machines report lists of each fault, so
+            # the faults of the devices listed are read from the index alone.
+            models.Index(
+                fields=["device", "-created_at"],
+                include=["id", "category", "repeat_failure"],
+                name="ticket_device_created",
+            ),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
             # The coordinator's triage list: new and unassigned, most urgent and oldest first.
             models.Index(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from tickets import followers, notifications, sla, tally
+from tickets import failures, followers, notifications, sla, tally
 from tickets.models import SOLVED_STATUSES, Event, Ticket
 from tickets.workflow import WorkflowError
 
@@ -102,6 +102,8 @@ def ticket_change(
             fields += sla.recompute(locked)
         if change.bump:
             fields += sla.measure(locked)
+            if {"category", "device"} & set(fields):
+                fields += failures.mark(locked)
             _save(locked, fields, now)
         if moves_status:
             tally.follow(counted, _counted(locked))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
-from tickets import sla
+from tickets import failures, sla
 from tickets.models import Category, Channel, EventKind, Ticket
 from tickets.priority import priority_for
 from tickets.services._change import Change, record, ticket_change
@@ -180,9 +180,9 @@ def _ticket_open(
                 reported_asset_tag=reported_asset_tag,
                 submission_key=submission_key,
             )
-            clock = sla.follow_status(ticket, now)
-            if clock:
-                ticket.save(update_fields=clock)
+            kept = sla.follow_status(ticket, now) + failures.mark(ticket)
+            if kept:
+                ticket.save(update_fields=kept)
     except IntegrityError:
         # The same form, posted twice at once: the other request made the ticket while this one waited.
         already = _submitted(requester, submission_key) if submission_key else None

@@ -50,8 +50,8 @@ from helpdesk.seed import (
 )
 from notifications.models import Notification, NotificationStatus
 from reports import recount
+from tickets import failures, tally
 from tickets import services as ticket_services
-from tickets import tally
 from tickets.models import (
     BusinessCalendar,
     Category,
@@ -343,6 +343,7 @@ class Command(BaseCommand):
         tickets = self.load_tickets(rng=rng, employees=employees, devices=devices, categories=children)
         # The history was written around the services: count it in the solved tally and the reports' rollups.
         tally.rebuild()
+        failures.mark_all()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         return {
             "tickets": past + tickets,
