@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Q
 
-from reports.models import MEASURES, DayDurations, DayFigures
+from reports.models import DayDurations, DayFigures
 from reports.rollups import (
     ACTIVITY,
     FACT_COLUMNS,
+    FIGURE_COLUMNS,
     SLICE_COLUMNS,
     Facts,
     Row,
@@ -111,7 +112,7 @@ def _window_tally(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]) 
     # A ticket of the window counts on days outside it too (created before, resolved in it): those days
     # are their own window's.
     return Tally(
-        figures={row: values for row, values in tally.figures.items() if low <= row[0] < high and any(values)},
+        figures={key: values for key, values in tally.figures.items() if low <= key[0][0] < high and any(values)},
         durations={key: value for key, value in tally.durations.items() if low <= key[0][0] < high and value},
     )
 
@@ -124,14 +125,14 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
             with connection.cursor() as cursor:
                 tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DayFigures, DayDurations))
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-        stored: dict[Row, tuple[int, list[int]]] = {}
+        stored: dict[tuple[Row, str], tuple[int, list[int]]] = {}
         for pk, *key_and_values in (
             DayFigures.objects.filter(day__gte=low, day__lt=high)
             .order_by()
-            .values_list("pk", *SLICE_COLUMNS, *MEASURES)
+            .values_list("pk", *FIGURE_COLUMNS)
             .iterator(chunk_size=10000)
         ):
-            stored[tuple(key_and_values[:5])] = (pk, list(key_and_values[5:]))
+            stored[(tuple(key_and_values[:5]), key_and_values[5])] = (pk, list(key_and_values[6:]))
         stored_durations: dict[tuple[Row, str, int, str], tuple[int, int]] = {}
         for pk, *key, measure, bucket, grain, count in (
             DayDurations.objects.filter(day__gte=low, day__lt=high)
@@ -144,18 +145,18 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
         result.rows += len(expected.figures) + len(expected.durations)
         stale: list[int] = []
         fresh: list[tuple] = []
-        for row in stored.keys() | expected.figures.keys():
-            want = expected.figures.get(row)
-            have = stored.get(row)
+        for key in stored.keys() | expected.figures.keys():
+            want = expected.figures.get(key)
+            have = stored.get(key)
             if have is not None and want is not None and have[1] == want:
                 continue
             if have is not None and want is None and not any(have[1]):
                 continue  # a row that came to nothing: harmless
-            result.differ(row, have[1] if have else None, want)
+            result.differ(key, have[1] if have else None, want)
             if have is not None:
                 stale.append(have[0])
             if want is not None:
-                fresh.append((*row, *want))
+                fresh.append((*key[0], key[1], *want))
         stale_durations: list[int] = []
         fresh_durations: list[tuple] = []
         for key in stored_durations.keys() | expected.durations.keys():
@@ -171,7 +172,7 @@ def _recount_window(low: date, high: date, zone: ZoneInfo, codes: frozenset[str]
                 fresh_durations.append((*key[0], key[1], key[2], key[3], want_count))
         if fix:
             DayFigures.objects.filter(pk__in=stale).delete()
-            _insert(DayFigures, [*SLICE_COLUMNS, *MEASURES], fresh)
+            _insert(DayFigures, list(FIGURE_COLUMNS), fresh)
             DayDurations.objects.filter(pk__in=stale_durations).delete()
             _insert(DayDurations, [*SLICE_COLUMNS, "measure", "bucket", "grain", "count"], fresh_durations)
 
@@ -184,8 +185,8 @@ def _insert(model: type[DayFigures] | type[DayDurations], columns: list[str], ro
         made = [model(**dict(zip(columns, row, strict=True))) for row in rows]
         model.objects.bulk_create(made, batch_size=2000)  # type: ignore[arg-type]
         return
-    # A row is the day, the four slice names (the only text that may need escaping), then numbers (and the
-    # durations' measure name, plain words).
+    # A row is the day, the four slice names (the only text that may need escaping), then numbers and
+    # plain words (the grain, the durations' measure name).
     text = io.StringIO()
     text.writelines(
         "\t".join((row[0].isoformat(), *map(_copy_text, row[1:5]), *map(str, row[5:]))) + "\n" for row in rows

@@ -55,25 +55,26 @@ _INDEX = {name: index for index, name in enumerate(MEASURES)}
 
 @dataclass
 class Tally:
-    """Figures by row (a list of values in MEASURES' order), and duration counts by (row, measure, bucket):
-    what a ticket, an Event or a whole recount adds up to. `sign` -1 takes a ticket's figures out again.
-    Plain lists and dicts: the nightly recount adds up a million tickets' figures here."""
+    """Figures by (row, grain) (a list of values in MEASURES' order), and duration counts by (row, measure,
+    bucket, grain): what a ticket, an Event or a whole recount adds up to, by day and again by month (the
+    row's day is then the month's first). `sign` -1 takes a ticket's figures out again. Plain lists and
+    dicts: the nightly recount adds up a million tickets' figures here."""
 
-    figures: dict[Row, list[int]] = field(default_factory=dict)
-    # (row, measure, bucket, grain): the row's day is the month's first for grain "month".
+    figures: dict[tuple[Row, str], list[int]] = field(default_factory=dict)
     durations: dict[tuple[Row, str, int, str], int] = field(default_factory=dict)
     sign: int = 1
 
     def count(self, day: date, slices: Iterable[Slice], measures: dict[str, int]) -> None:
         values = [(_INDEX[name], self.sign * value) for name, value in measures.items() if value]
         figures = self.figures
+        month = day.replace(day=1)
         for where in slices:
-            key = (day, *where)
-            row = figures.get(key)
-            if row is None:
-                row = figures[key] = [0] * len(MEASURES)
-            for index, value in values:
-                row[index] += value
+            for key in (((day, *where), "day"), ((month, *where), "month")):
+                row = figures.get(key)
+                if row is None:
+                    row = figures[key] = [0] * len(MEASURES)
+                for index, value in values:
+                    row[index] += value
 
     def time(self, day: date, slices: Iterable[Slice], measure: str, minutes: int) -> None:
         bucket = durations.bucket_of(minutes)
@@ -83,14 +84,14 @@ class Tally:
             for key in (((day, *where), measure, bucket, "day"), ((month, *where), measure, bucket, "month")):
                 counts[key] = counts.get(key, 0) + self.sign
 
-    def value(self, row: Row, measure: str) -> int:
-        values = self.figures.get(row)
+    def value(self, row: Row, measure: str, grain: str = "day") -> int:
+        values = self.figures.get((row, grain))
         return values[_INDEX[measure]] if values else 0
 
     def nonzero(self) -> "Tally":
         """The same figures without the rows and counts that add up to nothing."""
         return Tally(
-            figures={row: values for row, values in self.figures.items() if any(values)},
+            figures={key: values for key, values in self.figures.items() if any(values)},
             durations={key: value for key, value in self.durations.items() if value},
         )
 
@@ -121,6 +122,7 @@ class Facts:
     response_met: bool | None
     resolution_minutes: int | None
     resolution_met: bool | None
+    repeat_failure: bool
 
 
 # The columns of Facts as the recount's query reads them, in order.
@@ -147,6 +149,7 @@ FACT_COLUMNS = (
     "response_met",
     "resolution_minutes",
     "resolution_met",
+    "repeat_failure",
 )
 
 
@@ -175,6 +178,7 @@ def facts_of(ticket: Ticket) -> Facts:
         response_met=ticket.response_met,
         resolution_minutes=ticket.resolution_minutes,
         resolution_met=ticket.resolution_met,
+        repeat_failure=ticket.repeat_failure,
     )
 
 
@@ -229,7 +233,11 @@ def ticket_figures(
     if facts.device_id:
         tally.count(created, [("device_model", facts.device_model, "", "")], {"created": 1, "failures": int(hardware)})
         if hardware:
-            tally.count(created, [("device", str(facts.device_id), "", "")], {"failures": 1})
+            tally.count(
+                created,
+                [("device", str(facts.device_id), "", "")],
+                {"failures": 1, "repeat_failures": int(facts.repeat_failure)},
+            )
     requester = str(facts.requester_id)
     tally.count(created, [("employee", requester, "", "")], {"created": 1, "how_to": int(how_to)})
     if how_to:
@@ -323,6 +331,8 @@ def follow(before: Ticket | None, after: Ticket, event: Event) -> None:
 # --- writing -------------------------------------------------------------------------------------------
 
 SLICE_COLUMNS = ("day", "group_by", "member", "within", "within_member")
+# The columns of a DayFigures row as written, in order.
+FIGURE_COLUMNS = (*SLICE_COLUMNS, "grain", *MEASURES)
 
 
 def write(tally: Tally) -> None:
@@ -331,10 +341,10 @@ def write(tally: Tally) -> None:
     if tally.figures:
         _upsert(
             DayFigures._meta.db_table,
-            [*SLICE_COLUMNS, *MEASURES],
-            ("group_by", "within", "within_member", "day", "member"),
+            list(FIGURE_COLUMNS),
+            ("grain", "group_by", "within", "within_member", "day", "member"),
             MEASURES,
-            [(*row, *tally.figures[row]) for row in sorted(tally.figures)],
+            [(*row, grain, *values) for (row, grain), values in sorted(tally.figures.items())],
         )
     if tally.durations:
         _upsert(

@@ -59,7 +59,7 @@ def test_the_measures_are_those_the_services_would_have_set(demo):
 
 
 def test_the_history_tells_the_story_of_the_reports(demo):
-    desk_totals = DayFigures.objects.filter(within="")
+    desk_totals = DayFigures.objects.filter(grain="day", within="")
     # One device model fails far more often than the others, per device.
     devices = Counter(dict(Device.objects.values_list("model").annotate(n=Count("pk"))))
     failures = dict(
@@ -72,7 +72,7 @@ def test_the_history_tells_the_story_of_the_reports(demo):
 
     # One department asks far more questions of knowing how than the others, most about one program.
     how_to = dict(
-        DayFigures.objects.filter(group_by="", within="department")
+        DayFigures.objects.filter(grain="day", group_by="", within="department")
         .values_list("within_member")
         .annotate(n=Sum("how_to"))
         .order_by()
@@ -81,7 +81,7 @@ def test_the_history_tells_the_story_of_the_reports(demo):
     others = [value for member, value in how_to.items() if member != department]
     assert how_to[department] > 2 * max(others)
     topics = dict(
-        DayFigures.objects.filter(group_by="department", member=department, within="topic")
+        DayFigures.objects.filter(grain="day", group_by="department", member=department, within="topic")
         .values_list("within_member")
         .annotate(n=Sum("how_to"))
         .order_by()
@@ -102,7 +102,7 @@ def test_the_history_tells_the_story_of_the_reports(demo):
     with time_machine.travel(NOW, tick=False):
         year, month = periods.preset("last_12_months"), periods.preset("last_month")
     rising = str(Category.objects.get(name=RISING_CATEGORY).pk)
-    created = DayFigures.objects.filter(group_by="category", member=rising, within="")
+    created = DayFigures.objects.filter(grain="day", group_by="category", member=rising, within="")
 
     def total(period: periods.Period) -> int:
         return created.filter(day__gte=period.first, day__lte=period.last).aggregate(n=Sum("created"))["n"] or 0

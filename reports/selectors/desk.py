@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from reports import links
 from reports.models import DayFigures
 from reports.periods import Period
-from reports.selectors.figures import Slice, days, histograms, percentiles, share, sum_before, total
+from reports.selectors.figures import Slice, covering, days, histograms, percentiles, share, sum_before, total
 from tickets.models import Channel
 
 
@@ -156,9 +156,7 @@ def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskRepor
     channels = []
     if not within[0]:
         rows = (
-            DayFigures.objects.filter(
-                group_by="", member="", within="channel", day__gte=period.first, day__lte=period.last
-            )
+            DayFigures.objects.filter(covering(period), group_by="", member="", within="channel")
             .values_list("within_member")
             .annotate(created=Sum("created"), resolved=Sum("resolved"), first_contact=Sum("first_contact"))
             .order_by()

@@ -1,4 +1,5 @@
-"""Reading the rollups: sums of a slice over a period and its previous period, by day, in one query each."""
+"""Reading the rollups: sums of a slice over a period and its previous period, by day, in one query each;
+sums over whole months read the monthly rows (`covering`)."""
 
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ Slice = dict[str, str]  # group_by, member, within, within_member: the filter of
 
 def days(where: Slice, first: date, last: date) -> dict[date, Counter[str]]:
     """The figures of one slice for each day from `first` to `last` that has any."""
-    rows = DayFigures.objects.filter(**where, day__gte=first, day__lte=last).values_list("day", *MEASURES)
+    rows = DayFigures.objects.filter(**where, grain="day", day__gte=first, day__lte=last).values_list("day", *MEASURES)
     found: dict[date, Counter[str]] = {}
     for day, *values in rows:
         found[day] = Counter(dict(zip(MEASURES, values, strict=True)))
@@ -32,21 +33,33 @@ def total(by_day: dict[date, Counter[str]], period: Period) -> Counter[str]:
 
 def sum_before(where: Slice, day: date, measure: str) -> int:
     """A measure summed over every day before `day` (the backlog at a period's start)."""
-    return DayFigures.objects.filter(**where, day__lt=day).aggregate(n=Sum(measure))["n"] or 0
+    return DayFigures.objects.filter(**where, grain="day", day__lt=day).aggregate(n=Sum(measure))["n"] or 0
 
 
 def covering(period: Period) -> Q:
-    """The duration rows that count exactly the days of `period`: its whole months from the monthly rows,
-    the days before and after them from the daily ones."""
+    """The rows (figures or durations) that count exactly the days of `period`: its whole months from the
+    monthly rows, the days before and after them from the daily ones."""
     months_from = period.first if period.first.day == 1 else _next_month(period.first)
     months_until = (period.last + timedelta(days=1)).replace(day=1)  # the whole months end before this
     if months_from >= months_until:
         return Q(grain="day", day__gte=period.first, day__lte=period.last)
-    return (
-        Q(grain="month", day__gte=months_from, day__lt=months_until)
-        | Q(grain="day", day__gte=period.first, day__lt=months_from)
-        | Q(grain="day", day__gte=months_until, day__lte=period.last)
-    )
+    which = Q(grain="month", day__gte=months_from, day__lt=months_until)
+    # Only the parts there are: a period of whole months is one range of one index, which PostgreSQL can
+    # read alone (an OR of ranges is a bitmap scan, which reads the table too).
+    if period.first < months_from:
+        which |= Q(grain="day", day__gte=period.first, day__lt=months_from)
+    if months_until <= period.last:
+        which |= Q(grain="day", day__gte=months_until, day__lte=period.last)
+    return which
+
+
+def covering_both(period: Period) -> Q:
+    """The rows that count the days of `period` and of the period before it: one range of months when both
+    are whole months back to back (last month and the one before, a year and the year before)."""
+    previous = period.previous()
+    if period.first.day == 1 and previous.last + timedelta(days=1) == period.first:
+        return covering(Period(previous.first, period.last))
+    return covering(period) | covering(previous)
 
 
 def _next_month(day: date) -> date:
@@ -62,7 +75,7 @@ def histograms(where: Slice, period: Period) -> dict[tuple[bool, str], Counter[i
     """Duration histograms of a slice for (this period?, measure): both periods in one query."""
     current = current_flag(period)
     rows = (
-        DayDurations.objects.filter(covering(period) | covering(period.previous()), **where)
+        DayDurations.objects.filter(covering_both(period), **where)
         .annotate(current=current)
         .values_list("current", "measure", "bucket")
         .annotate(n=Sum("count"))

@@ -13,18 +13,18 @@ Time in service, kept simple:
   device-years of every device (an aggregate over the Device table, never the tickets).
 
 A repeat failure is a failure that came at most REPEAT_DAYS after an earlier hardware ticket of the same
-device was resolved (and stayed resolved). It is computed for the listed devices only, from their own
-tickets (index ticket_device_created), a bounded read.
+device was resolved (tickets.failures, which keeps the flag on each ticket): counted in the rollups like the
+failures. The faults a device's row lists are its latest SHOWN_FAILURES of the period, read from the index
+ticket_device_created alone: a bounded read, however many faults a device had.
 """
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from django.db.models import BooleanField, Case, Count, DateField, DurationField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models import Case, Count, DateField, DurationField, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +33,8 @@ from reports.links import Filters, created_filters
 from reports.models import DayFigures
 from reports.periods import Period
 from reports.rollups import day_of, desk_zone
-from tickets.models import SOLVED_STATUSES, ReportAs, Ticket
+from reports.selectors.figures import covering, covering_both, current_flag
+from tickets.models import ReportAs, Ticket
 
 # What each reason to replace and each warranty state reads as.
 REASONS = {
@@ -49,7 +50,6 @@ WARRANTY = {
 
 YEAR_DAYS = 365.25
 MIN_EXPOSURE_DAYS = 90
-REPEAT_DAYS = 30
 # The faults a device's row lists, the latest; its count says how many there were.
 SHOWN_FAILURES = 10
 LIMIT = 50
@@ -158,30 +158,27 @@ class MachinesReport:
     previous_fleet_rate: float | None
 
 
-def _current(period: Period) -> Case:
-    return Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
-def _failures_by(group_by: str, period: Period) -> dict[str, list[int]]:
-    """{member: [failures this period, failures before]} of a slice, one query."""
-    previous = period.previous()
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def _failures_by(group_by: str, period: Period, which: Q, **more: object) -> dict[str, list[int]]:
+    """{member: [failures this period, before, repeat failures this period, before]} of a slice's rows
+    `which` (this period's, the previous one's or both), one query."""
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     rows = (
-        DayFigures.objects.filter(
-            group_by=group_by, within="", within_member="", day__gte=previous.first, day__lte=period.last
-        )
-        .annotate(current=_current(period))
+        DayFigures.objects.filter(which, group_by=group_by, within="", within_member="", **more)
+        .annotate(current=current_flag(period))
         .values_list("member", "current")
-        .annotate(n=Sum("failures"))
+        .annotate(n=Sum("failures"), repeats=Sum("repeat_failures"))
         .order_by()
     )
-    for member, is_current, n in rows:
-        found[member][0 if is_current else 1] += n or 0
+    for member, is_current, n, repeats in rows:
+        at = 0 if is_current else 1
+        found[member][at] += n or 0
+        found[member][at + 2] += repeats or 0
     return found
 
 
-def fleet_service(period: Period) -> dict[str, tuple[int, int]]:
-    """{model: (devices in service in the period, their days in service)}: one aggregate over the devices."""
+def _in_service(period: Period) -> tuple[Greatest, Case]:
+    """The first and last day in service within `period` of each device, as expressions (the rule of the
+    module's docstring, as service_days says it)."""
     zone = desk_zone()
     start = Greatest(Coalesce("purchase_date", TruncDate("created_at", tzinfo=zone)), Value(period.first))
     end = Case(
@@ -189,6 +186,12 @@ def fleet_service(period: Period) -> dict[str, tuple[int, int]]:
         default=Value(period.last),
         output_field=DateField(),
     )
+    return start, end
+
+
+def fleet_service(period: Period) -> dict[str, tuple[int, int]]:
+    """{model: (devices in service in the period, their days in service)}: one aggregate over the devices."""
+    start, end = _in_service(period)
     rows = (
         Device.objects.annotate(start=start, end=end)
         .filter(start__lte=F("end"))
@@ -201,23 +204,30 @@ def fleet_service(period: Period) -> dict[str, tuple[int, int]]:
 
 
 def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -> list[DeviceRow]:
-    """The rows of the devices `ids` (ranked as given): two queries, the devices and their tickets."""
+    """The rows of the devices `ids` (ranked as given): three queries, the devices, their figures in both
+    periods and their latest faults."""
     if not ids:
         return []
     previous = period.previous()
     zone = desk_zone()
     devices = Device.objects.in_bulk(ids)
-    begin = datetime.combine(previous.first, time.min, tzinfo=zone)
+    figures = _failures_by("device", period, covering_both(period), member__in=[str(pk) for pk in ids])
+    begin = datetime.combine(period.first, time.min, tzinfo=zone)
     end = datetime.combine(period.last + timedelta(days=1), time.min, tzinfo=zone)
-    tickets = (
-        Ticket.objects.filter(device_id__in=ids, category__report_as=ReportAs.HARDWARE, created_at__lt=end)
-        .filter(Q(created_at__gte=begin) | Q(resolved_at__gte=begin - timedelta(days=REPEAT_DAYS)))
+    latest = (
+        Ticket.objects.filter(
+            device_id__in=ids, category__report_as=ReportAs.HARDWARE, created_at__gte=begin, created_at__lt=end
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("device_id")], order_by=[F("created_at").desc(), F("pk").desc()])
+        )
+        .filter(rank__lte=SHOWN_FAILURES)
         .order_by("device_id", "created_at", "pk")
-        .values_list("device_id", "pk", "created_at", "resolved_at", "status")
+        .values_list("device_id", "pk", "created_at", "repeat_failure")
     )
-    by_device: dict[int, list[tuple[int, datetime, datetime | None, str]]] = defaultdict(list)
-    for device_id, pk, created_at, resolved_at, status in tickets:
-        by_device[device_id].append((pk, created_at, resolved_at, status))
+    shown: dict[int, list[tuple[int, datetime, bool]]] = defaultdict(list)
+    for device_id, pk, created_at, repeat in latest:
+        shown[device_id].append((pk, created_at, repeat))
 
     rows = []
     ticket_url = reverse("tickets:detail", kwargs={"number": 0}).removesuffix("0/")
@@ -228,24 +238,9 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
         start = service_start(device.purchase_date, device.created_at)
         days = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, period)
         days_before = service_days(device.purchase_date, device.created_at, device.status, device.updated_at, previous)
-        own = by_device.get(pk, [])
-        # Sorted, so that the latest resolution before a failure is found by bisection: a device with
-        # hundreds of faults costs hundreds of steps, not their square.
-        fixed = sorted(
-            resolved for _pk, _c, resolved, status in own if resolved is not None and status in SOLVED_STATUSES
-        )
         failures: list[Failure] = []
-        repeats = [0, 0]
-        for ticket_id, created_at, _resolved, _status in own:
+        for ticket_id, created_at, repeat in shown.get(pk, []):
             day = day_of(created_at, zone)
-            if day < previous.first:
-                continue
-            latest = bisect_right(fixed, created_at) - 1
-            repeat = latest >= 0 and created_at - fixed[latest] <= timedelta(days=REPEAT_DAYS)
-            if day < period.first:
-                repeats[1] += int(repeat)
-                continue
-            repeats[0] += int(repeat)
             age = (day - start).days
             failures.append(
                 Failure(
@@ -259,17 +254,17 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                     repeat=repeat,
                 )
             )
-        failures = failures[-SHOWN_FAILURES:]
-        now, before = counts.get(str(pk), [0, 0])
+        now = counts.get(str(pk), [0])[0]
+        _now, before, repeats, repeats_before = figures.get(str(pk), [0, 0, 0, 0])
         least = min(MIN_EXPOSURE_DAYS, period.days)
         device_rate = rate(now, max(days, least)) if days else None
-        least_before = min(MIN_EXPOSURE_DAYS, period.previous().days)
+        least_before = min(MIN_EXPOSURE_DAYS, previous.days)
         previous_rate = rate(before, max(days_before, least_before)) if days_before else None
         reasons: list[Reason] = []
         if device.status != DeviceStatus.RETIRED:
             if now >= 2 and device_rate is not None and device_rate >= REPLACE_RATE:
                 reasons.append("frequent")
-            if repeats[0]:
+            if repeats:
                 reasons.append("repeat")
             if any(failure.warranty == "out" for failure in failures):
                 reasons.append("out_of_warranty")
@@ -290,8 +285,8 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                 previous_failures=before,
                 rate=device_rate,
                 previous_rate=previous_rate,
-                repeat_failures=repeats[0],
-                previous_repeat_failures=repeats[1],
+                repeat_failures=repeats,
+                previous_repeat_failures=repeats_before,
                 failure_list=failures,
                 url=device.get_absolute_url(),
                 filters=failure_filters(period, device=str(pk)),
@@ -303,17 +298,26 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
 
 
 def _ranked_ids(period: Period, counts: dict[str, list[int]], limit: int) -> list[int]:
-    """The devices that failed in the period, the highest rates first (one query: their service spans)."""
-    failing = [int(member) for member, (now, _before) in counts.items() if now and member.isdigit()]
-    if not failing:
+    """The devices that failed in the period, the highest rates first (one query: the failing devices' days
+    in service, joined to the rollups in the database rather than named one by one)."""
+    if not any(now for now, *_rest in counts.values()):
         return []
     least = min(MIN_EXPOSURE_DAYS, period.days)
+    failing = (
+        DayFigures.objects.filter(covering(period), group_by="device", within="", within_member="", failures__gt=0)
+        .annotate(device_id=Cast("member", IntegerField()))
+        .values("device_id")
+    )
+    start, end = _in_service(period)
     scored = []
-    for pk, purchase_date, created_at, status, updated_at, asset_tag in Device.objects.filter(
-        pk__in=failing
-    ).values_list("pk", "purchase_date", "created_at", "status", "updated_at", "asset_tag"):
-        days = service_days(purchase_date, created_at, status, updated_at, period)
-        failures = counts[str(pk)][0]
+    for pk, asset_tag, span in (
+        Device.objects.filter(pk__in=failing)
+        .annotate(start=start, end=end)
+        .annotate(span=Case(When(start__lte=F("end"), then=F("end") - F("start")), output_field=DurationField()))
+        .values_list("pk", "asset_tag", "span")
+    ):
+        failures = counts.get(str(pk), [0])[0]
+        days = span.days + 1 if span is not None else 0  # both ends included
         scored.append((-(failures * YEAR_DAYS / max(days, least)), -failures, asset_tag, pk))
     return [pk for *_key, pk in sorted(scored)[:limit]]
 
@@ -321,26 +325,28 @@ def _ranked_ids(period: Period, counts: dict[str, list[int]], limit: int) -> lis
 def machines_report(period: Period, *, limit: int = LIMIT) -> MachinesReport:
     """The devices (at most `limit`) and models that fail most per device-year in `period`, beside the fleet.
 
-    Seven queries when any device failed (devices' failures, their spans, the listed devices, their tickets,
-    models' failures, the fleet in both periods); four when none did.
+    Eight queries when any device failed (devices' failures this period, the failing devices' days in
+    service, the listed devices, their figures in both periods, their latest faults, models' failures, the
+    fleet in both periods); four when none did. Only the listed devices' figures of the period before are
+    read: every device's year is read once, from an index alone (day_figures_device_faults).
     """
     previous = period.previous()
-    counts = _failures_by("device", period)
+    counts = _failures_by("device", period, covering(period))
     ids = _ranked_ids(period, counts, limit)
     devices = _device_rows(period, counts, ids)
 
-    model_counts = _failures_by("device_model", period)
+    model_counts = _failures_by("device_model", period, covering_both(period))
     fleet_now, fleet_before = fleet_service(period), fleet_service(previous)
     models = []
     for model in sorted(set(model_counts) | set(fleet_now)):
-        now, before = model_counts.get(model, [0, 0])
+        now, before, *_repeats = model_counts.get(model, [0, 0, 0, 0])
         if not model or not (now or before):
             continue  # a device without a model is counted in the fleet, never a row of its own
         devices_in, days = fleet_now.get(model, (0, 0))
         _devices_before, days_before = fleet_before.get(model, (0, 0))
         models.append((model, devices_in, days, now, before, rate(now, days), rate(before, days_before)))
-    total_now = sum(now for now, _before in model_counts.values())
-    total_before = sum(before for _now, before in model_counts.values())
+    total_now = sum(figures[0] for figures in model_counts.values())
+    total_before = sum(figures[1] for figures in model_counts.values())
     days_now = sum(days for _devices, days in fleet_now.values())
     days_before = sum(days for _devices, days in fleet_before.values())
     fleet_rate, previous_fleet_rate = rate(total_now, days_now), rate(total_before, days_before)
@@ -377,7 +383,7 @@ def machines_report(period: Period, *, limit: int = LIMIT) -> MachinesReport:
 def replacement_candidates(period: Period, *, limit: int = 500) -> list[DeviceRow]:
     """The devices in service worth replacing, for the CSV export: REPLACE_RATE failures per device-year or
     more (at least two failures), a repeat failure, or a failure out of warranty. Read from the `limit`
-    devices with the highest rates in the period (four queries at most); each row's `reasons` say why."""
-    counts = _failures_by("device", period)
+    devices with the highest rates in the period (five queries at most); each row's `reasons` say why."""
+    counts = _failures_by("device", period, covering(period))
     rows = _device_rows(period, counts, _ranked_ids(period, counts, limit))
     return [row for row in rows if row.reasons]

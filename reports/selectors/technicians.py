@@ -12,14 +12,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Sum, Value, When
-from django.db.models.fields import BooleanField
+from django.db.models import Sum
 
 from accounts.models import User
 from reports import durations, links
 from reports.models import DayDurations, DayFigures
 from reports.periods import Period
-from reports.selectors.figures import covering, current_flag, share
+from reports.selectors.figures import covering_both, current_flag, share
 from tickets.selectors import open_tickets_by_technician
 
 # The figures of a row, in the order of the table's columns.
@@ -89,14 +88,13 @@ def technicians_report(period: Period, *, viewer: User, everyone: bool, tier: in
     )
     if tier is not None:
         technicians = [user for user in technicians if user.technician_profile.tier == tier]
-    current = Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
-    in_both = {"group_by": "technician", "within": "", "within_member": "", "day__gte": previous.first,
-               "day__lte": period.last}  # fmt: skip
+    current = current_flag(period)
+    in_both = {"group_by": "technician", "within": "", "within_member": ""}
     sums: dict[tuple[bool, str], Counter[str]] = defaultdict(Counter)
     measures = ("resolved", "resolution_met", "resolution_measured", "reopened_after", "escalations_sent",
                 "escalations_received", "minutes_logged")  # fmt: skip
     rows = (
-        DayFigures.objects.filter(**in_both)
+        DayFigures.objects.filter(covering_both(period), **in_both)
         .annotate(current=current)
         .values_list("current", "member")
         .annotate(*[Sum(name) for name in measures])
@@ -105,16 +103,12 @@ def technicians_report(period: Period, *, viewer: User, everyone: bool, tier: in
     for is_current, member, *values in rows:
         sums[(is_current, member)].update(dict(zip(measures, values, strict=True)))
     histograms: dict[tuple[bool, str], Counter[int]] = defaultdict(Counter)
-    # Whole months from the monthly histograms, odd days from the daily ones (reports.selectors.figures).
+    # Whole months from the monthly rows, odd days from the daily ones (reports.selectors.figures).
     buckets = (
         DayDurations.objects.filter(
-            covering(period) | covering(previous),
-            group_by="technician",
-            within="",
-            within_member="",
-            measure="resolution",
+            covering_both(period), group_by="technician", within="", within_member="", measure="resolution"
         )
-        .annotate(current=current_flag(period))
+        .annotate(current=current)
         .values_list("current", "member", "bucket")
         .annotate(n=Sum("count"))
         .order_by()

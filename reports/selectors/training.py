@@ -12,14 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import BooleanField, Case, Sum, Value, When
+from django.db.models import Q, Sum
 from django.utils.translation import gettext
 
 from assets.models import Department, Employee
 from reports.links import Filters, created_filters
 from reports.models import DayFigures
 from reports.periods import Period
-from reports.selectors.figures import share
+from reports.selectors.figures import covering, covering_both, current_flag, share
 from tickets.models import Category
 
 Kind = Literal["employee", "department"]
@@ -74,18 +74,14 @@ def is_mostly(how_to: int, created: int) -> bool:
     return how_to >= MIN_HOW_TO and created > 0 and 100 * how_to / created >= MOSTLY
 
 
-def _current(period: Period) -> Case:
-    return Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
-def _sums(period: Period, **where: object) -> dict[str, list[int]]:
-    """{member or within_member: [created, how_to, created before, how_to before]} of a slice, one query."""
-    previous = period.previous()
+def _sums(period: Period, which: Q, **where: object) -> dict[str, list[int]]:
+    """{member or within_member: [created, how_to, created before, how_to before]} of the rows `which` of a
+    slice (this period's, the previous one's or both), one query."""
     key = "within_member" if where.get("group_by") == "" else "member"
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     rows = (
-        DayFigures.objects.filter(**where, day__gte=previous.first, day__lte=period.last)
-        .annotate(current=_current(period))
+        DayFigures.objects.filter(which, **where)
+        .annotate(current=current_flag(period))
         .values_list(key, "current")
         .annotate(created=Sum("created"), how_to=Sum("how_to"))
         .order_by()
@@ -99,13 +95,10 @@ def _sums(period: Period, **where: object) -> dict[str, list[int]]:
 
 def _topics(group_by: str, members: list[str], period: Period) -> dict[str, dict[str, list[int]]]:
     """{member: {category: [how_to, how_to before]}} of the listed members, one query (index day_figures_member)."""
-    previous = period.previous()
     found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     rows = (
-        DayFigures.objects.filter(
-            group_by=group_by, member__in=members, within="topic", day__gte=previous.first, day__lte=period.last
-        )
-        .annotate(current=_current(period))
+        DayFigures.objects.filter(covering_both(period), group_by=group_by, member__in=members, within="topic")
+        .annotate(current=current_flag(period))
         .values_list("member", "within_member", "current")
         .annotate(how_to=Sum("how_to"))
         .order_by()
@@ -129,12 +122,21 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
     """Employees and departments (at most `limit` each) whose tickets are mostly questions of knowing how
     (or, not `only_mostly`, who asked any), with their topics.
 
-    Seven queries when any are listed (employees' and departments' sums, the listed employees, their topics,
-    the listed departments' topics, the departments' and categories' names); two when nobody asked.
+    Eight queries when any are listed (employees' sums this period, the listed employees' the period before,
+    departments' sums, the listed employees, their topics, the listed departments' topics, the departments'
+    and categories' names); two when nobody asked. The employees are ranked on this period alone: ten
+    thousand employees' year is read once, from an index alone (day_figures_employee_how_to).
     """
     previous = period.previous()
-    people = _ranked(_sums(period, group_by="employee", within="", within_member=""), only_mostly, limit)
-    departments = _ranked(_sums(period, group_by="", member="", within="department"), only_mostly, limit)
+    everyone = {"group_by": "employee", "within": "", "within_member": ""}
+    people = _ranked(_sums(period, covering(period), **everyone), only_mostly, limit)
+    if people:
+        before = _sums(period, covering(previous), **everyone, member__in=[member for member, _f in people])
+        for member, figures in people:
+            figures[2:] = before[member][2:] if member in before else [0, 0]
+    departments = _ranked(
+        _sums(period, covering_both(period), group_by="", member="", within="department"), only_mostly, limit
+    )
     employees = (
         Employee.objects.select_related("department").in_bulk([int(member) for member, _f in people]) if people else {}
     )

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from django.db.models import BooleanField, Case, DateField, F, Q, Sum, Value, When
+from django.db.models import DateField, F, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from assets.models import Department, Location
 from reports.links import Filters, created_filters, resolved_filters
 from reports.models import DayFigures
 from reports.periods import Period
+from reports.selectors.figures import covering_both, current_flag
 from tickets.models import Category, ResolutionCode
 
 Kind = Literal["category", "resolution_code"]
@@ -145,13 +146,13 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
     dimension, member_of = within
     more: dict[str, str] = {dimension: member_of} if dimension else {}
     slice_of = {"group_by__in": ("category", "resolution_code"), "within": dimension, "within_member": member_of}
-    current = Case(When(day__gte=period.first, then=Value(True)), default=Value(False), output_field=BooleanField())
+    current = current_flag(period)
 
     # 1. The series of this period, by day or by week.
     bucket: TruncWeek | F = TruncWeek("day", output_field=DateField()) if period.by_week() else F("day")
     series: dict[tuple[str, str], dict[date, int]] = defaultdict(dict)
     rows = (
-        DayFigures.objects.filter(**slice_of, day__gte=period.first, day__lte=period.last)
+        DayFigures.objects.filter(**slice_of, grain="day", day__gte=period.first, day__lte=period.last)
         .annotate(bucket=bucket)
         .values_list("group_by", "member", "bucket")
         .annotate(created=Sum("created"), resolved=Sum("resolved"))
@@ -163,7 +164,7 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
     # 2. The totals of both periods.
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # [this period, previous]
     for group_by, member, is_current, created, resolved in (
-        DayFigures.objects.filter(**slice_of, day__gte=previous.first, day__lte=period.last)
+        DayFigures.objects.filter(covering_both(period), **slice_of)
         .annotate(current=current)
         .values_list("group_by", "member", "current")
         .annotate(created=Sum("created"), resolved=Sum("resolved"))
@@ -191,12 +192,7 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
             which |= Q(group_by=group_by, member=member)
         within_rows: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         for group_by, member, where, where_member, is_current, created, resolved in (
-            DayFigures.objects.filter(
-                which,
-                within__in=("department", "location"),
-                day__gte=previous.first,
-                day__lte=period.last,
-            )
+            DayFigures.objects.filter(covering_both(period), which, within__in=("department", "location"))
             .annotate(current=current)
             .values_list("group_by", "member", "within", "within_member", "current")
             .annotate(created=Sum("created"), resolved=Sum("resolved"))

@@ -43,19 +43,19 @@ def test_the_load_fills_the_measures_and_recounts_the_rollups(loaded):
         if solved:
             assert ticket.resolution_minutes == int((ticket.resolved_at - ticket.created_at).total_seconds() // 60)
         assert ticket.response_met is None and ticket.resolution_met is None
-    logged = DayFigures.objects.filter(group_by="technician").aggregate(n=Sum("minutes_logged"))["n"]
+    logged = DayFigures.objects.filter(grain="day", group_by="technician").aggregate(n=Sum("minutes_logged"))["n"]
     assert logged == Ticket.objects.aggregate(n=Sum("time_spent_minutes"))["n"]
 
 
 def test_the_load_tells_the_story_at_scale(loaded):
-    totals = DayFigures.objects.filter(within="")
+    totals = DayFigures.objects.filter(grain="day", within="")
     devices = Counter(dict(Device.objects.values_list("model").annotate(n=Count("pk"))))
     failures = dict(totals.filter(group_by="device_model").values_list("member").annotate(n=Sum("failures")).order_by())
     per_device = {model: failures.get(model, 0) / count for model, count in devices.items()}
     assert max(per_device, key=per_device.__getitem__) == FAILING_MODEL
 
     how_to = dict(
-        DayFigures.objects.filter(group_by="", within="department")
+        DayFigures.objects.filter(grain="day", group_by="", within="department")
         .values_list("within_member")
         .annotate(n=Sum("how_to"))
         .order_by()

@@ -233,7 +233,7 @@ def test_a_manager_sets_what_counts_and_the_figures_are_counted_again(
     employee = factories.EmployeeFactory()
     services.ticket_create(by=coordinator, requester=employee, subject="Pivot tables?", impact=3, urgency=3,
                            category=excel)  # fmt: skip
-    assert not DayFigures.objects.filter(group_by="employee", within="topic").exists()
+    assert not DayFigures.objects.filter(grain="day", group_by="employee", within="topic").exists()
     with django_capture_on_commit_callbacks() as queued:
         page = client_for(manager).post(
             reverse("reports:setup"), {"how_to_codes": ["user_training"], f"category_{excel.pk}": "how_to"}
@@ -243,7 +243,7 @@ def test_a_manager_sets_what_counts_and_the_figures_are_counted_again(
     reports_recount_rollups()  # what the worker runs
     excel.refresh_from_db()
     assert excel.report_as == "how_to"
-    row = DayFigures.objects.get(group_by="employee", member=str(employee.pk), within="topic")
+    row = DayFigures.objects.get(grain="day", group_by="employee", member=str(employee.pk), within="topic")
     assert (row.within_member, row.how_to) == (str(excel.pk), 1)
 
 

@@ -90,7 +90,7 @@ def test_days_in_service_within_a_period(fleet):
 
 
 def test_devices_ranked_by_failures_per_device_year(fleet, django_assert_num_queries):
-    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(7):
+    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(8):
         report = machines_report(MARCH)
     d1, d2, d3 = fleet["d1"], fleet["d2"], fleet["d3"]
     # Each divides by at least min(90, 31) = 31 days:
@@ -164,12 +164,12 @@ def test_models_against_the_fleet(fleet):
 
 
 def test_replacement_candidates_and_a_bounded_list(fleet, django_assert_num_queries):
-    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(4):
+    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(5):
         candidates = replacement_candidates(MARCH)
     assert [(row.device_id, row.reasons) for row in candidates] == [
         (fleet["d1"].pk, ("frequent", "repeat", "out_of_warranty"))
     ]
-    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(7):
+    with time_machine.travel(at(31, 20), tick=False), django_assert_num_queries(8):
         report = machines_report(MARCH, limit=1)
     assert [row.device_id for row in report.devices] == [fleet["d1"].pk]
 

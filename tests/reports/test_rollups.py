@@ -13,7 +13,7 @@ from accounts.models import Tier
 from reports import recount, rollups
 from reports.models import DayDurations, DayFigures
 from reports.periods import Period
-from reports.selectors.figures import covering
+from reports.selectors.figures import covering, covering_both
 from tests import factories
 from tickets import services
 from tickets.models import BusinessCalendar, Channel, ReportAs, SlaPolicy, Ticket
@@ -52,7 +52,7 @@ def desk(technician, technician_t2, coordinator, manager):
 
 def _stored() -> dict:
     return {
-        (f.day, f.group_by, f.member, f.within, f.within_member): {
+        (f.grain, f.day, f.group_by, f.member, f.within, f.within_member): {
             name: getattr(f, name) for name in rollups.MEASURES if getattr(f, name)
         }
         for f in DayFigures.objects.all()
@@ -135,8 +135,46 @@ def test_any_mix_of_changes_leaves_the_rollups_a_recount_would_make(desk):
                 with time_machine.travel(when, tick=False):
                     assert recount.recount(fix=False).differences == []
         counted |= {name for measures in _stored().values() for name in measures}
-    # The runs reached every kind of figure a ticket or an Event makes.
-    assert set(rollups.MEASURES) - {"first_contact", "reopened"} <= counted
+    # The runs reached every kind of figure a ticket or an Event makes (a repeat failure needs the same
+    # device to fail again within a month of a fix: the test after this one makes sure of it).
+    assert set(rollups.MEASURES) - {"first_contact", "reopened", "repeat_failures"} <= counted
+
+
+def test_a_repeat_failure_counts_on_its_device_and_leaves_with_its_category(desk):
+    hardware, _how_to, plain, _none = desk["categories"]
+    device = desk["devices"][0]
+    coordinator, technician = desk["coordinator"], desk["technicians"][0]
+
+    def report(when, category):
+        with time_machine.travel(when, tick=False):
+            return services.ticket_create(
+                by=coordinator, requester=desk["employees"][0], subject="Hinge", category=category, device=device,
+                impact=3, urgency=2, now=when,
+            )  # fmt: skip
+
+    first = report(START, hardware)
+    with time_machine.travel(START + timedelta(hours=2), tick=False):
+        services.ticket_assign(ticket=first, by=coordinator, assignee=technician, now=START + timedelta(hours=2))
+        services.ticket_resolve(
+            ticket=first, by=technician, resolution_notes="Hinge.", resolution_code="fixed",
+            now=START + timedelta(hours=2),
+        )  # fmt: skip
+    again = START + timedelta(days=3)
+    second = report(again, hardware)
+
+    def repeats(grain):
+        rows = DayFigures.objects.filter(grain=grain, group_by="device", member=str(device.pk))
+        return {(row.day, row.failures, row.repeat_failures) for row in rows}
+
+    assert repeats("day") == {(START.date(), 1, 0), (again.date(), 1, 1)}
+    assert repeats("month") == {(date(2026, 3, 1), 2, 1)}
+    with time_machine.travel(again + timedelta(hours=1), tick=False):
+        services.ticket_triage(
+            ticket=second, by=coordinator, category=plain, impact=3, urgency=2, tier=1, auto_assign=False,
+            now=again + timedelta(hours=1),
+        )  # fmt: skip
+        assert recount.recount(fix=False).differences == []
+    assert repeats("month") == {(date(2026, 3, 1), 1, 0)}
 
 
 def test_the_recount_puts_a_damaged_row_right_and_says_so(desk):
@@ -144,14 +182,14 @@ def test_the_recount_puts_a_damaged_row_right_and_says_so(desk):
         services.ticket_create(
             by=desk["coordinator"], requester=desk["employees"][0], subject="No mail", impact=3, urgency=2
         )
-    whole = DayFigures.objects.get(group_by="", within="")
+    whole = DayFigures.objects.get(grain="day", group_by="", within="")
     assert (whole.created, whole.backlog) == (1, 1)
     DayFigures.objects.filter(pk=whole.pk).update(created=5)
     DayFigures.objects.create(day=START.date(), group_by="technician", member="999", created=2)
     with time_machine.travel(START + timedelta(days=1), tick=False):
         found = recount.recount(fix=True)
     assert len(found.differences) == 2
-    assert DayFigures.objects.get(group_by="", within="").created == 1
+    assert DayFigures.objects.get(grain="day", group_by="", within="").created == 1
     assert not DayFigures.objects.filter(member="999").exists()
     with time_machine.travel(START + timedelta(days=1), tick=False):
         assert recount.recount(fix=False).differences == []
@@ -175,9 +213,10 @@ def test_a_recount_from_nothing_writes_text_that_needs_escaping_exactly(desk):
     assert DayFigures.objects.filter(group_by="device_model", member="Dell\\Latitude\t5440\nrev B").exists()
 
 
-def test_the_monthly_histograms_add_up_to_the_daily_ones_for_any_period(desk):
-    """A period reads whole months from the monthly histograms and its odd days from the daily ones: the
-    same counts as all its days read one by one, whatever the period."""
+def test_the_monthly_rows_add_up_to_the_daily_ones_for_any_period(desk):
+    """A period reads whole months from the monthly figures and histograms and its odd days from the daily
+    ones: the same counts as all its days read one by one, whatever the period, alone or with the period
+    before it."""
     rng = random.Random(5)
     tickets: list[Ticket] = []
     when = START
@@ -186,11 +225,15 @@ def test_the_monthly_histograms_add_up_to_the_daily_ones_for_any_period(desk):
         with time_machine.travel(when, tick=False):
             _step(rng, desk, tickets, when)
     assert DayDurations.objects.filter(grain="month").exists()
+    assert DayFigures.objects.filter(grain="month").exists()
     periods = [
         Period(date(2026, 3, 1), date(2026, 3, 31)),
         Period(date(2026, 3, 5), date(2026, 5, 20)),
         Period(date(2026, 4, 1), date(2026, 6, 30)),
         Period(date(2026, 3, 2), date(2026, 3, 8)),
+        Period(date(2026, 5, 1), date(2026, 6, 30)),  # whole months after as many: one range of months
+        Period(date(2026, 5, 1), date(2026, 5, 15)),  # from a month's first, not whole months
+        Period(date(2026, 4, 6), date(2026, 4, 8)),  # a week so far, against the same days a week before
     ]
     for period in periods:
 
@@ -203,5 +246,19 @@ def test_the_monthly_histograms_add_up_to_the_daily_ones_for_any_period(desk):
             )
             return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
 
+        def sums(condition):
+            rows = (
+                DayFigures.objects.filter(condition)
+                .values_list("group_by", "member", "within", "within_member")
+                .annotate(*[Sum(name) for name in rollups.MEASURES])
+                .order_by()
+            )
+            return {tuple(row[:4]): row[4:] for row in rows if any(row[4:])}
+
         daily = Q(grain="day", day__gte=period.first, day__lte=period.last)
         assert counts(covering(period)) == counts(daily), period
+        assert sums(covering(period)) == sums(daily), period
+        previous = period.previous()
+        both_daily = daily | Q(grain="day", day__gte=previous.first, day__lte=previous.last)
+        assert counts(covering_both(period)) == counts(both_daily), period
+        assert sums(covering_both(period)) == sums(both_daily), period

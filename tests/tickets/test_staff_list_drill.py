@@ -474,7 +474,7 @@ def test_a_technicians_resolved_figure_links_to_exactly_its_tickets(client_for, 
     again = resolve(worked(midnight, "Again"), midnight + timedelta(hours=6), technician)
     at(midnight + timedelta(hours=7), services.ticket_reopen, ticket=again, by=coordinator, note="Still broken.")
 
-    figures = DayFigures.objects.get(day=day, group_by="technician", member=str(technician.pk), within="")
+    figures = DayFigures.objects.get(grain="day", day=day, group_by="technician", member=str(technician.pk), within="")
     link = {
         "days": "desk",
         "status": "solved",
@@ -526,7 +526,9 @@ def test_a_technicians_resolved_figure_links_to_exactly_its_tickets(client_for, 
             },
         )
         assert logged == _pks(early) and figures.minutes_logged == 20
-    received = DayFigures.objects.get(day=day, group_by="technician", member=str(technician_t2.pk), within="")
+    received = DayFigures.objects.get(
+        grain="day", day=day, group_by="technician", member=str(technician_t2.pk), within=""
+    )
     with time_machine.travel(midnight + timedelta(days=2), tick=False):
         assert _listed(client, {**link, "assignee": technician_t2.pk}) == _pks(handed)
     assert received.resolved == 1 and received.escalations_received == 1
