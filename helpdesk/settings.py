@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search and trigram lookups (on PostgreSQL; inert on SQLite)
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",

@@ -1,6 +1,7 @@
 """The work order itself, and the projects that group work orders."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -82,11 +83,23 @@ class Project(models.Model):
         return reverse("tickets:project_detail", kwargs={"pk": self.pk})
 
 
+class TicketManager(models.Manager["Ticket"]):
+    """Tickets without their `search` vector, which only the text search reads (by name, in SQL): no page
+    carries a ticket's stemmed words around."""
+
+    def get_queryset(self) -> models.QuerySet["Ticket"]:
+        return super().get_queryset().defer("search")
+
+
 class Ticket(models.Model):
     """A work order. Its number is the primary key, shown as HD-<pk>; only tickets.services writes it."""
 
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # The language the subject and description were written in, and (on PostgreSQL) their words stemmed in
+    # it: tickets.search. Its indexes are made by migration 0016 on PostgreSQL only.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
+    search = SearchVectorField(null=True, blank=True, editable=False)
     requester = models.ForeignKey(
         "assets.Employee", verbose_name=_("requester"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -181,6 +194,8 @@ class Ticket(models.Model):
     reported_asset_tag = models.CharField(_("asset tag given"), max_length=40, blank=True, default="", db_default="")
     # The one-time key of the form that created the ticket: the same form posted twice makes one ticket.
     submission_key = models.CharField(_("submission key"), max_length=64, blank=True, default="", db_default="")
+
+    objects = TicketManager()
 
     class Meta:
         verbose_name = _("ticket")

@@ -5,7 +5,8 @@ whatever their length.
 - detail: one ticket's timeline, tier chain and attachments, the recent tickets beside it, the pickers;
 - dashboard: the coordinator's triage list, counts and watch lists;
 - staff: the technicians, their workload and the suggestions for a ticket;
-- projects: the project list and progress.
+- projects: the project list and progress;
+- similar: the solved tickets like one ticket (how it was solved before).
 
 The visibility of tickets is decided in tickets.permissions; it is re-exported here for the callers that
 read it with the rest.
@@ -66,6 +67,7 @@ from tickets.selectors.projects import (
     projects_for_list,
     tickets_of_project,
 )
+from tickets.selectors.similar import Similar, similar_solved
 from tickets.selectors.staff import (
     Suggestion,
     Workload,
@@ -95,6 +97,7 @@ __all__ = [
     "WATCH_LIMIT",
     "WATCH_RELATED",
     "DueTicket",
+    "Similar",
     "Suggestion",
     "TimelineEntry",
     "Workload",
@@ -108,6 +111,7 @@ __all__ = [
     "project_progress",
     "projects_for_list",
     "saved_filters_of",
+    "similar_solved",
     "suggestion_order",
     "technician_suggestions",
     "technicians_for_assignment",

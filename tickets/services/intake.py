@@ -5,12 +5,12 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Tier, User
 from accounts.permissions import can
 from assets.models import Device, Employee
-from tickets import failures, sla
+from tickets import failures, search, sla
 from tickets.models import Category, Channel, EventKind, Ticket
 from tickets.priority import priority_for
 from tickets.services._change import Change, record, ticket_change
@@ -160,12 +160,17 @@ def _ticket_open(
         if already is not None:
             return already, False
     now = now or timezone.now()
+    subject = " ".join(subject.split())  # one line: it goes into mail headers, which refuse a break
+    description = description.strip()
+    # Written in the language of whoever typed it (the page's, the call logger's): tickets.search.
+    language = search.language_of(translation.get_language())
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
-                # One line: the subject goes into mail headers, where a line break is refused.
-                subject=" ".join(subject.split()),
-                description=description.strip(),
+                subject=subject,
+                description=description,
+                language=language,
+                search=search.vector(subject, description, language),
                 requester=requester,
                 created_by=by,
                 channel=channel,

@@ -9,11 +9,12 @@ from django.http import HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
-from tickets.models import Ticket
+from tickets.models import SOLVED_STATUSES, Ticket
 from tickets.views.action_table import ACTIONS, action_form
 from tickets.views.common import (
     STALE,
@@ -62,7 +63,7 @@ def render_ticket(
             for name, form in bound.items()
             if name in ACTIONS and name not in actions and _typed_values(form)
         ],
-        "comment_form": bound.get("comment") or forms.CommentForm(),
+        "comment_form": bound.get("comment") or forms.CommentForm(initial=_quoted(request, ticket, actions)),
         # A requester sees the details of their own device; of any other only the tag they typed.
         "device_is_theirs": ticket.device is not None and ticket.device.assigned_to_id == ticket.requester_id,
         "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
@@ -97,6 +98,25 @@ def render_ticket(
             entry["key"] = fragments.digest({"event": entry["item"], "is_staff_view": is_staff_view})
     context.update(extra or {})
     return render(request, "tickets/detail.html", context, status=status)
+
+
+def _quoted(request: SignedInRequest, ticket: Ticket, actions: set[str] | frozenset[str]) -> dict[str, str]:
+    """The reply box filled with another solved ticket's resolution (`?quote=1042`, from "How it was solved
+    before"), for staff who may write on this ticket; nothing for anyone else or any other value."""
+    number = permissions.ticket_number_from(request.GET.get("quote", "")) if request.method == "GET" else None
+    if number is None or "view_internal" not in actions or not ({"reply", "note"} & set(actions)):
+        return {}
+    quoted = (
+        permissions.tickets_visible_to(request.user)
+        .filter(pk=number, status__in=SOLVED_STATUSES)
+        .exclude(resolution_notes="")
+        .values_list("resolution_notes", flat=True)
+        .first()
+    )
+    if quoted is None:
+        return {}
+    lines = "\n".join(f"> {line}".rstrip() for line in quoted.splitlines())
+    return {"body": _("How %(reference)s was solved:") % {"reference": f"HD-{number}"} + "\n" + lines + "\n\n"}
 
 
 def _typed_values(form: django_forms.BaseForm) -> list[tuple[str, str]]:

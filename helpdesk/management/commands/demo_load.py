@@ -50,7 +50,7 @@ from helpdesk.seed import (
 )
 from notifications.models import Notification, NotificationStatus
 from reports import recount
-from tickets import failures, tally
+from tickets import failures, search, tally
 from tickets import services as ticket_services
 from tickets.models import (
     BusinessCalendar,
@@ -344,6 +344,7 @@ class Command(BaseCommand):
         # The history was written around the services: count it in the solved tally and the reports' rollups.
         tally.rebuild()
         failures.mark_all()
+        search.fill()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         return {
             "tickets": past + tickets,

@@ -1,0 +1,94 @@
+"""The text of tickets as PostgreSQL's full-text search reads it: each ticket in the language it was written
+in, and what anyone may type turned into a query that cannot fail.
+
+A ticket keeps its `language` (the one its requester or the person logging it used) and, on PostgreSQL, a
+`search` vector of its subject (weight A) and description (weight B) made with that language's
+text-search configuration, so "skrivaren skriver inte" and "skrivare utskrift" meet on the same Swedish
+stems. Polish has no stemmer in PostgreSQL: its tickets use the `simple` configuration, and the trigram
+similarity of the subjects catches what stemming would have. A query is made of the words of the text
+asked about, stemmed in its language and joined by OR (`any_words`): the best matches rank first, none is
+required, and no operator, quote or SQL anyone types can reach the parser.
+"""
+
+import re
+
+from django.apps import apps as installed_apps
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.expressions import CombinedExpression
+
+# The text-search configuration of each language the desk speaks.
+CONFIGS = {"en": "english", "sv": "swedish", "es": "spanish", "nb": "norwegian", "nl": "dutch", "pl": "simple"}
+# A query uses at most this many words (the first ones: a subject and the start of its description), each of
+# at most WORD_LENGTH characters, read from at most TEXT_LENGTH characters.
+MAX_WORDS = 24
+WORD_LENGTH = 40
+TEXT_LENGTH = 4000
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def language_of(code: str | None) -> str:
+    """One of the desk's languages: `code` ("sv", "pt-br" → the desk's own), else the desk's default."""
+    short = (code or "").split("-")[0].lower()
+    return short if short in CONFIGS else settings.LANGUAGE_CODE.split("-")[0]
+
+
+def config_of(code: str | None) -> str:
+    return CONFIGS.get(language_of(code), "simple")
+
+
+def enabled() -> bool:
+    """Full-text search runs on PostgreSQL; the quick start on SQLite ranks by shared words instead."""
+    return connection.vendor == "postgresql"
+
+
+def words(text: str) -> list[str]:
+    """The distinct words of `text` (letters and digits only, two characters or more), lower case, in order."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text[:TEXT_LENGTH]):
+        word = match.group().lower()[:WORD_LENGTH]
+        if len(word) >= 2 and word not in seen:
+            seen[word] = None
+            if len(seen) == MAX_WORDS:
+                break
+    return list(seen)
+
+
+def vector(subject: str, description: str, language: str | None) -> CombinedExpression | None:
+    """The `search` value of a ticket written in `language` (None off PostgreSQL): an expression that can
+    be stored on creation or in an update."""
+    if not enabled():
+        return None
+    config = config_of(language)
+    return SearchVector(Value(subject), config=config, weight="A") + SearchVector(
+        Value(description), config=config, weight="B"
+    )
+
+
+def any_words(text: str, language: str | None) -> SearchQuery | None:
+    """A query matching any word of `text`, stemmed in `language`; None when it has no word."""
+    found = words(text)
+    if not found:
+        return None
+    # Letters and digits only, joined by "or": a web-search query that cannot be malformed.
+    return SearchQuery(" or ".join(found), config=config_of(language), search_type="websearch")
+
+
+def fill(*, apps=installed_apps) -> int:
+    """Make the `search` vector of every ticket from its text, one statement per language (after a bulk load;
+    in the migration that added it, whose `apps` it is given). Nothing off PostgreSQL; returns the tickets."""
+    if not enabled():
+        return 0
+    ticket_model = apps.get_model("tickets", "Ticket")
+    done = 0
+    for code in CONFIGS:
+        config = config_of(code)
+        # A ticket of no known language counts as written in the desk's own.
+        same = [code, ""] if code == language_of(None) else [code]
+        done += ticket_model.objects.filter(language__in=same).update(
+            search=SearchVector(F("subject"), config=config, weight="A")
+            + SearchVector(F("description"), config=config, weight="B")
+        )
+    return done
