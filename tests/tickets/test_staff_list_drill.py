@@ -65,12 +65,14 @@ def test_solved_is_resolved_or_closed(client_for, coordinator):
 def test_resolved_dates_are_inclusive_and_only_of_solved_tickets(client_for, coordinator):
     day = date(2026, 3, 3)
     at = datetime(2026, 3, 3, 12, 0, tzinfo=DESK)
-    first = factories.TicketFactory(status="resolved", resolved_at=at.replace(hour=0))
-    last = factories.TicketFactory(status="closed", resolved_at=at.replace(hour=23, minute=59))
-    factories.TicketFactory(status="resolved", resolved_at=at - timedelta(days=1))
-    after = factories.TicketFactory(status="resolved", resolved_at=at + timedelta(days=1))
+    # Opened a week before (a ticket is resolved after it was opened).
+    opened = {"created_at": at - timedelta(days=7)}
+    first = factories.TicketFactory(status="resolved", resolved_at=at.replace(hour=0), **opened)
+    last = factories.TicketFactory(status="closed", resolved_at=at.replace(hour=23, minute=59), **opened)
+    factories.TicketFactory(status="resolved", resolved_at=at - timedelta(days=1), **opened)
+    after = factories.TicketFactory(status="resolved", resolved_at=at + timedelta(days=1), **opened)
     # Reopened: its old resolution no longer counts.
-    factories.TicketFactory(status="in_progress", resolved_at=at)
+    factories.TicketFactory(status="in_progress", resolved_at=at, **opened)
     client = client_for(coordinator)
     params = {"status": "any", "days": "desk", "resolved_from": day, "resolved_to": day}
     assert _listed(client, params) == _pks(first, last)
@@ -275,7 +277,7 @@ def test_activity_counts_on_the_days_of_its_events(client_for, coordinator, tech
     day = date(2026, 3, 3)
     noon = datetime(2026, 3, 3, 12, 0, tzinfo=DESK)
     today = factories.TicketFactory(status="in_progress", created_at=noon - timedelta(days=30))
-    before = factories.TicketFactory(status="in_progress")
+    before = factories.TicketFactory(status="in_progress", created_at=noon - timedelta(days=30))
     _event(today, "log_time", actor=technician, new={"minutes": 5}, at=noon)
     _event(before, "log_time", actor=technician, new={"minutes": 5}, at=noon - timedelta(days=1))
     params = {
@@ -379,6 +381,7 @@ def _fill(count, technician):
             device=factories.DeviceFactory(),
             assignee=technician,
             status="resolved",
+            created_at=resolved_at - timedelta(days=1),
             resolved_at=resolved_at,
             resolution_code="user_training",
             channel="phone",

@@ -278,6 +278,14 @@ class Ticket(models.Model):
                 condition=models.Q(status="new", assignee__isnull=True),
                 name="ticket_unassigned_tier",
             ),
+            # The reports' drill-down to missed service levels: a few of the tickets, newest first, where
+            # walking the list's order would pass every ticket that met them.
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(response_met=False), name="ticket_response_missed"
+            ),
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(resolution_met=False), name="ticket_resolution_missed"
+            ),
             # "Resolved today" on the dashboard.
             models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False), name="ticket_resolved"),
         ]
