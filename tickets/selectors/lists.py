@@ -205,10 +205,13 @@ def tickets_filtered(user: Someone, filters: dict[str, Any], *, sort: str = DEFA
     # A ticket is created before it is resolved and before anything happens to it: a bound on either is one
     # on its creation too, which lets the list's own order (newest first) start where the matches are
     # instead of walking every later ticket (PostgreSQL cannot know that old resolutions are old tickets').
-    implied = [filters.get("resolved_to"), filters.get("activity_to") if filters.get("activity") else None]
-    for end in implied:
-        if end:
-            qs = qs.filter(_day_bound("created_at", end, first=False, zone=zone))
+    implied: list[date | None] = [
+        filters.get("resolved_to"),
+        filters.get("activity_to") if filters.get("activity") else None,
+    ]
+    for last_day in implied:
+        if last_day:
+            qs = qs.filter(_day_bound("created_at", last_day, first=False, zone=zone))
     if filters.get("open_on"):
         moment = _start_of_day(filters["open_on"] + timedelta(days=1), zone)
         finished = Q(status__in=SOLVED_STATUSES, resolved_at__lt=moment) | Q(
