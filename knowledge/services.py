@@ -154,12 +154,13 @@ def article_viewed(*, article: Article, by: User) -> None:
 def article_vote(*, article: Article, by: User) -> bool:
     """`by` says "This helped": counted once per person and article. Returns whether it was counted now."""
     _require(by, "vote", article)
-    try:
-        with transaction.atomic():
-            ArticleVote.objects.create(article=article, user=by)
-    except IntegrityError:  # voted before (perhaps in a request running beside this one)
-        return False
-    Article.objects.filter(pk=article.pk).update(helped_count=F("helped_count") + 1)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ArticleVote.objects.create(article=article, user=by)
+        except IntegrityError:  # voted before (perhaps in a request running beside this one)
+            return False
+        Article.objects.filter(pk=article.pk).update(helped_count=F("helped_count") + 1)
     return True
 
 

@@ -65,3 +65,26 @@ def test_the_requester_pages(client_for, requester):
 def test_each_role_finds_its_link_in_the_menu(client_for, requester, technician):
     assert "Help articles" in client_for(requester).get(reverse("tickets:mine")).content.decode()
     assert "Knowledge base" in client_for(technician).get(reverse("tickets:queue")).content.decode()
+
+
+def test_the_admin_lists_and_changes_articles_through_the_services(client_for, manager):
+    article = factories.ArticleFactory(title="Old title", review_on=None)
+    client = client_for(manager)
+    assert client.get(reverse("admin:knowledge_article_changelist")).status_code == 200
+    url = reverse("admin:knowledge_article_change", args=[article.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "New title",
+            "language": "en",
+            "audience": "staff",
+            "category": "",
+            "keywords": "",
+            "body": "Text",
+            "review_on": "",
+        },
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.audience, article.status) == ("New title", "staff", "published")

@@ -17,16 +17,17 @@ pytestmark = pytest.mark.django_db
 MORNING = datetime(2026, 12, 4, 6, 30, tzinfo=UTC)
 
 
-def test_the_owner_is_reminded_once_per_review_date_in_their_language(technician):
+def test_the_owner_is_reminded_once_per_review_date_in_their_language(technician, django_capture_on_commit_callbacks):
     technician.language = "sv"
     technician.save()
     due = factories.ArticleFactory(owner=technician, review_on=date(2026, 12, 1), title="VPN från hemmet")
     factories.ArticleFactory(owner=technician, review_on=date(2026, 12, 31))  # not yet
     factories.ArticleFactory(owner=technician, review_on=date(2026, 11, 1), status="draft")  # not published
     factories.ArticleFactory(owner=technician, review_on=None)
-    with time_machine.travel(MORNING, tick=False):
+    with time_machine.travel(MORNING, tick=False), django_capture_on_commit_callbacks() as queued:
         assert tasks.knowledge_send_review_reminders() == 1
         assert services.article_review_reminders_send() == 0  # beat ran twice: one reminder
+    assert len(queued) == 1  # the row's delivery is handed to the broker once the reminder commits
     row = Notification.objects.get(kind=reviews.KIND)
     assert (row.recipient, row.email, row.channel) == (technician, technician.email, "email")
     assert row.context["article"] == due.pk and row.context["review_on"] == "2026-12-01"
