@@ -12,9 +12,12 @@ Nothing here produces a style attribute either (table alignment is the `align` a
 stays within the strict Content-Security-Policy.
 """
 
+from xml.etree.ElementTree import Element
+
 import markdown  # type: ignore[import-untyped]  # no stubs in the pinned tools
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.treeprocessors import Treeprocessor  # type: ignore[import-untyped]
 
 ALLOWED_TAGS = {
     "a",
@@ -64,18 +67,29 @@ LINK_REL = "noopener noreferrer nofollow"
 MAX_SOURCE = 200_000
 
 
-class _NoRawHtml(markdown.Extension):
-    """Raw HTML in the text is text: Markdown's own passing through of HTML blocks and inline tags is off."""
+class _HeadingsUnderTitle(Treeprocessor):
+    """The page's title is its h1: an article's own headings start at h2 (# is h2, ## is h3 ...)."""
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
+                element.tag = f"h{int(element.tag[1]) + 1}"
+
+
+class _HelpArticle(markdown.Extension):
+    """Raw HTML in the text is text: Markdown's own passing through of HTML blocks and inline tags is off.
+    And headings sit under the page's title."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # the hook's name is Markdown's
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_HeadingsUnderTitle(md), "headings_under_title", 5)
 
 
 def _markdown() -> markdown.Markdown:
     # A Markdown instance keeps state between conversions and is not thread-safe: one per call.
     return markdown.Markdown(
-        extensions=[_NoRawHtml(), "fenced_code", "tables", "sane_lists"],
+        extensions=[_HelpArticle(), "fenced_code", "tables", "sane_lists"],
         extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )

@@ -122,7 +122,7 @@ def articles_review_due(today: date) -> QuerySet[Article]:
 def write_up_initial(ticket: Ticket) -> dict[str, object]:
     """A draft article from a solved ticket: its subject, the problem as described, the resolution and its
     code, and the device model, as Markdown in the writer's language (the active one)."""
-    parts = [f"## {_('The problem')}", "", ticket.description.strip() or "—", "", f"## {_('The solution')}", ""]
+    parts = [f"# {_('The problem')}", "", ticket.description.strip() or "—", "", f"# {_('The solution')}", ""]
     parts += [ticket.resolution_notes.strip() or "—", ""]
     if ticket.resolution_code:
         parts.append(f"- **{_('Resolution code')}:** {ticket.get_resolution_code_display()}")

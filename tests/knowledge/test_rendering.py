@@ -72,7 +72,8 @@ def test_markdown_still_renders_and_links_are_nofollow():
         "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```\ncode <here>\n```"
     )
     markup = _markup(html)
-    assert {"h1", "strong", "ul", "li", "a", "table", "pre", "code"} <= set(markup.tags)
+    assert {"h2", "strong", "ul", "li", "a", "table", "pre", "code"} <= set(markup.tags)
+    assert "h1" not in markup.tags  # the page's title is its one h1
     link = {name: value for tag, name, value in markup.attributes if tag == "a"}
     assert link["href"] == "https://example.org/guide"
     assert set(link["rel"].split()) == {"noopener", "noreferrer", "nofollow"}
