@@ -23,6 +23,7 @@ REQUESTER_ACTIONS = frozenset(
         "tickets.view_own",  # their own tickets
         "assets.view_own",  # devices assigned to them
         "notifications.view_own",  # the bell
+        "knowledge.read",  # published help articles written for requesters
     }
 )
 TECHNICIAN_ACTIONS = frozenset(
@@ -38,6 +39,10 @@ TECHNICIAN_ACTIONS = frozenset(
         "projects.view",
         "accounts.two_factor",  # turn two-factor authentication on and off for themselves
         "reports.own_figures",  # their own row of the technicians report, beside their tier's medians
+        "knowledge.read",
+        "knowledge.read_all",  # every article: drafts, staff-only and retired ones
+        "knowledge.write",  # write and edit articles, write up a solved ticket, link articles to tickets
+        "knowledge.publish",  # publish and retire articles
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {

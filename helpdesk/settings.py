@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "assets",
     "tickets",
     "reports",
+    "knowledge",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-monthly-summaries": {
         "task": "reports.tasks.reports_send_monthly_summaries",
         "schedule": crontab(day_of_month=1, hour=env_int("DIGEST_HOUR", 7), minute=15),
+    },
+    # Help articles whose review day has come: one reminder to each owner, once per review date.
+    "knowledge-review-reminders": {
+        "task": "knowledge.tasks.knowledge_send_review_reminders",
+        "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=30),
     },
     # Attachment files of requests that died between writing them and committing (a rolled-back change removes
     # its own at once): removed once a day old. Safe to run twice at once.

@@ -152,3 +152,24 @@ class EventFactory(DjangoModelFactory):
     kind = "triaged"
     action = "triage"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ArticleFamilyFactory(DjangoModelFactory):
+    class Meta:
+        model = "knowledge.ArticleFamily"
+
+
+class ArticleFactory(DjangoModelFactory):
+    """An article written straight to the table, for setting up a state. Changes in tests go through services."""
+
+    class Meta:
+        model = "knowledge.Article"
+
+    family = factory.SubFactory(ArticleFamilyFactory)
+    title = factory.Sequence(lambda n: f"How to fix problem {n}")
+    body = "Restart the computer.\n\n1. Save your work.\n2. Restart."
+    keywords = "restart"
+    language = "en"
+    audience = "requesters"
+    status = "published"
+    owner = factory.SubFactory(UserFactory, role=Role.TECHNICIAN)

@@ -201,6 +201,12 @@ def _samples(world) -> dict[str, list[dict]]:
         "tickets:watcher_remove": [{"pk": world["watcher"].pk}],
         "tickets:watcher_stop": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
         "watcher_stop_sent_before": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
+        **{
+            f"knowledge:{name}": [{"pk": world["article"].pk}, {"pk": world["staff_article"].pk}, {"pk": 99999999}]
+            for name in ("detail", "edit", "translate", "publish", "retire", "vote", "link_ticket")
+        },
+        "knowledge:write_up": [{"number": world["solved_ticket"].pk}, {"number": own.pk}, {"number": 99999999}],
+        "knowledge:link_article": [{"number": world["solved_ticket"].pk}, {"number": 99999999}],
     }
 
 
@@ -249,6 +255,9 @@ def world(db):
         "notification": Notification.objects.filter(channel="in_app").order_by("pk").first(),
         "failed": failed,
         "watcher": Watcher.objects.create(ticket=own, email="someone@example.org", added_by=cora),
+        "article": factories.ArticleFactory(owner=cora),
+        "staff_article": factories.ArticleFactory(owner=cora, audience="staff", status="draft"),
+        "solved_ticket": Ticket.objects.filter(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]).first(),
     }
 
 

@@ -1,0 +1,140 @@
+"""Every non-trivial read of the knowledge base. Each starts from what the reader may see
+(knowledge.permissions.articles_visible_to), so a list, a search or a suggestion built on these never shows
+a requester an article that is not for them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.permissions import Someone
+from knowledge.models import Article, ArticleLink, ArticleSource, ArticleStatus
+from knowledge.permissions import articles_visible_to
+from tickets.models import Ticket
+
+# The longest search text looked at: more is cut, never refused.
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    query: str = ""
+    status: str = ""
+    audience: str = ""
+    language: str = ""
+    category: int | None = None
+
+
+def articles_matching(qs: QuerySet[Article], query: str) -> QuerySet[Article]:
+    """Articles whose title or keywords hold every word of `query` (any case). Operators, quotes and the
+    like are plain characters here."""
+    for word in query[:MAX_QUERY].split()[:10]:
+        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word))
+    return qs
+
+
+def articles_for_staff(user: Someone, filters: ArticleFilters) -> QuerySet[Article]:
+    """The staff list: what `user` may see, filtered, latest change first, with what each row shows."""
+    qs = articles_visible_to(user).select_related("owner", "category")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.audience:
+        qs = qs.filter(audience=filters.audience)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.category is not None:
+        qs = qs.filter(category_id=filters.category)
+    if filters.query:
+        qs = articles_matching(qs, filters.query)
+    return qs.order_by("-updated_at", "-pk")
+
+
+def language_first(qs: QuerySet[Article], language: str) -> QuerySet[Article]:
+    """`qs` in `language` first, then the other languages; the most helpful first within each."""
+    return qs.annotate(
+        in_other_language=Case(When(language=language, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("in_other_language", "-helped_count", "title", "pk")
+
+
+def articles_for_reader(user: Someone, language: str, query: str = "") -> QuerySet[Article]:
+    """The "Help articles" list: what `user` may read, in `language` first, then the others. A subject
+    written in the reader's language is listed once, in that language (not again in every other)."""
+    visible = articles_visible_to(user)
+    qs = visible.exclude(Q(family__in=visible.filter(language=language).values("family")) & ~Q(language=language))
+    if query:
+        qs = articles_matching(qs, query)
+    return language_first(qs.select_related("category"), language)
+
+
+def article_versions(user: Someone, article: Article) -> list[Article]:
+    """The other language versions of `article` that `user` may read, in the order of settings.LANGUAGES."""
+    order = [code for code, _name in settings.LANGUAGES]
+    versions = list(articles_visible_to(user).filter(family_id=article.family_id).exclude(pk=article.pk))
+    return sorted(versions, key=lambda version: order.index(version.language) if version.language in order else 99)
+
+
+def article_languages_missing(article: Article) -> list[tuple[str, str]]:
+    """The languages (code, name) no version of `article`'s family is written in yet."""
+    taken = set(Article.objects.filter(family_id=article.family_id).values_list("language", flat=True))
+    return [(code, str(name)) for code, name in settings.LANGUAGES if code not in taken]
+
+
+def article_source_tickets(article: Article) -> list[Ticket]:
+    """The tickets `article` was written from, latest first."""
+    return [
+        source.ticket
+        for source in ArticleSource.objects.filter(article=article)
+        .select_related("ticket")
+        .order_by("-added_at", "-pk")
+    ]
+
+
+def article_linked_tickets(article: Article, limit: int = 50) -> list[ArticleLink]:
+    """The latest tickets `article` was used on, with who linked it."""
+    return list(
+        ArticleLink.objects.filter(article=article)
+        .select_related("ticket", "linked_by")
+        .order_by("-linked_at", "-pk")[:limit]
+    )
+
+
+def ticket_articles(user: Someone, ticket: Ticket) -> dict[str, list[Article]]:
+    """For a ticket's page: the articles used on it and the articles written from it, as `user` may see."""
+    visible = articles_visible_to(user)
+    used = list(visible.filter(links__ticket=ticket).order_by("title", "pk"))
+    written = list(visible.filter(sources__ticket=ticket).order_by("title", "pk"))
+    return {"used": used, "written": written}
+
+
+def articles_review_due(today: date) -> QuerySet[Article]:
+    """Published articles whose review day has come and whose owner has not been reminded of that day."""
+    return (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED, review_on__lte=today)
+        .exclude(review_reminded_for=F("review_on"))
+        .select_related("owner")
+        .order_by("pk")
+    )
+
+
+def write_up_initial(ticket: Ticket) -> dict[str, object]:
+    """A draft article from a solved ticket: its subject, the problem as described, the resolution and its
+    code, and the device model, as Markdown in the writer's language (the active one)."""
+    parts = [f"# {_('The problem')}", "", ticket.description.strip() or "—", "", f"# {_('The solution')}", ""]
+    parts += [ticket.resolution_notes.strip() or "—", ""]
+    if ticket.resolution_code:
+        parts.append(f"- **{_('Resolution code')}:** {ticket.get_resolution_code_display()}")
+    model = ""
+    if ticket.device is not None:
+        model = " ".join(part for part in (ticket.device.manufacturer, ticket.device.model) if part)
+        if model:
+            parts.append(f"- **{_('Device model')}:** {model}")
+    return {
+        "title": ticket.subject,
+        "body": "\n".join(parts).strip() + "\n",
+        "category": ticket.category_id,
+        "keywords": model,
+        "language": get_language() or settings.LANGUAGE_CODE,
+    }
