@@ -171,6 +171,7 @@ def _samples(world) -> dict[str, list[dict]]:
         "tickets:log_time": tickets[:2],
         "tickets:triage": tickets[:2],
         "tickets:suggestions": tickets[:2],
+        "tickets:similar": tickets[:2],
         "tickets:tier_move": [
             {"number": ticket.pk, "action": action} for ticket in (own, new) for action in ("escalate", "de_escalate")
         ]
