@@ -56,6 +56,7 @@ run: venv tools assets translations
 	@echo
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile.dev
 
+# The last line runs tests/quickstart again on SQLite (in memory): the quick start's search paths.
 test: $(VENV)/.installed-dev assets translations
 	./scripts/services.sh
 	$(VENV)/bin/ruff format --check .
@@ -64,6 +65,7 @@ test: $(VENV)/.installed-dev assets translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(MANAGE) makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(MANAGE) check
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
+	HELPDESK_QUICKSTART_TESTS=1 DATABASE_URL=sqlite:///:memory: REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -n 0 -q tests/quickstart
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .

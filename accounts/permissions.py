@@ -43,6 +43,7 @@ TECHNICIAN_ACTIONS = frozenset(
         "knowledge.read_all",  # every article: drafts, staff-only and retired ones
         "knowledge.write",  # write and edit articles, write up a solved ticket, link articles to tickets
         "knowledge.publish",  # publish and retire articles
+        "knowledge.search",  # the header's search: tickets, articles, employees, devices
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {

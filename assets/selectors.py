@@ -78,18 +78,45 @@ class DeviceFilters:
     sort: str = DEVICE_DEFAULT_SORT
 
 
-def employees_search(filters: EmployeeFilters) -> QuerySet[Employee]:
-    """The staff directory: search by name, email or employee number, filter, sort."""
-    qs = Employee.objects.select_related("department", "location", "manager").annotate(
-        device_count=Count("devices", filter=~Q(devices__status=DeviceStatus.RETIRED))
-    )
-    for word in filters.query.split():
+def employees_matching(qs: QuerySet[Employee], query: str) -> QuerySet[Employee]:
+    """The employees of `qs` with every word of `query` in their name or email, or as their employee number:
+    the staff directory's search and the staff search's (knowledge.search)."""
+    for word in query.split()[:10]:
         qs = qs.filter(
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(email__icontains=word)
             | Q(employee_number__iexact=word)
         )
+    return qs
+
+
+def devices_matching(qs: QuerySet[Device], query: str) -> QuerySet[Device]:
+    """The devices of `qs` whose asset tag, serial number or model holds `query`, or whose holder is named by
+    every word of it: the inventory's search and the staff search's (knowledge.search)."""
+    query = query.strip()
+    if not query:
+        return qs
+    named = Q()
+    for word in query.split()[:10]:
+        named &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    holders = Employee.objects.filter(named | Q(email__iexact=query)).order_by()
+    held_by = list(holders.values_list("pk", flat=True)[:500])
+    # The holders by number, not by a join: each condition is then on the devices' own columns, read from their
+    # indexes (assets migration 0002), and only the devices found are joined.
+    return qs.filter(
+        Q(asset_tag__icontains=query)
+        | Q(serial_number__icontains=query)
+        | Q(model__icontains=query)
+        | Q(assigned_to__in=held_by)
+    )
+
+
+def employees_search(filters: EmployeeFilters) -> QuerySet[Employee]:
+    """The staff directory: search by name, email or employee number, filter, sort."""
+    qs = employees_matching(
+        Employee.objects.select_related("department", "location", "manager"), filters.query
+    ).annotate(device_count=Count("devices", filter=~Q(devices__status=DeviceStatus.RETIRED)))
     if filters.department is not None:
         qs = qs.filter(department=filters.department)
     if filters.location is not None:
@@ -105,20 +132,7 @@ def devices_search(filters: DeviceFilters, *, today: datetime.date | None = None
     """The device inventory: search by asset tag, serial number or holder, filter, sort."""
     today = today or timezone.localdate()
     qs = Device.objects.select_related("assigned_to", "assigned_to__department", "location")
-    query = filters.query.strip()
-    if query:
-        by_words = Q()
-        for word in query.split():
-            by_words &= Q(assigned_to__first_name__icontains=word) | Q(assigned_to__last_name__icontains=word)
-        qs = qs.filter(
-            Q(asset_tag__iexact=query)
-            | Q(asset_tag__icontains=query)
-            | Q(serial_number__iexact=query)
-            | Q(serial_number__icontains=query)
-            | Q(model__icontains=query)
-            | Q(assigned_to__email__iexact=query)
-            | by_words
-        )
+    qs = devices_matching(qs, filters.query)
     if filters.department is not None:
         qs = qs.filter(assigned_to__department=filters.department)
     if filters.location is not None:

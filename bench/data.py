@@ -96,9 +96,10 @@ def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) ->
                 log(f"  {writer.counts['tickets']:,} tickets: {time.monotonic() - started:.0f} s")
         persona_tickets(writer, org, buffers)
         writer.flush(buffers)
-        log(f"  rows copied: {time.monotonic() - started:.1f} s; the tickets' search vectors")
+        log(f"  rows copied: {time.monotonic() - started:.1f} s; the tickets' and comments' search vectors")
         # Before the indexes come back: an UPDATE of every ticket is cheaper with none to keep.
         search.fill()
+        search.fill_comments()
         log(f"  search vectors: {time.monotonic() - started:.1f} s; rebuilding indexes and foreign keys")
 
         for _name, definition in indexes:

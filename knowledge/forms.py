@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from knowledge import selectors
 from knowledge.models import Article, ArticleStatus, Audience
 from knowledge.services import ArticleFields
+from tickets.forms.fields import TicketNumberField
 from tickets.models import Category
-from tickets.permissions import ticket_number_from
 
 # The longest article text accepted; a manual longer than this belongs in several articles.
 BODY_MAX = 50_000
@@ -66,10 +66,20 @@ class ArticleFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
     )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("Latest change")),
+            ("helped", _("Most “this helped”")),
+            ("avoided", _("Most tickets avoided")),
+            ("linked", _("Most tickets linked")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Title or keyword")
+        self.fields["q"].widget.attrs["placeholder"] = _("Words of the title, keywords or text")
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.order_by("name")
 
     def value(self, name: str, default: Any = "") -> Any:
@@ -87,6 +97,7 @@ class ArticleFilterForm(forms.Form):
             audience=self.value("audience"),
             language=self.value("language"),
             category=category.pk if category is not None else None,
+            order=self.value("order"),
         )
 
 
@@ -102,13 +113,7 @@ class ReaderSearchForm(forms.Form):
 class LinkTicketForm(forms.Form):
     """From an article's page: the ticket it was used on, by number (HD-1042 or 1042)."""
 
-    ticket = forms.CharField(label=_("Ticket number"), max_length=24)
-
-    def clean_ticket(self) -> int:
-        number = ticket_number_from(self.cleaned_data["ticket"])
-        if number is None:
-            raise forms.ValidationError(_("Give a ticket number such as HD-1042."))
-        return number
+    ticket = TicketNumberField()
 
 
 class LinkArticleForm(forms.Form):

@@ -8,6 +8,7 @@ articles (its page shows them through the `knowledge` template tags).
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +85,9 @@ class Article(models.Model):
     helped_count = models.PositiveIntegerField(_("“this helped”"), default=0, db_default=0, editable=False)
     linked_count = models.PositiveIntegerField(_("tickets linked"), default=0, db_default=0, editable=False)
     avoided_count = models.PositiveIntegerField(_("tickets avoided"), default=0, db_default=0, editable=False)
+    # Title and keywords (weight A) and text (B) in the article's language, for the suggestions on the
+    # report form and the staff search: written by knowledge.services, read only on PostgreSQL.
+    search = SearchVectorField(null=True, blank=True, editable=False)
     source_tickets: "models.ManyToManyField[Ticket, ArticleSource]" = models.ManyToManyField(
         "tickets.Ticket",
         through="ArticleSource",
@@ -192,3 +196,45 @@ class ArticleVote(models.Model):
 
     def __str__(self) -> str:
         return f"KB-{self.article_id} ✓ {self.user_id}"
+
+
+class ProblemSolved(models.Model):
+    """A requester read an article while reporting a problem and said "This solved it": a ticket avoided.
+    Who and where they work are kept so the desk report can count it within a department or location; once
+    a day per person and article, so a double click is not two tickets avoided."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="problems_solved"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="problems_solved"
+    )
+    department = models.ForeignKey(
+        "assets.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    location = models.ForeignKey(
+        "assets.Location",
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    day = models.DateField(_("day"))  # the desk's day (settings.TIME_ZONE), as the reports count
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("problem solved without a ticket")
+        verbose_name_plural = _("problems solved without a ticket")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user", "day"], name="problem_solved_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="problem_solved_day")]
+
+    def __str__(self) -> str:
+        return f"KB-{self.article_id} ✓ {self.user_id} {self.day}"

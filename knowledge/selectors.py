@@ -4,15 +4,18 @@ a requester an article that is not for them."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchRank
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Someone
-from knowledge.models import Article, ArticleLink, ArticleSource, ArticleStatus
+from knowledge.models import Article, ArticleLink, ArticleSource, ArticleStatus, ProblemSolved
 from knowledge.permissions import articles_visible_to
+from tickets import search
 from tickets.models import Ticket
 
 # The longest search text looked at: more is cut, never refused.
@@ -26,14 +29,99 @@ class ArticleFilters:
     audience: str = ""
     language: str = ""
     category: int | None = None
+    order: str = ""  # "", or "helped", "avoided", "linked": the most first
 
 
-def articles_matching(qs: QuerySet[Article], query: str) -> QuerySet[Article]:
-    """Articles whose title or keywords hold every word of `query` (any case). Operators, quotes and the
-    like are plain characters here."""
-    for word in query[:MAX_QUERY].split()[:10]:
-        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word))
+# The staff list's orders: the latest change first, or the most used.
+ORDERS = {
+    "": ("-updated_at", "-pk"),
+    "helped": ("-helped_count", "-updated_at", "-pk"),
+    "avoided": ("-avoided_count", "-updated_at", "-pk"),
+    "linked": ("-linked_count", "-updated_at", "-pk"),
+}
+
+
+def articles_matching(qs: QuerySet[Article], query: str, *, full_text: bool | None = None) -> QuerySet[Article]:
+    """Articles with every word of `query` in their title, keywords or text. On PostgreSQL by their stored
+    vector, each word stemmed in any of the desk's languages (so "printers" finds "printer", "skrivare"
+    "skrivaren"); on the quick start's SQLite as written, any case. Operators, quotes and the like are plain
+    characters here, and a long text is cut."""
+    use_full_text = search.enabled() if full_text is None else full_text
+    query = query[:MAX_QUERY]
+    if use_full_text:
+        words = search.every_word_any_language(query)
+        return qs if words is None else qs.filter(search=words)
+    for word in search.words(query)[:10]:
+        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word) | Q(body__icontains=word))
     return qs
+
+
+def articles_found(user: Someone, query: str, *, limit: int = 5, full_text: bool | None = None) -> list[Article]:
+    """The staff search's articles: what `user` may read with every word of `query`, the best first (the
+    best ranked on PostgreSQL, the latest changed on SQLite), published before drafts and retired."""
+    use_full_text = search.enabled() if full_text is None else full_text
+    qs = articles_matching(articles_visible_to(user), query, full_text=use_full_text).select_related("category")
+    published = Case(When(status=ArticleStatus.PUBLISHED, then=Value(0)), default=Value(1))
+    if use_full_text:
+        words = search.every_word_any_language(query[:MAX_QUERY])
+        if words is None:
+            return []
+        qs = qs.annotate(rank=SearchRank(F("search"), words, normalization=32)).order_by(
+            published, "-rank", "-updated_at", "-pk"
+        )
+    else:
+        qs = qs.order_by(published, "-updated_at", "-pk")
+    return list(qs[:limit])
+
+
+# The suggestions on the report form: how many, and how many candidates are ranked for them.
+SUGGESTIONS = 4
+SUGGESTION_CANDIDATES = 40
+
+
+def articles_suggested(
+    user: Someone, text: str, language: str, *, limit: int = SUGGESTIONS, full_text: bool | None = None
+) -> list[Article]:
+    """Help before the ticket: the published articles `user` may read that match what they are typing, the
+    best first, one version of each article (theirs when there is one). Any word counts, the articles with
+    most of them rank first; a version in the reader's language counts a little more. On SQLite, the articles
+    sharing a word, ranked by how many."""
+    use_full_text = search.enabled() if full_text is None else full_text
+    published = articles_visible_to(user).filter(status=ArticleStatus.PUBLISHED)
+    text = text[:MAX_QUERY]
+    ranked: list[tuple[float, Article]] = []
+    if use_full_text:
+        words = search.any_word_any_language(text)
+        if words is None:
+            return []
+        rows = (
+            published.filter(search=words)
+            .annotate(rank=SearchRank(F("search"), words, normalization=32))
+            .order_by("-rank", "-helped_count", "-pk")[:SUGGESTION_CANDIDATES]
+        )
+        ranked = [(float(article.rank), article) for article in rows]
+    else:
+        mine = set(search.words(text))
+        if not mine:
+            return []
+        any_word = reduce(
+            lambda a, b: a | b,
+            (Q(title__icontains=w) | Q(keywords__icontains=w) | Q(body__icontains=w) for w in list(mine)[:10]),
+        )
+        for article in published.filter(any_word).order_by("-helped_count", "-pk")[:SUGGESTION_CANDIDATES]:
+            theirs = set(search.words(f"{article.title} {article.keywords} {article.body}"))
+            ranked.append((len(mine & theirs) / len(mine), article))
+    ranked = [(score + (0.1 if article.language == language else 0.0), article) for score, article in ranked]
+    ranked.sort(key=lambda pair: (-pair[0], -pair[1].helped_count, -pair[1].pk))
+    chosen: list[Article] = []
+    families: set[int] = set()
+    for _score, article in ranked:
+        if article.family_id not in families:
+            families.add(article.family_id)
+            chosen.append(article)
+        if len(chosen) == limit:
+            break
+    return chosen
 
 
 def articles_for_staff(user: Someone, filters: ArticleFilters) -> QuerySet[Article]:
@@ -49,7 +137,7 @@ def articles_for_staff(user: Someone, filters: ArticleFilters) -> QuerySet[Artic
         qs = qs.filter(category_id=filters.category)
     if filters.query:
         qs = articles_matching(qs, filters.query)
-    return qs.order_by("-updated_at", "-pk")
+    return qs.order_by(*ORDERS.get(filters.order, ORDERS[""]))
 
 
 def language_first(qs: QuerySet[Article], language: str) -> QuerySet[Article]:
@@ -138,3 +226,18 @@ def write_up_initial(ticket: Ticket) -> dict[str, object]:
         "keywords": model,
         "language": get_language() or settings.LANGUAGE_CODE,
     }
+
+
+def problems_solved_between(first: date, last: date, within: tuple[str, str] = ("", "")) -> int | None:
+    """How many problems requesters solved with an article instead of a ticket from `first` to `last` (the
+    desk's days), whole or `within` a department, location or article category (by id, as the reports'
+    filters give them); None within a filter they have nothing to do with (a tier, a priority, a channel).
+    Counted from its day index: a few rows a day, never the tickets."""
+    qs = ProblemSolved.objects.filter(day__range=(first, last))
+    kind, member = within
+    fields = {"department": "department_id", "location": "location_id", "category": "article__category_id"}
+    if kind:
+        if kind not in fields:
+            return None
+        qs = qs.filter(**{fields[kind]: int(member)}) if member.isdigit() else qs.none()
+    return qs.count()

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assets.models import Employee
 from knowledge import permissions, reviews, selectors
 from knowledge.models import (
     Article,
@@ -26,9 +29,11 @@ from knowledge.models import (
     ArticleStatus,
     ArticleVote,
     Audience,
+    ProblemSolved,
 )
 from notifications.models import Notification, NotificationChannel
 from notifications.services import notifications_save
+from tickets import search
 from tickets.models import Category, Ticket
 
 # What the article form may change; status moves only through publish and retire, the counters only here.
@@ -93,8 +98,24 @@ def article_create(
     return article
 
 
+def article_vector(*, title: str, keywords: str, body: str, language: str) -> CombinedExpression | None:
+    """The `search` value of an article (None off PostgreSQL): title and keywords first, then the text, stemmed
+    in the article's language (tickets.search)."""
+    if not search.enabled():
+        return None
+    config = search.config_of(language)
+    return (
+        SearchVector(Value(title), config=config, weight="A")
+        + SearchVector(Value(keywords), config=config, weight="A")
+        + SearchVector(Value(body), config=config, weight="B")
+    )
+
+
 def _field_values(fields: ArticleFields) -> dict[str, Any]:
     return {
+        "search": article_vector(
+            title=fields.title, keywords=fields.keywords, body=fields.body, language=fields.language
+        ),
         "title": fields.title,
         "body": fields.body,
         "language": fields.language,
@@ -178,11 +199,28 @@ def article_link_ticket(*, article: Article, ticket: Ticket, by: User, now: date
     return True
 
 
-def article_avoided_ticket(*, article: Article, by: User) -> None:
-    """`by` (a requester) says the article solved their problem before they reported it: a ticket avoided.
-    Called by self-help on the report form."""
+def article_avoided_ticket(*, article: Article, by: User, now: datetime | None = None) -> bool:
+    """`by` read `article` while reporting a problem and says "This solved it": nothing is filed, the article
+    counts a ticket avoided and the desk report a problem solved without a ticket, within `by`'s department
+    and location. Once a day per person and article. Returns whether it was counted now."""
     _require(by, "vote", article)
-    Article.objects.filter(pk=article.pk).update(avoided_count=F("avoided_count") + 1)
+    now = now or timezone.now()
+    employee = Employee.objects.filter(user=by).only("department_id", "location_id").first()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ProblemSolved.objects.create(
+                    article=article,
+                    user=by,
+                    department_id=employee.department_id if employee else None,
+                    location_id=employee.location_id if employee else None,
+                    day=timezone.localdate(now),
+                    at=now,
+                )
+        except IntegrityError:  # said so today already (perhaps in a request running beside this one)
+            return False
+        Article.objects.filter(pk=article.pk).update(avoided_count=F("avoided_count") + 1)
+    return True
 
 
 def article_review_reminders_send(*, now: datetime | None = None) -> int:

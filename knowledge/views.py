@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.permissions import Someone
+from knowledge import search as staff_search
 from knowledge import selectors, services
 from knowledge.forms import (
     ArticleFilterForm,
@@ -257,3 +258,72 @@ def _link(request: SignedInRequest, user: User, article: Article, ticket: Ticket
             % {"reference": article.reference, "ticket": ticket.reference},
         )
     return redirect(back)
+
+
+# --- help before the ticket ----------------------------------------------------------------------------------
+
+# The characters of a subject from which articles are suggested.
+SUGGEST_FROM = 3
+
+
+@login_required
+@require_GET
+def suggest(request: SignedInRequest) -> HttpResponse:
+    """Report a problem: the published articles that match the subject being typed (an htmx fragment, or a
+    page of its own without JavaScript)."""
+    user = _require(request.user, "knowledge.read")
+    text = str(request.GET.get("subject") or "")[: selectors.MAX_QUERY].strip()
+    if len(text) < SUGGEST_FROM:
+        text = ""  # too little typed yet to say anything
+    articles = selectors.articles_suggested(user, text, get_language() or "en") if text else []
+    context = {"articles": articles, "subject": text}
+    if request.htmx:
+        return render(request, "knowledge/_suggestions.html", context)
+    return render(request, "knowledge/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def solved(request: SignedInRequest, pk: int) -> HttpResponse:
+    """ "This solved it" on a suggestion: nothing is filed, a ticket avoided is counted."""
+    article = get_article_for(request.user, pk)
+    user = _require(request.user, "vote", article)
+    services.article_avoided_ticket(article=article, by=user)
+    messages.success(
+        request,
+        _("Good to hear it is solved. Nothing was sent to the help desk; report a problem whenever you need to."),
+    )
+    return redirect("home")
+
+
+# --- the staff search ----------------------------------------------------------------------------------------
+
+SEARCH_PAGE = 25
+
+
+@login_required
+@require_GET
+def search_everything(request: SignedInRequest) -> HttpResponse:
+    """The header's search: tickets, articles, employees and devices, grouped; with `group=tickets`, every
+    matching ticket, the latest first, a page at a time."""
+    user = _require(request.user, "knowledge.search")
+    query = staff_search.cleaned(request.GET.get("q", ""))
+    context: dict[str, object] = {"query": query, "too_short": 0 < len(query) < staff_search.MIN_LENGTH}
+    if request.GET.get("group") == "tickets":
+        # A page and one row more (to know there is a next), never a count of every match.
+        raw = str(request.GET.get("page") or "1")
+        number = min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
+        offset = (number - 1) * SEARCH_PAGE
+        numbers = staff_search.tickets_matching(user, query)
+        rows = staff_search.tickets_listed(numbers[offset : offset + SEARCH_PAGE + 1])
+        context.update(
+            {
+                "tickets": rows[:SEARCH_PAGE],
+                "number": number,
+                "has_next": len(rows) > SEARCH_PAGE,
+                "capped": len(numbers) >= staff_search.MATCHES_LISTED,
+            }
+        )
+        return render(request, "knowledge/search_tickets.html", context)
+    context["results"] = staff_search.everything(user, query)
+    return render(request, "knowledge/search.html", context)

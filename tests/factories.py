@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, TechnicianProfile, Tier, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
+from knowledge.services import article_vector
 from tickets.models import Category
 
 PASSWORD = "correct horse battery staple"
@@ -164,6 +165,7 @@ class ArticleFactory(DjangoModelFactory):
 
     class Meta:
         model = "knowledge.Article"
+        skip_postgeneration_save = True
 
     family = factory.SubFactory(ArticleFamilyFactory)
     title = factory.Sequence(lambda n: f"How to fix problem {n}")
@@ -173,3 +175,10 @@ class ArticleFactory(DjangoModelFactory):
     audience = "requesters"
     status = "published"
     owner = factory.SubFactory(UserFactory, role=Role.TECHNICIAN)
+
+    @factory.post_generation
+    def search(obj, create, extracted, **kwargs):  # factory_boy passes the object first
+        """Its search vector, as knowledge.services writes it (PostgreSQL only)."""
+        vector = article_vector(title=obj.title, keywords=obj.keywords, body=obj.body, language=obj.language)
+        if create and vector is not None:
+            type(obj).objects.filter(pk=obj.pk).update(search=vector)

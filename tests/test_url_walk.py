@@ -172,6 +172,7 @@ def _samples(world) -> dict[str, list[dict]]:
         "tickets:triage": tickets[:2],
         "tickets:suggestions": tickets[:2],
         "tickets:similar": tickets[:2],
+        "tickets:link": tickets[:2],
         "tickets:tier_move": [
             {"number": ticket.pk, "action": action} for ticket in (own, new) for action in ("escalate", "de_escalate")
         ]
@@ -204,7 +205,7 @@ def _samples(world) -> dict[str, list[dict]]:
         "watcher_stop_sent_before": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
         **{
             f"knowledge:{name}": [{"pk": world["article"].pk}, {"pk": world["staff_article"].pk}, {"pk": 99999999}]
-            for name in ("detail", "edit", "translate", "publish", "retire", "vote", "link_ticket")
+            for name in ("detail", "edit", "translate", "publish", "retire", "vote", "link_ticket", "solved")
         },
         "knowledge:write_up": [{"number": world["solved_ticket"].pk}, {"number": own.pk}, {"number": 99999999}],
         "knowledge:link_article": [{"number": world["solved_ticket"].pk}, {"number": 99999999}],

@@ -15,7 +15,7 @@ from django.http import Http404
 from accounts import permissions as roles
 from accounts.permissions import Someone
 from tickets import workflow
-from tickets.models import Attachment, Ticket, TicketStatus, Watcher
+from tickets.models import Attachment, Comment, Ticket, TicketStatus, Watcher
 
 # Actions on a ticket that do not move its status.
 FINISHED_FOR_REPLIES = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
@@ -42,6 +42,16 @@ def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
     if roles.can(user, "tickets.view_own"):
         return Ticket.objects.filter(requester__user=user)
     return Ticket.objects.none()
+
+
+def comments_visible_to(user: Someone) -> QuerySet[Comment]:
+    """The comments `user` may read: every one for staff; the public replies on their own tickets for a
+    requester (never an internal note); none to others."""
+    if roles.can(user, "tickets.view_all"):
+        return Comment.objects.all()
+    if roles.can(user, "tickets.view_own"):
+        return Comment.objects.filter(ticket__requester__user=user, is_internal=False)
+    return Comment.objects.none()
 
 
 def ticket_number_from(value: object) -> int | None:

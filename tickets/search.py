@@ -76,6 +76,81 @@ def any_words(text: str, language: str | None) -> SearchQuery | None:
     return SearchQuery(" or ".join(found), config=config_of(language), search_type="websearch")
 
 
+# The configuration of the comments' words: as written, whatever the language.
+COMMENT_CONFIG = "simple"
+
+
+def comment_vector(body: str) -> SearchVector | None:
+    """The `search` value of a comment (None off PostgreSQL)."""
+    return SearchVector(Value(body), config=COMMENT_CONFIG) if enabled() else None
+
+
+def said_in_comments(text: str, max_words: int = 8) -> SearchQuery | None:
+    """A query matching comments with every word of `text` as written (any case); None without a word."""
+    found = words(text)[:max_words]
+    return SearchQuery(" ".join(found), config=COMMENT_CONFIG, search_type="plain") if found else None
+
+
+def _in_every_language(word: str) -> SearchQuery:
+    """`word` stemmed by each language's configuration, any of them: matches a text of any language."""
+    query = SearchQuery(word, config="simple", search_type="plain")
+    for config in sorted(set(CONFIGS.values()) - {"simple"}):
+        query |= SearchQuery(word, config=config, search_type="plain")
+    return query
+
+
+def every_word_any_language(text: str, max_words: int = 8) -> SearchQuery | None:
+    """A query matching texts with every word of `text` (at most `max_words`), each word stemmed in any of the
+    desk's languages: what someone searching a desk whose tickets are written in six languages means. None
+    when `text` has no word."""
+    found = without_stop_words(words(text)[:max_words])
+    if not found:
+        return None
+    query = _in_every_language(found[0])
+    for word in found[1:]:
+        query &= _in_every_language(word)
+    return query
+
+
+# Whether a word is a stop word of some language, as PostgreSQL said: the same for the life of the process.
+_STOP_WORDS: dict[str, bool] = {}
+_STOP_WORDS_KEPT = 10_000
+
+
+def without_stop_words(found: list[str]) -> list[str]:
+    """`found` without the words some language's configuration leaves out of every text ("the", "och", "de"):
+    a ticket written in English has no "the" in its vector, so a query that requires one would find nothing.
+    One small query for the words not asked about before; all of `found` when every word is a stop word (a
+    Polish ticket, kept whole, may still match)."""
+    if not found or not enabled():
+        return found
+    unknown = [word for word in found if word not in _STOP_WORDS]
+    if unknown:
+        configs = sorted(set(CONFIGS.values()) - {"simple"})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word, EXISTS (SELECT 1 FROM unnest(%s::regconfig[]) AS config"
+                " WHERE numnode(plainto_tsquery(config, word)) = 0) FROM unnest(%s::text[]) AS word",
+                [configs, unknown],
+            )
+            if len(_STOP_WORDS) > _STOP_WORDS_KEPT:
+                _STOP_WORDS.clear()
+            _STOP_WORDS.update(dict(cursor.fetchall()))
+    return [word for word in found if not _STOP_WORDS.get(word)] or found
+
+
+def any_word_any_language(text: str, max_words: int = 12) -> SearchQuery | None:
+    """A query matching texts with any word of `text`, each stemmed in any of the desk's languages: ranked, the
+    texts with most of them come first. None when `text` has no word."""
+    found = words(text)[:max_words]
+    if not found:
+        return None
+    query = _in_every_language(found[0])
+    for word in found[1:]:
+        query |= _in_every_language(word)
+    return query
+
+
 def fill(*, apps=installed_apps) -> int:
     """Make the `search` vector of every ticket from its text, one statement per language (after a bulk load;
     in the migration that added it, whose `apps` it is given). Nothing off PostgreSQL; returns the tickets."""
@@ -92,3 +167,14 @@ def fill(*, apps=installed_apps) -> int:
             + SearchVector(F("description"), config=config, weight="B")
         )
     return done
+
+
+def fill_comments(*, apps=installed_apps) -> int:
+    """Make the `search` vector of every comment that has none (after a bulk load; in the migration that added
+    it). Nothing off PostgreSQL; returns the comments."""
+    if not enabled():
+        return 0
+    comment_model = apps.get_model("tickets", "Comment")
+    return comment_model.objects.filter(search__isnull=True).update(
+        search=SearchVector(F("body"), config=COMMENT_CONFIG)
+    )

@@ -48,6 +48,7 @@ urlpatterns = [
     path("<ticket:number>/triage/", views.triage, name="triage"),
     path("<ticket:number>/suggestions/", views.suggestions, name="suggestions"),
     path("<ticket:number>/solved-before/", views.similar, name="similar"),
+    path("<ticket:number>/link/", views.link, name="link"),
     path("<ticket:number>/tier/<slug:action>/", views.tier_move, name="tier_move"),
     path("<ticket:number>/do/<slug:action>/", views.act, name="act"),
     path("watchers/", include("tickets.notices.urls")),

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.selectors import problems_solved_between
 from reports import links
 from reports.models import DayFigures
 from reports.periods import Period
@@ -73,7 +75,7 @@ class DeskReport:
 
 
 def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskReport:
-    """The desk's figures for `period` (within one filter's member, or whole). Five queries at most."""
+    """The desk's figures for `period` (within one filter's member, or whole). Seven queries at most."""
     where: Slice = {"group_by": "", "member": "", "within": within[0], "within_member": within[1]}
     filters = {within[0]: within[1]} if within[0] else {}
     previous = period.previous()
@@ -125,6 +127,14 @@ def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskRepor
         Figure("first_contact", _("Resolved at first contact"), share(now["first_contact"], now["resolved"]),
                share(before["first_contact"], before["resolved"]), "percent", resolved(first_contact="yes"), True),
     ]  # fmt: skip
+    self_help = problems_solved_between(period.first, period.last, within)
+    if self_help is not None:
+        # Not tickets: its link opens the articles that avoided most.
+        figures.append(
+            Figure("self_help", _("Solved without a ticket (help articles)"), self_help,
+                   problems_solved_between(previous.first, previous.last, within), "count",
+                   f"{reverse('knowledge:index')}?order=avoided", True)
+        )  # fmt: skip
 
     buckets, running = [], backlog_start
     starts = period.buckets()

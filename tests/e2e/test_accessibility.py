@@ -5,10 +5,10 @@ through Playwright's evaluate, which the page's policy does not govern, so the c
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
+from tests.fixtures.browser import axe_violations
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.e2e
@@ -27,15 +27,6 @@ PAGES = {
 }
 
 
-def _violations(page) -> list[str]:
-    result = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['html'][:120]}"
-        for violation in result.response["violations"]
-        for node in violation["nodes"]
-    ]
-
-
 @pytest.mark.parametrize("email", list(PAGES))
 def test_pages_have_no_accessibility_violations(browser_page, login, email):
     call_command("demo_load")
@@ -52,7 +43,7 @@ def test_pages_have_no_accessibility_violations(browser_page, login, email):
                 path = tickets[path.strip("{}")].get_absolute_url()
             browser_page.goto(path)
             assert browser_page.locator("html").get_attribute("data-bs-theme") == mode
-            problems = _violations(browser_page)
+            problems = axe_violations(browser_page)
             if problems:
                 found[f"{mode} {path}"] = problems
     assert not found, found

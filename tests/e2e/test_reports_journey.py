@@ -6,7 +6,6 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from accounts.models import User
@@ -14,6 +13,7 @@ from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from helpdesk.seed import FAILING_MODEL
 from reports.periods import today
 from reports.rollups import desk_zone
+from tests.fixtures.browser import axe_violations
 from tickets.models import SOLVED_STATUSES, Ticket
 
 pytestmark = pytest.mark.e2e
@@ -64,15 +64,6 @@ def test_a_manager_finds_the_failing_model_exports_the_replacements_and_drills_i
     assert shown == expected
 
 
-def _violations(page) -> list[str]:
-    result = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['html'][:120]}"
-        for violation in result.response["violations"]
-        for node in violation["nodes"]
-    ]
-
-
 def test_the_report_pages_have_no_accessibility_violations_in_light_and_dark(browser_page, login):
     page = browser_page
     call_command("demo_load")
@@ -83,7 +74,7 @@ def test_the_report_pages_have_no_accessibility_violations_in_light_and_dark(bro
         for name in [*REPORTS, "setup"]:
             page.goto(f"/reports/{name}/")
             assert page.locator("html").get_attribute("data-bs-theme") == mode
-            problems = _violations(page)
+            problems = axe_violations(page)
             if problems:
                 found[f"{mode} {name}"] = problems
     assert not found, found

@@ -268,7 +268,8 @@ def test_every_count_links_to_exactly_the_tickets_it_counts(week, coordinator, c
         people = technicians_report(WEEK, viewer=coordinator, everyone=True)
     checked = 0
     for figure in desk.figures:
-        if figure.unit == "count":
+        # Problems solved without a ticket are no tickets: their link opens the articles that solved them.
+        if figure.unit == "count" and figure.key != "self_help":
             assert _listed(client, figure.link) == figure.value, figure.key
             checked += 1
     for bucket in desk.buckets:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.permissions import can
 from tickets import selectors
-from tickets.forms.fields import attachments_field, duplicate_of, model_field
+from tickets.forms.fields import TicketNumberField, attachments_field, duplicate_of, model_field
 from tickets.models import (
     Priority,
     ResolutionCode,
@@ -114,3 +114,9 @@ class CommentForm(forms.Form):
 class LogTimeForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     note = forms.CharField(label=_("What was done"), required=False, max_length=300)
+
+
+class LinkTicketForm(forms.Form):
+    """Another ticket to link to as related, by number."""
+
+    other = TicketNumberField()

@@ -26,6 +26,26 @@ from tickets.models import (
 MAX_FILES = 5
 
 
+class TicketNumberField(forms.CharField):
+    """A ticket by its number as people write it (HD-1042, hd-1042 or 1042): cleans to the number."""
+
+    default_error_messages = {"invalid": _("Give a ticket number such as HD-1042.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Ticket number"))
+        kwargs.setdefault("max_length", 24)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:  # a number, not the text
+        text = super().clean(value)
+        if not text:
+            return None
+        number = permissions.ticket_number_from(text)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 def max_attachment_bytes() -> int:
     return getattr(settings, "TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 

@@ -27,6 +27,7 @@ from tickets.models.history import (
     _attachment_path,
 )
 from tickets.models.lists import SavedFilter, SolvedTally
+from tickets.models.relations import TicketLink
 from tickets.models.ticket import Project, Ticket
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "SlaPolicy",
     "SolvedTally",
     "Ticket",
+    "TicketLink",
     "TicketStatus",
     "TrainingSetup",
     "Urgency",

@@ -125,3 +125,4 @@ class EventKind(models.TextChoices):
     WATCHERS_CHANGED = "watchers_changed", _("Watchers changed")
     ALERTED = "alerted", _("Alert raised")
     PROJECT_CHANGED = "project_changed", _("Project changed")
+    LINKED = "linked", _("Linked to a ticket")

@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
@@ -51,6 +52,13 @@ class Event(models.Model):
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class CommentManager(models.Manager["Comment"]):
+    """Comments without their `search` vector, which only the staff search reads (in SQL)."""
+
+    def get_queryset(self) -> models.QuerySet["Comment"]:
+        return super().get_queryset().defer("search")
+
+
 class Comment(models.Model):
     """A public reply or an internal note. Attachments hang off comments."""
 
@@ -61,6 +69,11 @@ class Comment(models.Model):
     body = models.TextField(_("text"), blank=True)
     is_internal = models.BooleanField(_("internal note"), default=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    # Its words as written (the `simple` configuration: a comment is in whatever language its writer used),
+    # for the staff search; on PostgreSQL only (tickets.search).
+    search = SearchVectorField(null=True, blank=True, editable=False)
+
+    objects = CommentManager()
 
     class Meta:
         verbose_name = _("comment")

@@ -44,6 +44,8 @@ from tickets.selectors.detail import (
     ticket_timeline,
     tickets_recent_for_device,
     tickets_recent_for_employee,
+    tickets_related,
+    tickets_related_ids,
 )
 from tickets.selectors.lists import (
     DEFAULT_SORT,
@@ -132,6 +134,8 @@ __all__ = [
     "tickets_recent_for_device",
     "tickets_recent_for_employee",
     "tickets_recently_escalated",
+    "tickets_related",
+    "tickets_related_ids",
     "tickets_search",
     "tickets_to_triage",
     "tickets_to_triage_count",

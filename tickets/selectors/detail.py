@@ -14,6 +14,7 @@ from tickets.models import (
     Event,
     EventKind,
     Ticket,
+    TicketLink,
 )
 
 
@@ -127,6 +128,20 @@ def ticket_timeline(
     if latest is not None and len(items) > latest:
         return items[-latest:], True
     return items, False
+
+
+def tickets_related(ticket: Ticket, *, limit: int = 20) -> list[Ticket]:
+    """The tickets linked to `ticket` as related, the latest first: one query."""
+    linked = Q(pk__in=TicketLink.objects.filter(first=ticket).values("second")) | Q(
+        pk__in=TicketLink.objects.filter(second=ticket).values("first")
+    )
+    return list(Ticket.objects.filter(linked).select_related("assignee").order_by("-pk")[:limit])
+
+
+def tickets_related_ids(ticket: Ticket) -> list[int]:
+    """The numbers of the tickets linked to `ticket` as related: one query."""
+    pairs = TicketLink.objects.filter(Q(first=ticket) | Q(second=ticket)).values_list("first_id", "second_id")
+    return [second if first == ticket.pk else first for first, second in pairs]
 
 
 def ticket_first_attachments(ticket: Ticket) -> list[Attachment]:

@@ -9,6 +9,7 @@
 - escalation: a tier up or down.
 - conversation: replies, notes, files and time spent; watchers: who else follows a ticket.
 - flags: alerts on a ticket; sla_clock: the SLA rounds.
+- links: related tickets.
 - bulk: one action on many tickets; projects: projects, categories' assignment mode, saved filters.
 """
 
@@ -33,6 +34,7 @@ from tickets.services.lifecycle import (
     ticket_take,
     tickets_close_expired_resolutions,
 )
+from tickets.services.links import ticket_link
 from tickets.services.projects import (
     PROJECT_FIELDS,
     categories_set_report_as,
@@ -79,6 +81,7 @@ __all__ = [
     "ticket_flag",
     "ticket_flag_once",
     "ticket_hand_back",
+    "ticket_link",
     "ticket_log_call",
     "ticket_log_time",
     "ticket_reopen",

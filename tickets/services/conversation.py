@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import can
-from tickets import attachments, permissions
+from tickets import attachments, permissions, search
 from tickets.models import Attachment, Comment, EventKind, Ticket, TicketStatus
 from tickets.services._change import Change, ticket_change
 from tickets.services.lifecycle import ticket_resume
@@ -49,7 +49,12 @@ def comment_add(
         if not permissions.can_act(by, "note" if is_internal else "reply", locked):
             raise ActorNotAllowed
         comment = Comment.objects.create(
-            ticket=locked, author=by, body=body, is_internal=is_internal, created_at=moment
+            ticket=locked,
+            author=by,
+            body=body,
+            is_internal=is_internal,
+            created_at=moment,
+            search=search.comment_vector(body),
         )
         added.append(comment)
         stored = store_attachments(locked, comment, uploads, by, moment)

@@ -125,6 +125,12 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
         if name:
             return _("%(actor)s filed the ticket under the project %(project)s.") % {"actor": actor, "project": name}
         return _("%(actor)s took the ticket out of its project.") % {"actor": actor}
+    if event.kind == EventKind.LINKED:
+        return _("%(actor)s linked the ticket to HD-%(number)s, %(subject)s.") % {
+            "actor": actor,
+            "number": event.new.get("ticket"),
+            "subject": event.new.get("subject", ""),
+        }
     if event.kind == EventKind.ALERTED and event.action == "sla_warning":
         return _("Service level: the resolution is due soon.")
     if event.kind == EventKind.ALERTED and event.action == "sla_breach":

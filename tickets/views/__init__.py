@@ -11,7 +11,7 @@ from tickets.views.common import FILES_NOT_STORED
 from tickets.views.dashboard_page import TRIAGE_LIMIT, dashboard, dashboard_part
 from tickets.views.pages import caller_search, log_call, mine, queue, submit
 from tickets.views.projects import project_create, project_detail, project_edit, project_file_tickets, project_list
-from tickets.views.similar import similar
+from tickets.views.similar import link, similar
 from tickets.views.staff_list import (
     saved_filter_delete,
     saved_filter_save,
@@ -34,6 +34,7 @@ __all__ = [
     "dashboard_part",
     "dashboard_triage",
     "detail",
+    "link",
     "log_call",
     "log_time",
     "mine",

@@ -77,6 +77,8 @@ def render_ticket(
                 if "triage" in actions
                 else None,
                 "requester_recent": selectors.tickets_recent_for_employee(ticket.requester, exclude=ticket),
+                "related": selectors.tickets_related(ticket),
+                "may_link": permissions.can(user, "log_time", ticket),
                 "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)
                 if ticket.device is not None
                 else [],

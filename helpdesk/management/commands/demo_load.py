@@ -345,6 +345,7 @@ class Command(BaseCommand):
         tally.rebuild()
         failures.mark_all()
         search.fill()
+        search.fill_comments()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         return {
             "tickets": past + tickets,
