@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Role, TechnicianProfile, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
+from helpdesk.demo_articles import articles_write
 from helpdesk.demo_history import History, quiet
 from helpdesk.demo_people import (  # DEMO_PASSWORD is read here by the tests and the e2e journeys
     COORDINATOR,
@@ -347,8 +348,10 @@ class Command(BaseCommand):
         search.fill()
         search.fill_comments()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
+        articles = articles_write(author=technicians[0], categories=category_by_name)
         return {
             "tickets": past + tickets,
+            "help articles": articles,
             "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
             "locations": len(locations),
