@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assets.models import Employee
+from core.days import day_of
 from knowledge import permissions, reviews, selectors
 from knowledge.models import (
     Article,
@@ -214,7 +215,7 @@ def article_avoided_ticket(*, article: Article, by: User, now: datetime | None =
                     user=by,
                     department_id=employee.department_id if employee else None,
                     location_id=employee.location_id if employee else None,
-                    day=timezone.localdate(now),
+                    day=day_of(now),
                     at=now,
                 )
         except IntegrityError:  # said so today already (perhaps in a request running beside this one)
@@ -228,7 +229,7 @@ def article_review_reminders_send(*, now: datetime | None = None) -> int:
     whose review day has come, once per review date; a new review date is reminded of again. Safe to run
     twice at once (the articles are claimed). Returns how many reminders were queued."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = day_of(now)
     with transaction.atomic():
         due = list(selectors.articles_review_due(today).select_for_update(skip_locked=True, of=("self",)))
         rows = [

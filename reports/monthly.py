@@ -19,11 +19,11 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.permissions import roles_with
+from core.days import desk_zone
 from notifications import kinds
 from notifications.models import Notification, NotificationChannel
 from notifications.services import notifications_save
 from reports.periods import Period, preset
-from reports.rollups import desk_zone
 from reports.selectors.desk import desk_report
 from reports.selectors.machines import REASONS, replacement_candidates
 from reports.selectors.training import training_needs

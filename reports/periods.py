@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from reports.rollups import desk_zone
+from core.days import desk_zone
 
 # The presets offered beside a custom range.
 PRESETS = {

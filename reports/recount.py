@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Q
 
+from core.days import day_of, desk_zone
 from reports.models import DayDurations, DayFigures
 from reports.rollups import (
     ACTIVITY,
@@ -22,8 +23,6 @@ from reports.rollups import (
     Facts,
     Row,
     Tally,
-    day_of,
-    desk_zone,
     event_figures,
     ticket_figures,
 )

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 
+from core.days import day_of, desk_zone
 from reports import durations
 from reports.models import MEASURES, DayDurations, DayFigures
 from tickets.models import SOLVED_STATUSES, Event, ReportAs, Ticket, TicketStatus, TrainingSetup
@@ -38,15 +38,6 @@ Row = tuple[date, str, str, str, str]
 DESK_WITHIN = ("department", "location", "category", "tier", "priority", "channel")
 # The Events that count for a technician.
 ACTIVITY = ("escalate", "reopen", "reopen_closed", "log_time")
-
-
-def desk_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def day_of(moment: datetime, zone: ZoneInfo | None = None) -> date:
-    """The desk's day of a moment."""
-    return moment.astimezone(zone or desk_zone()).date()
 
 
 # Where each measure sits in a row's list of values (MEASURES' order, the table's columns).

@@ -29,10 +29,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import Device, DeviceStatus
+from core.days import day_of, desk_zone
 from reports.links import Filters, created_filters
 from reports.models import DayFigures
 from reports.periods import Period
-from reports.rollups import day_of, desk_zone
 from reports.selectors.figures import covering, covering_both, current_flag
 from tickets.models import ReportAs, Ticket
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from core.days import desk_zone
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from helpdesk.seed import FAILING_MODEL
 from reports.periods import today
-from reports.rollups import desk_zone
 from tests.fixtures.browser import axe_violations
 from tickets.models import SOLVED_STATUSES, Ticket
 

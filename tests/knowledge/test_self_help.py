@@ -138,3 +138,14 @@ def test_a_staff_only_article_never_reaches_a_requester(client_for, requester, t
     assert (
         staff_only.title in client_for(technician).get(reverse("knowledge:search"), {"q": "printer"}).content.decode()
     )
+
+
+def test_a_problem_solved_counts_on_the_desks_day_whatever_the_readers_time_zone(client_for, requester):
+    """The desk report counts the desk's days (settings.TIME_ZONE): a requester in New York at 02:00 UTC on
+    3 November is still on the 2nd, the desk (Stockholm) already on the 3rd."""
+    requester.time_zone = "America/New_York"
+    requester.save(update_fields=["time_zone"])
+    article = factories.ArticleFactory()
+    with time_machine.travel(datetime(2026, 11, 3, 2, 0, tzinfo=UTC), tick=False):
+        client_for(requester).post(reverse("knowledge:solved", args=[article.pk]))
+    assert ProblemSolved.objects.get().day == date(2026, 11, 3)

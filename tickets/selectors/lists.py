@@ -6,9 +6,7 @@ whatever their length.
 
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Someone, can
 from assets.models import Device, Employee
+from core.days import desk_zone
 from tickets.models import (
     OPEN_STATUSES,
     SOLVED_STATUSES,
@@ -271,7 +270,7 @@ def _days_zone(filters: dict[str, Any]) -> tzinfo:
     """The zone whose days the date filters count: the desk's (settings.TIME_ZONE) for "days=desk", the
     viewer's otherwise."""
     if filters.get("days") == "desk":
-        return ZoneInfo(settings.TIME_ZONE)
+        return desk_zone()
     return timezone.get_current_timezone()
 
 
