@@ -1,6 +1,7 @@
 from django.urls import include, path, register_converter
 
 from tickets import views
+from tickets.models import reference_of
 
 
 class TicketNumberConverter:
@@ -13,7 +14,7 @@ class TicketNumberConverter:
 
     def to_url(self, value) -> str:
         text = str(value)
-        return text.upper() if text.upper().startswith("HD-") else f"HD-{int(text)}"
+        return text.upper() if text.upper().startswith("HD-") else reference_of(int(text))
 
 
 register_converter(TicketNumberConverter, "ticket")

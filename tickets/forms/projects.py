@@ -15,6 +15,7 @@ from tickets.models import (
     Category,
     Project,
     ProjectStatus,
+    reference_of,
 )
 from tickets.services import PROJECT_FIELDS
 
@@ -70,7 +71,7 @@ class ProjectTicketsForm(forms.Form):
             else:
                 unknown.append(word)
         found = list(selectors.tickets_visible_to(self.user).filter(pk__in=numbers).order_by("pk"))
-        unknown += [f"HD-{n}" for n in numbers if n not in {t.pk for t in found}]
+        unknown += [reference_of(n) for n in numbers if n not in {t.pk for t in found}]
         if unknown:
             raise forms.ValidationError(
                 _("There are no tickets %(numbers)s."), params={"numbers": ", ".join(str(u) for u in unknown)}

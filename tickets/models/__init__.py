@@ -28,7 +28,7 @@ from tickets.models.history import (
 )
 from tickets.models.lists import SavedFilter, SolvedTally
 from tickets.models.relations import TicketLink
-from tickets.models.ticket import Project, Ticket
+from tickets.models.ticket import Project, Ticket, reference_of
 
 __all__ = [
     "ATTACHMENT_FOLDER",
@@ -61,5 +61,6 @@ __all__ = [
     "Urgency",
     "Watcher",
     "_attachment_path",
+    "reference_of",
     "status_label",
 ]

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models.ticket import Ticket
+from tickets.models.ticket import Ticket, reference_of
 
 
 class TicketLink(models.Model):
@@ -32,4 +32,4 @@ class TicketLink(models.Model):
         indexes = [models.Index(fields=["second"], name="ticket_link_second")]
 
     def __str__(self) -> str:
-        return f"HD-{self.first_id} ↔ HD-{self.second_id}"
+        return f"{reference_of(self.first_id)} ↔ {reference_of(self.second_id)}"

@@ -83,6 +83,11 @@ class Project(models.Model):
         return reverse("tickets:project_detail", kwargs={"pk": self.pk})
 
 
+def reference_of(number: int) -> str:
+    """How people write a ticket's number: HD-1042."""
+    return f"HD-{number}"
+
+
 class TicketManager(models.Manager["Ticket"]):
     """Tickets without their `search` vector, which only the text search reads (by name, in SQL): no page
     carries a ticket's stemmed words around."""
@@ -305,7 +310,7 @@ class Ticket(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"HD-{self.pk}"
+        return reference_of(self.pk)
 
     @property
     def priority_label(self) -> str:

@@ -7,7 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tickets.models import Event, EventKind, TicketStatus, status_label
+from tickets.models import Event, EventKind, TicketStatus, reference_of, status_label
 
 register = template.Library()
 
@@ -126,9 +126,9 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
             return _("%(actor)s filed the ticket under the project %(project)s.") % {"actor": actor, "project": name}
         return _("%(actor)s took the ticket out of its project.") % {"actor": actor}
     if event.kind == EventKind.LINKED:
-        return _("%(actor)s linked the ticket to HD-%(number)s, %(subject)s.") % {
+        return _("%(actor)s linked the ticket to %(reference)s, %(subject)s.") % {
             "actor": actor,
-            "number": event.new.get("ticket"),
+            "reference": reference_of(event.new.get("ticket", 0)),
             "subject": event.new.get("subject", ""),
         }
     if event.kind == EventKind.ALERTED and event.action == "sla_warning":

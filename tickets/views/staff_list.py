@@ -18,7 +18,7 @@ from accounts.permissions import can, require
 from core import csvfiles
 from core.http import local_path
 from tickets import forms, fragments, selectors, services
-from tickets.models import SavedFilter, Ticket
+from tickets.models import SavedFilter, Ticket, reference_of
 from tickets.views.common import SignedInRequest
 
 # --- the staff ticket list ---------------------------------------------------------------------
@@ -173,7 +173,9 @@ def ticket_bulk(request: SignedInRequest) -> HttpResponseBase:
         messages.error(request, _("%(ticket)s refused: %(reason)s") % {"ticket": ticket.reference, "reason": reason})
     missing = sorted(set(wanted) - {t.pk for t in found})
     if missing:
-        messages.error(request, _("Not found: %(tickets)s.") % {"tickets": ", ".join(f"HD-{pk}" for pk in missing)})
+        messages.error(
+            request, _("Not found: %(tickets)s.") % {"tickets": ", ".join(reference_of(pk) for pk in missing)}
+        )
     return redirect(back)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
-from tickets.models import SOLVED_STATUSES, Ticket
+from tickets.models import SOLVED_STATUSES, Ticket, reference_of
 from tickets.views.action_table import ACTIONS, action_form
 from tickets.views.common import (
     STALE,
@@ -118,7 +118,7 @@ def _quoted(request: SignedInRequest, ticket: Ticket, actions: set[str] | frozen
     if quoted is None:
         return {}
     lines = "\n".join(f"> {line}".rstrip() for line in quoted.splitlines())
-    return {"body": _("How %(reference)s was solved:") % {"reference": f"HD-{number}"} + "\n" + lines + "\n\n"}
+    return {"body": _("How %(reference)s was solved:") % {"reference": reference_of(number)} + "\n" + lines + "\n\n"}
 
 
 def _typed_values(form: django_forms.BaseForm) -> list[tuple[str, str]]:
