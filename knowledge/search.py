@@ -16,8 +16,6 @@ and a search of fewer than MIN_LENGTH characters finds nothing rather than every
 """
 
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import and_
 
 from django.contrib.postgres.search import SearchRank
 from django.db.models import F, Max, Q, QuerySet
@@ -201,20 +199,13 @@ def _by_text(
     return by_text, by_comment
 
 
-def _every_word(fields: tuple[str, ...], text: str) -> Q:
-    """Every word of `text` in one of `fields`, any case: the quick start's match."""
-    conditions = [reduce(lambda a, b: a | b, (Q(**{f"{name}__icontains": word}) for name in fields)) for word in
-                  search.words(text)[:8]]  # fmt: skip
-    return reduce(and_, conditions) if conditions else Q(pk__in=[])
-
-
 def _by_words(
     visible: QuerySet[Ticket], readable: QuerySet[Comment], text: str, wanted: int
 ) -> tuple[list[int], list[tuple[int, int]]]:
     """SQLite: the latest tickets with every word in their subject or description, those with most words in
     the subject first; then the latest comments with every word. Two queries."""
     rows = (
-        visible.filter(_every_word(("subject", "description"), text))
+        visible.filter(search.as_written(("subject", "description"), text))
         .order_by("-pk")
         .values_list("pk", "subject")[:FALLBACK_CANDIDATES]
     )
@@ -224,7 +215,9 @@ def _by_words(
     by_comment: list[tuple[int, int]] = []
     if len(by_text) < wanted:
         by_comment = list(
-            readable.filter(_every_word(("body",), text)).order_by("-pk").values_list("ticket_id", "pk")[: wanted * 2]
+            readable.filter(search.as_written(("body",), text))
+            .order_by("-pk")
+            .values_list("ticket_id", "pk")[: wanted * 2]
         )
     return by_text, by_comment
 
@@ -262,13 +255,13 @@ def tickets_matching(user: Someone, text: str, *, full_text: bool | None = None)
         )
     else:
         found |= set(
-            visible.filter(_every_word(("subject", "description"), query))
+            visible.filter(search.as_written(("subject", "description"), query))
             .order_by("-pk")
             .values_list("pk", flat=True)[:MATCHES_LISTED]
         )
         found |= set(
             comments_visible_to(user)
-            .filter(_every_word(("body",), query))
+            .filter(search.as_written(("body",), query))
             .order_by("-pk")
             .values_list("ticket_id", flat=True)[:MATCHES_LISTED]
         )

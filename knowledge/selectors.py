@@ -4,11 +4,10 @@ a requester an article that is not for them."""
 
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -41,6 +40,10 @@ ORDERS = {
 }
 
 
+# What of an article is searched where there is no full-text search.
+ARTICLE_TEXT = ("title", "keywords", "body")
+
+
 def articles_matching(qs: QuerySet[Article], query: str, *, full_text: bool | None = None) -> QuerySet[Article]:
     """Articles with every word of `query` in their title, keywords or text. On PostgreSQL by their stored
     vector, each word stemmed in any of the desk's languages (so "printers" finds "printer", "skrivare"
@@ -51,9 +54,7 @@ def articles_matching(qs: QuerySet[Article], query: str, *, full_text: bool | No
     if use_full_text:
         words = search.every_word_any_language(query)
         return qs if words is None else qs.filter(search=words)
-    for word in search.words(query)[:10]:
-        qs = qs.filter(Q(title__icontains=word) | Q(keywords__icontains=word) | Q(body__icontains=word))
-    return qs
+    return qs.filter(search.as_written(ARTICLE_TEXT, query)) if search.words(query) else qs
 
 
 def articles_found(user: Someone, query: str, *, limit: int = 5, full_text: bool | None = None) -> list[Article]:
@@ -104,10 +105,7 @@ def articles_suggested(
         mine = set(search.words(text))
         if not mine:
             return []
-        any_word = reduce(
-            lambda a, b: a | b,
-            (Q(title__icontains=w) | Q(keywords__icontains=w) | Q(body__icontains=w) for w in list(mine)[:10]),
-        )
+        any_word = search.as_written(ARTICLE_TEXT, text, every=False)
         for article in published.filter(any_word).order_by("-helped_count", "-pk")[:SUGGESTION_CANDIDATES]:
             theirs = set(search.words(f"{article.title} {article.keywords} {article.body}"))
             ranked.append((len(mine & theirs) / len(mine), article))
@@ -228,16 +226,22 @@ def write_up_initial(ticket: Ticket) -> dict[str, object]:
     }
 
 
-def problems_solved_between(first: date, last: date, within: tuple[str, str] = ("", "")) -> int | None:
-    """How many problems requesters solved with an article instead of a ticket from `first` to `last` (the
-    desk's days), whole or `within` a department, location or article category (by id, as the reports'
+def problems_solved(spans: tuple[tuple[date, date], ...], within: tuple[str, str] = ("", "")) -> tuple[int, ...] | None:
+    """How many problems requesters solved with an article instead of a ticket in each of `spans` (first and
+    last desk day), whole or `within` a department, location or article category (by id, as the reports'
     filters give them); None within a filter they have nothing to do with (a tier, a priority, a channel).
-    Counted from its day index: a few rows a day, never the tickets."""
-    qs = ProblemSolved.objects.filter(day__range=(first, last))
+    One query over the day index: a few rows a day, never the tickets."""
     kind, member = within
     fields = {"department": "department_id", "location": "location_id", "category": "article__category_id"}
-    if kind:
-        if kind not in fields:
-            return None
-        qs = qs.filter(**{fields[kind]: int(member)}) if member.isdigit() else qs.none()
-    return qs.count()
+    if kind and kind not in fields:
+        return None
+    if kind and not member.isdigit():
+        return tuple(0 for _span in spans)
+    qs = ProblemSolved.objects.filter(
+        day__range=(min(first for first, _last in spans), max(last for _first, last in spans)),
+        **({fields[kind]: int(member)} if kind else {}),
+    )
+    counts = qs.aggregate(
+        **{f"span{index}": Count("pk", filter=Q(day__range=span)) for index, span in enumerate(spans)}
+    )
+    return tuple(counts[f"span{index}"] for index in range(len(spans)))

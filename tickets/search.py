@@ -10,13 +10,16 @@ asked about, stemmed in its language and joined by OR (`any_words`): the best ma
 required, and no operator, quote or SQL anyone types can reach the parser.
 """
 
+import operator
 import re
+from collections.abc import Iterable
+from functools import reduce
 
 from django.apps import apps as installed_apps
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.expressions import CombinedExpression
 
 # The text-search configuration of each language the desk speaks.
@@ -89,6 +92,17 @@ def said_in_comments(text: str, max_words: int = 8) -> SearchQuery | None:
     """A query matching comments with every word of `text` as written (any case); None without a word."""
     found = words(text)[:max_words]
     return SearchQuery(" ".join(found), config=COMMENT_CONFIG, search_type="plain") if found else None
+
+
+def as_written(fields: Iterable[str], text: str, *, every: bool = True, max_words: int = 8) -> Q:
+    """Where there is no full-text search (the quick start's SQLite): `fields` holding every word of `text`
+    (`every=False`: any of them), as written, in any case. A text without a word matches nothing."""
+    names = list(fields)
+    found = words(text)[:max_words]
+    if not found:
+        return Q(pk__in=[])
+    conditions = [reduce(operator.or_, (Q(**{f"{name}__icontains": word}) for name in names)) for word in found]
+    return reduce(operator.and_ if every else operator.or_, conditions)
 
 
 def _in_every_language(word: str) -> SearchQuery:

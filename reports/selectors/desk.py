@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.selectors import problems_solved_between
+from knowledge.selectors import problems_solved
 from reports import links
 from reports.models import DayFigures
 from reports.periods import Period
@@ -75,7 +75,7 @@ class DeskReport:
 
 
 def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskReport:
-    """The desk's figures for `period` (within one filter's member, or whole). Seven queries at most."""
+    """The desk's figures for `period` (within one filter's member, or whole). Six queries at most."""
     where: Slice = {"group_by": "", "member": "", "within": within[0], "within_member": within[1]}
     filters = {within[0]: within[1]} if within[0] else {}
     previous = period.previous()
@@ -127,12 +127,11 @@ def desk_report(period: Period, within: tuple[str, str] = ("", "")) -> DeskRepor
         Figure("first_contact", _("Resolved at first contact"), share(now["first_contact"], now["resolved"]),
                share(before["first_contact"], before["resolved"]), "percent", resolved(first_contact="yes"), True),
     ]  # fmt: skip
-    self_help = problems_solved_between(period.first, period.last, within)
+    self_help = problems_solved(((period.first, period.last), (previous.first, previous.last)), within)
     if self_help is not None:
         # Not tickets: its link opens the articles that avoided most.
         figures.append(
-            Figure("self_help", _("Solved without a ticket (help articles)"), self_help,
-                   problems_solved_between(previous.first, previous.last, within), "count",
+            Figure("self_help", _("Solved without a ticket (help articles)"), self_help[0], self_help[1], "count",
                    f"{reverse('knowledge:index')}?order=avoided", True)
         )  # fmt: skip
 
