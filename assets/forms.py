@@ -45,16 +45,16 @@ class EmployeeLookupInput(forms.TextInput):
         super().__init__(
             {
                 "autocomplete": "off",
-                "hx-get": reverse_lazy("assets:employee_lookup"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-swap": "innerHTML",
+                "data-hx-get": reverse_lazy("assets:employee_lookup"),
+                "data-hx-trigger": "input changed delay:250ms",
+                "data-hx-swap": "innerHTML",
                 **(attrs or {}),
             }
         )
 
     def render(self, name, value, attrs=None, renderer=None):
         options = f"{name}-options"
-        attrs = {**(attrs or {}), "list": options, "hx-target": f"#{options}"}
+        attrs = {**(attrs or {}), "list": options, "data-hx-target": f"#{options}"}
         field = super().render(name, value, attrs, renderer)
         return format_html('{}<datalist id="{}"></datalist>', field, options)
 

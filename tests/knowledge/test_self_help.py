@@ -30,7 +30,7 @@ def _suggested(client, subject: str, *, htmx: bool = True) -> str:
 
 def test_the_report_form_asks_for_suggestions_as_the_subject_is_typed(client_for, requester):
     page = client_for(requester).get(reverse("tickets:submit")).content.decode()
-    assert 'hx-get="/knowledge/suggestions/"' in page and 'hx-include="#id_subject"' in page
+    assert 'data-hx-get="/knowledge/suggestions/"' in page and 'data-hx-include="#id_subject"' in page
     assert "input changed delay:400ms from:#id_subject" in page
     # The "This solved it" buttons post the page's own form, after the report's: forms are never nested.
     assert page.index('<form id="solved-it"') > page.index("Send to the help desk")

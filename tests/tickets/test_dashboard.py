@@ -171,7 +171,7 @@ def test_every_part_refreshes_and_the_triage_list_waits_in_the_static_script(cli
     factories.TicketFactory()
     page = client_for(coordinator).get(DASHBOARD).content.decode()
     # Four parts on the timer and on "Refresh now"; no trigger filter, which htmx would have to eval.
-    assert page.count('hx-trigger="every 5s, dashboard-refresh from:body"') == 4
+    assert page.count('data-hx-trigger="every 5s, dashboard-refresh from:body"') == 4
     assert '<script src="/static/js/dashboard.js"></script>' in page
     # "Refresh now" is a plain link to the page, made to refresh in place by that script.
     assert page.count("data-dashboard-refresh") == 1

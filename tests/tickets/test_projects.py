@@ -157,7 +157,7 @@ def test_the_project_form_suggests_people_and_takes_a_suggestion(client_for, coo
     client = client_for(coordinator)
     form = client.get(reverse("tickets:project_edit", args=[project.pk])).content.decode()
     assert 'list="project_manager-options"' in form and '<datalist id="project_manager-options"></datalist>' in form
-    assert f'hx-get="{reverse("assets:employee_lookup")}"' in form
+    assert f'data-hx-get="{reverse("assets:employee_lookup")}"' in form
     assert f'value="{project.project_manager.employee_number}"' in form  # the saved person, by number
     anna = factories.EmployeeFactory(employee_number="E1001", first_name="Anna", last_name="Berg")
     suggestions = client.get(reverse("assets:employee_lookup"), {"project_manager": "Anna"}).content.decode()

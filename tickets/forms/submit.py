@@ -88,9 +88,9 @@ class LogCallForm(forms.Form):
                 "autocomplete": "off",
                 "autofocus": True,
                 # htmx: who matches, shown as the coordinator types.
-                "hx-get": reverse_lazy("tickets:caller_search"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#caller-matches",
+                "data-hx-get": reverse_lazy("tickets:caller_search"),
+                "data-hx-trigger": "input changed delay:300ms",
+                "data-hx-target": "#caller-matches",
             }
         ),
     )
