@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.bell",
             ],
-            "builtins": ["accounts.templatetags.permissions"],
+            "builtins": ["accounts.templatetags.permissions", "core.moments"],
         },
     },
 ]
@@ -296,6 +296,8 @@ LANGUAGES = [
     ("pl", _("Polish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, ISO-like where the locale's own is ambiguous: helpdesk/formats/.
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

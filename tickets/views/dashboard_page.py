@@ -9,11 +9,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.timesince import timesince
-from django.utils.translation import gettext as _
 
 from accounts.permissions import require
 from accounts.sessions import not_activity
+from core import moments
 from tickets import forms, fragments, selectors
 from tickets.models import Category, Ticket
 from tickets.views.common import SignedInRequest
@@ -57,7 +56,7 @@ def _triage_rows(request: SignedInRequest, reads: _DashboardReads) -> list[dict]
         def render_row(context: dict = context) -> str:
             return render_to_string("tickets/dashboard/_triage_row.html", context)
 
-        age = _("%(age)s ago") % {"age": timesince(ticket.created_at, now)}
+        age = moments.relative(ticket.created_at, now)
         markup = fragments.kept(fragments.digest(context), render_row)
         row = context["row"]
         row["html"] = fragments.filled(markup, {fragments.CSRF_MARK: csrf, AGE_MARK: age})

@@ -1,0 +1,7 @@
+"""Dutch: day, month and year with hyphens."""
+
+DATE_FORMAT = "d-m-Y"
+SHORT_DATE_FORMAT = "d-m-Y"
+DATETIME_FORMAT = "d-m-Y H:i"
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+TIME_FORMAT = "H:i"
