@@ -125,3 +125,18 @@ def test_no_template_uses_what_the_policy_refuses():
         if pattern.search(template.read_text())
     ]
     assert not found, found
+
+
+def test_htmx_attributes_are_written_as_data_attributes():
+    """HTML allows no attribute named hx-get: the validator accepts data-hx-get, which htmx reads alike."""
+    bare = re.compile(r"""\shx-[a-z]+\s*=""")
+    templates = settings.BASE_DIR / "templates"
+    found = [str(t.relative_to(templates)) for t in sorted(templates.rglob("*.html")) if bare.search(t.read_text())]
+    sources = [settings.BASE_DIR / app for app in ("accounts", "assets", "tickets", "knowledge", "reports")]
+    found += [
+        str(p)
+        for root in sources
+        for p in sorted(root.rglob("*.py"))
+        if re.search(r"""["']hx-[a-z]+["']""", p.read_text())
+    ]
+    assert not found, found
