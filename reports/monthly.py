@@ -109,26 +109,27 @@ def summary_content(period: Period) -> dict[str, Any]:
     categories = Category.objects.select_related("parent").in_bulk(category_ids) if category_ids else {}
     departments = Department.objects.in_bulk([row.member_id for row in training_rows]) if training_rows else {}
 
-    def names_of(named: object) -> dict[str, str]:
-        return in_every_language(named) if named is not None else {}
+    def with_names(row: dict[str, Any], **named: object) -> dict[str, Any]:
+        """`row`, with each name given in other languages (key -> object) kept in every language."""
+        for key, value in named.items():
+            names = in_every_language(value) if value is not None else {}
+            if len(set(names.values())) > 1:  # none given: the name itself is enough
+                row[key] = names
+        return row
 
     rising = [
-        {
-            "name": str(row.label),
-            "names": names_of(categories.get(int(row.member))) if row.kind == "category" else {},
-            "count": row.count,
-            "previous": row.previous,
-        }
+        with_names(
+            {"name": str(row.label), "count": row.count, "previous": row.previous},
+            names=categories.get(int(row.member)) if row.kind == "category" and row.member.isdigit() else None,
+        )
         for row in rising_rows
     ]
     training = [
-        {
-            "topic": row.topics[0].name,
-            "topic_names": names_of(categories.get(row.topics[0].category_id or 0)),
-            "count": row.topics[0].how_to,
-            "who": row.name,
-            "who_names": names_of(departments.get(row.member_id)),
-        }
+        with_names(
+            {"topic": row.topics[0].name, "count": row.topics[0].how_to, "who": row.name},
+            topic_names=categories.get(row.topics[0].category_id or 0),
+            who_names=departments.get(row.member_id),
+        )
         for row in training_rows
     ]
     return {
