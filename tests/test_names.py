@@ -243,3 +243,25 @@ def test_the_demo_seed_gives_names_in_every_language():
     assert all(name_translations(name) for name in DEPARTMENTS if name != "IT")
     with translation.override("pl"):
         assert str(Category.objects.get(name="Printer")) == "Sprzęt > Drukarka"
+
+
+@pytest.mark.parametrize(("language", "shown"), [("sv", "Åtgärdat"), ("pl", "Naprawiono")])
+def test_a_resolution_code_reads_in_the_requester_s_language(client_for, requester, language, shown):
+    requester.language = language
+    requester.save(update_fields=["language"])
+    ticket = factories.TicketFactory(
+        requester=requester.employee, status="resolved", resolution_code="fixed", resolution_notes="Done."
+    )
+    page = client_for(requester).get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert shown in page
+
+
+def test_the_demo_s_addresses_are_ascii_and_its_names_as_written():
+    from helpdesk.demo_people import ascii_letters, demo_email, employee_email
+
+    assert employee_email("Katarzyna", "Wiśniewska", 4) == "katarzyna.wisniewska.4@demo.example"
+    assert employee_email("Sølvi", "Ødegård", 5) == "solvi.odegard.5@demo.example"
+    assert employee_email("Łukasz", "de Vries", 6) == "lukasz.devries.6@demo.example"
+    assert employee_email("Lucía", "Martínez", 7) == "lucia.martinez.7@demo.example"
+    assert ascii_letters("Æsa Strauß Håkan Björn Muñoz") == "aesa strauss hakan bjorn munoz"
+    assert demo_email("Cora") == "cora@demo.example"
