@@ -12,6 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -39,6 +40,43 @@ def _next_url(request) -> str:
     return local_path(request, wanted) or home_url_for(request.user)
 
 
+def _language_cookie_follow(response: HttpResponse, language: str) -> HttpResponse:
+    """The language cookie says the person's chosen language, or is gone when they chose none: LocaleMiddleware
+    reads the cookie before Accept-Language, so a cookie left behind would keep the language chosen before (or
+    that of whoever used this browser last) instead of following the browser."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        )
+    else:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+        )
+    return response
+
+
+def _browser_language(request) -> str:
+    """The language the browser asks for (Accept-Language) among ours, whatever the language cookie says."""
+    for code, _quality in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 class LoginView(auth_views.LoginView):
     """Step one: email and password. Someone with an authenticator goes on to the code step."""
 
@@ -50,14 +88,17 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         sessions.session_start(self.request, keep_signed_in=form.cleaned_data["keep_signed_in"])
         user = form.get_user()
+        # From here on the pages speak the person's language, or their browser's: not a language chosen
+        # on this browser by someone else before.
+        translation.activate(user.language or _browser_language(self.request))
         if user.two_factor_enabled:
             wanted = self.get_redirect_url()
             query = f"?{urlencode({REDIRECT_FIELD_NAME: wanted})}" if wanted else ""
-            return redirect(reverse("accounts:login_code") + query)
-        if two_factor_required(user):
+            response = redirect(reverse("accounts:login_code") + query)
+        elif two_factor_required(user):
             messages.info(self.request, _("Managers log in with a second factor: set it up now to go on."))
-            return redirect("accounts:two_factor")
-        return response
+            response = redirect("accounts:two_factor")
+        return _language_cookie_follow(response, user.language)
 
 
 def login_locked_out(request, original_response=None, credentials=None):
@@ -157,12 +198,11 @@ def profile(request):
                 monthly_summary=data.get("monthly_summary", user.monthly_summary),
                 muted_notification_kinds=form.muted_kinds,
             )
-            translation.activate(user.language or translation.get_language_from_request(request))
+            # The cookie of the language chosen before is still on this request: "as my browser says" is
+            # the browser's Accept-Language, not the cookie.
+            translation.activate(user.language or _browser_language(request))
             messages.success(request, _("Your preferences are saved."))
-            response = redirect("accounts:profile")
-            if user.language:
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
-            return response
+            return _language_cookie_follow(redirect("accounts:profile"), user.language)
     else:
         form = PreferencesForm(instance=user, **options)
     technician_profile = getattr(user, "technician_profile", None)

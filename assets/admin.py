@@ -1,17 +1,20 @@
 from django.contrib import admin
 
 from assets.models import Department, Device, DeviceAssignment, Employee, Location
+from core.names import NameTranslationsAdmin, name_translations_form
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(NameTranslationsAdmin, admin.ModelAdmin):
+    form = name_translations_form(Department)
     list_display = ["name", "manager"]
     search_fields = ["name"]
     raw_id_fields = ["manager"]
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(NameTranslationsAdmin, admin.ModelAdmin):
+    form = name_translations_form(Location)
     list_display = ["site", "building", "floor", "room"]
     search_fields = ["site", "building", "room"]
 

@@ -4,8 +4,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.names import TranslatedName
 
-class Department(models.Model):
+
+class Department(TranslatedName):
     name = models.CharField(_("name"), max_length=120, unique=True)
     manager = models.ForeignKey(
         "assets.Employee",
@@ -22,11 +24,15 @@ class Department(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated_name
 
 
-class Location(models.Model):
-    """A place: site, building, floor, room. Shown as a path like "HQ / B / 2 / 214"."""
+class Location(TranslatedName):
+    """A place: site, building, floor, room. Shown as a path like "HQ / B / 2 / 214". The site is its name,
+    given per language (a "Warehouse" is a "Lager" to a Swedish reader); `path` is the path as written, the
+    key the CSV import matches, and str() the path as the reader reads it."""
+
+    translated_field = "site"
 
     site = models.CharField(_("site"), max_length=80)
     building = models.CharField(_("building"), max_length=80, blank=True)
@@ -42,7 +48,7 @@ class Location(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.path
+        return " / ".join(part for part in (self.translated_name, self.building, self.floor, self.room) if part)
 
     @property
     def path(self) -> str:

@@ -3,6 +3,7 @@
 import logging
 import smtplib
 import uuid
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
+from django.utils.encoding import punycode
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,28 @@ class SentButUnconfirmed(smtplib.SMTPException):
         super().__init__(f"sent, but the mail server did not confirm it: {what} ({cause})")
 
 
+class AddressNeedsSMTPUTF8(smtplib.SMTPNotSupportedError):
+    """An address has letters outside ASCII before its @, and the mail server does not offer SMTPUTF8: it
+    cannot carry such an address at all, so sending again will not help (the address must change)."""
+
+    def __init__(self, addresses: list[str]):
+        self.addresses = addresses
+        super().__init__("the mail server does not support SMTPUTF8, which the address needs: " + ", ".join(addresses))
+
+
+def _envelope_address(address: str, encoding: str) -> tuple[str, bool]:
+    """The address for MAIL FROM or RCPT TO, and whether it needs SMTPUTF8 (non-ASCII before the @).
+
+    Django's sanitize_address would write such a local part as an RFC 2047 encoded word, which no mailbox
+    answers to: it is kept as written instead, for a server that takes UTF-8, and refused by any other."""
+    sanitized = sanitize_address(address, encoding)
+    _name, spec = parseaddr(address)
+    local, _at, domain = spec.rpartition("@")
+    if local.isascii():
+        return sanitized, False
+    return f"{local}@{punycode(domain)}", True
+
+
 class SMTPBackend(EmailBackend):
     """Django's SMTP backend, with each message sent phase by phase instead of through smtplib.sendmail.
 
@@ -54,12 +78,18 @@ class SMTPBackend(EmailBackend):
         if not email_message.recipients():
             return False
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
-        from_email = sanitize_address(email_message.from_email, encoding)
-        recipients = [sanitize_address(address, encoding) for address in email_message.recipients()]
+        from_email, international = _envelope_address(email_message.from_email, encoding)
+        recipients = []
+        needing_utf8 = [email_message.from_email] if international else []
+        for address in email_message.recipients():
+            envelope_address, international = _envelope_address(address, encoding)
+            recipients.append(envelope_address)
+            if international:
+                needing_utf8.append(address)
         message = email_message.message()
         content = message.as_bytes(linesep="\r\n")
         try:
-            self._envelope(from_email, recipients, size=len(content))
+            self._envelope(from_email, recipients, size=len(content), needing_utf8=needing_utf8)
             self._data(content, message_id=message["Message-ID"] or "")
         except smtplib.SMTPException:
             if not self.fail_silently:
@@ -67,7 +97,7 @@ class SMTPBackend(EmailBackend):
             return False
         return True
 
-    def _envelope(self, from_email: str, recipients: list[str], *, size: int) -> None:
+    def _envelope(self, from_email: str, recipients: list[str], *, size: int, needing_utf8: list[str]) -> None:
         """MAIL FROM and RCPT TO, on a new connection if the server dropped the one we had."""
         for attempt in range(1, ENVELOPE_TRIES + 1):
             try:
@@ -75,17 +105,23 @@ class SMTPBackend(EmailBackend):
                     self.open()
                     if self.connection is None:  # fail_silently swallowed the reason
                         raise smtplib.SMTPServerDisconnected("could not connect to the mail server")
-                self._mail_and_rcpt(self.connection, from_email, recipients, size=size)
+                self._mail_and_rcpt(self.connection, from_email, recipients, size=size, needing_utf8=needing_utf8)
                 return
             except smtplib.SMTPServerDisconnected:
                 self._abandon()
                 if attempt == ENVELOPE_TRIES:
                     raise
 
-    def _mail_and_rcpt(self, connection: smtplib.SMTP, from_email: str, recipients: list[str], *, size: int) -> None:
+    def _mail_and_rcpt(
+        self, connection: smtplib.SMTP, from_email: str, recipients: list[str], *, size: int, needing_utf8: list[str]
+    ) -> None:
         # What smtplib.SMTP.sendmail does up to DATA; a 421 anywhere counts as a dropped connection.
         connection.ehlo_or_helo_if_needed()
         options = [f"size={size}"] if connection.does_esmtp and connection.has_extn("size") else []
+        if needing_utf8:
+            if not (connection.does_esmtp and connection.has_extn("smtputf8")):
+                raise AddressNeedsSMTPUTF8(needing_utf8)
+            options.append("SMTPUTF8")
         code, reply = connection.mail(from_email, options)
         if code == CLOSING:
             raise smtplib.SMTPServerDisconnected(f"{code} {reply.decode(errors='replace')}")

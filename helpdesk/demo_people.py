@@ -1,6 +1,8 @@
 """Who and what the demo organisation is: its logins, places, service levels and people. manage.py
 demo_load builds it; helpdesk.demo_history writes its past."""
 
+import unicodedata
+
 from accounts.models import Tier
 
 DEMO_PASSWORD = "helpdesk"  # noqa: S105 - printed on purpose: these are the demo logins.
@@ -30,4 +32,21 @@ MANAGER = ("Max", "Ødegård")
 
 
 def demo_email(first: str) -> str:
-    return f"{first.lower()}@{DEMO_DOMAIN}"
+    return f"{ascii_letters(first)}@{DEMO_DOMAIN}"
+
+
+# Letters that are not a base letter plus an accent, so Unicode decomposition leaves them as they are.
+_OWN_LETTERS = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "œ": "oe"})
+
+
+def ascii_letters(text: str) -> str:
+    """`text` in plain ASCII letters: "Wiśniewska" -> "wisniewska", "Ødegård" -> "odegard". Mail servers
+    without SMTPUTF8 refuse an address with any other character; the names themselves stay as written."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_OWN_LETTERS))
+    return "".join(char for char in decomposed if char.isascii() and not unicodedata.combining(char))
+
+
+def employee_email(first: str, last: str, number: int) -> str:
+    """The work address of a demo employee without a login: ASCII, like the address of every real mailbox."""
+    local = ".".join(ascii_letters(part).replace(" ", "") for part in (first, last, str(number)))
+    return f"{local}@{DEMO_DOMAIN}"

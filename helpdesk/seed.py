@@ -70,6 +70,62 @@ DEPARTMENTS = [
     "Finance", "Sales", "Operations", "Logistics", "Human resources", "Marketing", "Legal", "Purchasing",
     "Customer service", "Research", "Production", "Quality", "Facilities", "Management", "IT",
 ]  # fmt: skip
+# The names above (and the demo's sites and calendar) in the other languages of the interface, as a manager
+# would give them in the admin: (sv, es, nb, nl, pl). Product names (Office, VPN, Excel, ...) are the same
+# everywhere and have none: the name itself is shown.
+_LANGUAGES = ("sv", "es", "nb", "nl", "pl")
+_NAMES = {
+    # Categories
+    "Hardware": ("Hårdvara", "Hardware", "Maskinvare", "Hardware", "Sprzęt"),
+    "Laptop": ("Bärbar dator", "Portátil", "Bærbar PC", "Laptop", "Laptop"),
+    "Desktop": ("Stationär dator", "Ordenador de sobremesa", "Stasjonær PC", "Desktop", "Komputer stacjonarny"),
+    "Monitor": ("Bildskärm", "Monitor", "Skjerm", "Beeldscherm", "Monitor"),
+    "Printer": ("Skrivare", "Impresora", "Skriver", "Printer", "Drukarka"),
+    "Phone": ("Telefon", "Teléfono", "Telefon", "Telefoon", "Telefon"),
+    "Docking station": ("Dockningsstation", "Base de conexión", "Dokkingstasjon", "Dockingstation", "Stacja dokująca"),
+    "Software": ("Programvara", "Software", "Programvare", "Software", "Oprogramowanie"),
+    "Email": ("E-post", "Correo electrónico", "E-post", "E-mail", "Poczta e-mail"),
+    "Operating system": ("Operativsystem", "Sistema operativo", "Operativsystem", "Besturingssysteem",
+                         "System operacyjny"),
+    "Business apps": ("Verksamhetssystem", "Aplicaciones de negocio", "Forretningsapper", "Bedrijfsapplicaties",
+                      "Aplikacje biznesowe"),
+    "Network": ("Nätverk", "Red", "Nettverk", "Netwerk", "Sieć"),
+    "Cabling": ("Kablage", "Cableado", "Kabling", "Bekabeling", "Okablowanie"),
+    "Internet access": ("Internetåtkomst", "Acceso a internet", "Internettilgang", "Internettoegang",
+                        "Dostęp do internetu"),
+    "Access": ("Åtkomst", "Acceso", "Tilgang", "Toegang", "Dostęp"),
+    "Password": ("Lösenord", "Contraseña", "Passord", "Wachtwoord", "Hasło"),
+    "Permissions": ("Behörigheter", "Permisos", "Tillatelser", "Rechten", "Uprawnienia"),
+    "New starter": ("Nyanställd", "Nueva incorporación", "Nyansatt", "Nieuwe medewerker", "Nowy pracownik"),
+    "Leaver": ("Slutar", "Baja de empleado", "Slutter", "Vertrekkende medewerker", "Odchodzący pracownik"),
+    "How to use": ("Så använder du", "Cómo usar", "Slik bruker du", "Hoe gebruik je", "Jak używać"),
+    # Departments
+    "Finance": ("Ekonomi", "Finanzas", "Økonomi", "Financiën", "Finanse"),
+    "Sales": ("Försäljning", "Ventas", "Salg", "Verkoop", "Sprzedaż"),
+    "Operations": ("Drift", "Operaciones", "Drift", "Operaties", "Operacje"),
+    "Logistics": ("Logistik", "Logística", "Logistikk", "Logistiek", "Logistyka"),
+    "Human resources": ("Personalavdelningen", "Recursos humanos", "Personalavdelingen", "Personeelszaken", "Kadry"),
+    "Marketing": ("Marknadsföring", "Marketing", "Markedsføring", "Marketing", "Marketing"),
+    "Legal": ("Juridik", "Asesoría jurídica", "Juridisk avdeling", "Juridische zaken", "Dział prawny"),
+    "Purchasing": ("Inköp", "Compras", "Innkjøp", "Inkoop", "Zakupy"),
+    "Customer service": ("Kundtjänst", "Atención al cliente", "Kundeservice", "Klantenservice", "Obsługa klienta"),
+    "Research": ("Forskning", "Investigación", "Forskning", "Onderzoek", "Badania"),
+    "Production": ("Produktion", "Producción", "Produksjon", "Productie", "Produkcja"),
+    "Quality": ("Kvalitet", "Calidad", "Kvalitet", "Kwaliteit", "Jakość"),
+    "Facilities": ("Fastighet", "Instalaciones", "Eiendom", "Facilitaire dienst", "Administracja budynku"),
+    "Management": ("Ledning", "Dirección", "Ledelse", "Directie", "Zarząd"),
+    # The demo's sites and its calendar
+    "HQ": ("Huvudkontoret", "Sede central", "Hovedkontoret", "Hoofdkantoor", "Centrala"),
+    "Warehouse": ("Lager", "Almacén", "Lager", "Magazijn", "Magazyn"),
+    "Office hours": ("Kontorstid", "Horario de oficina", "Kontortid", "Kantooruren", "Godziny pracy biura"),
+}  # fmt: skip
+
+
+def name_translations(name: str) -> dict[str, str]:
+    """The seed's translations of one name, for its `name_translations` (empty for a product name)."""
+    return dict(zip(_LANGUAGES, _NAMES[name], strict=True)) if name in _NAMES else {}
+
+
 # (type, maker, model, OS, how common, how fragile): a few models break far more often than others.
 DEVICE_MODELS = [
     (DeviceType.LAPTOP, "Lenovo", "ThinkPad T14 Gen 4", "Windows 11", 30, 1.0),
@@ -98,10 +154,20 @@ RESOLUTION_CODES = [("fixed", 55), ("workaround", 12), ("user_training", 12), ("
 
 def categories_create() -> list[Category]:
     """Create the category tree of CATEGORIES; returns the leaves, each with its parent set."""
-    parents = {name: Category.objects.create(name=name, report_as=REPORT_AS.get(name, "")) for name in CATEGORIES}
+    parents = {
+        name: Category.objects.create(
+            name=name, name_translations=name_translations(name), report_as=REPORT_AS.get(name, "")
+        )
+        for name in CATEGORIES
+    }
     return Category.objects.bulk_create(
         [
-            Category(name=child, parent=parents[parent], report_as=REPORT_AS.get(parent, ""))
+            Category(
+                name=child,
+                name_translations=name_translations(child),
+                parent=parents[parent],
+                report_as=REPORT_AS.get(parent, ""),
+            )
             for parent, kids in CATEGORIES.items()
             for child in kids
         ]

@@ -87,7 +87,10 @@ def notification_deliver(*, notification_id: int, claim: str = "") -> DeliveryRe
         delays = retry_delays()
         if permanent or attempt > len(delays):
             Notification.objects.filter(pk=notification_id).update(
-                status=NotificationStatus.FAILED, attempts=attempt, last_error=_describe(error), claimed_by=""
+                status=NotificationStatus.FAILED,
+                attempts=attempt,
+                last_error=_describe(error, notification.address),
+                claimed_by="",
             )
             logger.warning("notification %s failed for good: %s", notification_id, _describe(error))
             return DeliveryResult(notification_id, sent=False)
@@ -194,6 +197,8 @@ def _is_permanent(error: Exception) -> bool:
     """5xx answers from the mail server are final; 4xx, timeouts and refused connections are not."""
     if isinstance(error, SentButUnconfirmed):
         return False  # it may have arrived, or not: a later attempt, under the same Message-ID, makes sure
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True  # the server cannot carry the address (no SMTPUTF8) today or tomorrow
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _message in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
@@ -203,10 +208,32 @@ def _is_permanent(error: Exception) -> bool:
     return not isinstance(error, smtplib.SMTPException | OSError)
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception, address: str = "") -> str:
     if isinstance(error, SentButUnconfirmed):
         return _describe_unconfirmed(error)
-    return f"{type(error).__name__}: {error}"[:1000]
+    technical = f"{type(error).__name__}: {error}"
+    reason = _describe_address_refused(error, address) if address else None
+    return (f"{reason} ({technical})" if reason else technical)[:1000]
+
+
+def _describe_address_refused(error: Exception, address: str) -> str | None:
+    """Why a message can never go to `address`, in the managers' words and the desk's language (see below);
+    None when the failure is not about the address."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if isinstance(error, smtplib.SMTPNotSupportedError) or (
+            isinstance(error, UnicodeError) and not address.isascii()
+        ):
+            return _(
+                "The address %(address)s has letters outside plain ASCII, and the mail server does not accept "
+                "such addresses (it does not offer SMTPUTF8). Correct the address: sending again will not help."
+            ) % {"address": address}
+        if isinstance(error, smtplib.SMTPRecipientsRefused) and _is_permanent(error):
+            return _(
+                "The mail server refused the address %(address)s. Check the address: sending again will not help."
+            ) % {"address": address}
+        if isinstance(error, ValueError) and "address" in str(error).lower():
+            return _("The address %(address)s cannot be written in a mail. Correct the address.") % {"address": address}
+    return None
 
 
 def _describe_unconfirmed(error: SentButUnconfirmed) -> str:

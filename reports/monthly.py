@@ -19,7 +19,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.permissions import roles_with
+from assets.models import Department
 from core.days import desk_zone
+from core.names import in_every_language
 from notifications import kinds
 from notifications.models import Notification, NotificationChannel
 from notifications.services import notifications_save
@@ -28,6 +30,7 @@ from reports.selectors.desk import desk_report
 from reports.selectors.machines import REASONS, replacement_candidates
 from reports.selectors.training import training_needs
 from reports.selectors.trends import problem_trends
+from tickets.models import Category
 
 KIND = "monthly_summary"
 # How many rising problems, machines and training topics the mail names: the reports have the rest.
@@ -91,22 +94,44 @@ def summary_content(period: Period) -> dict[str, Any]:
         if figure.key in FIGURES
     ]
     # Words the desk defines (resolution codes, reasons) are kept in English and translated for each
-    # recipient when rendered; names the managers gave (categories, departments) stay as they are.
+    # recipient when rendered; names the managers gave (categories, departments) are kept in every language
+    # ("names"), and the recipient's is shown.
     with translation.override("en"):
-        rising = [
-            {"name": str(row.label), "count": row.count, "previous": row.previous}
-            for row in problem_trends(period).rising[:SHOWN]
-        ]
+        rising_rows = problem_trends(period).rising[:SHOWN]
         machines = [
             {"name": f"{row.asset_tag} ({row.model})" if row.model else row.asset_tag,
              "why": [str(REASONS[reason]) for reason in row.reasons], "failures": row.failures}
             for row in replacement_candidates(period, limit=50)[:SHOWN]
         ]  # fmt: skip
-        training = [
-            {"topic": row.topics[0].name, "count": row.topics[0].how_to, "who": row.name}
-            for row in training_needs(period, limit=SHOWN).departments
-            if row.topics
-        ]
+        training_rows = [row for row in training_needs(period, limit=SHOWN).departments if row.topics]
+    category_ids = {int(row.member) for row in rising_rows if row.kind == "category" and row.member.isdigit()}
+    category_ids |= {row.topics[0].category_id for row in training_rows if row.topics[0].category_id is not None}
+    categories = Category.objects.select_related("parent").in_bulk(category_ids) if category_ids else {}
+    departments = Department.objects.in_bulk([row.member_id for row in training_rows]) if training_rows else {}
+
+    def with_names(row: dict[str, Any], **named: object) -> dict[str, Any]:
+        """`row`, with each name given in other languages (key -> object) kept in every language."""
+        for key, value in named.items():
+            names = in_every_language(value) if value is not None else {}
+            if len(set(names.values())) > 1:  # none given: the name itself is enough
+                row[key] = names
+        return row
+
+    rising = [
+        with_names(
+            {"name": str(row.label), "count": row.count, "previous": row.previous},
+            names=categories.get(int(row.member)) if row.kind == "category" and row.member.isdigit() else None,
+        )
+        for row in rising_rows
+    ]
+    training = [
+        with_names(
+            {"topic": row.topics[0].name, "count": row.topics[0].how_to, "who": row.name},
+            topic_names=categories.get(row.topics[0].category_id or 0),
+            who_names=departments.get(row.member_id),
+        )
+        for row in training_rows
+    ]
     return {
         "month": period.first.strftime("%Y-%m"),
         "first": period.first.isoformat(),

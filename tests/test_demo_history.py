@@ -108,3 +108,25 @@ def test_the_history_tells_the_story_of_the_reports(demo):
         return created.filter(day__gte=period.first, day__lte=period.last).aggregate(n=Sum("created"))["n"] or 0
 
     assert total(month) > 2 * total(year) / 12
+
+
+def test_the_demo_s_addresses_are_ascii_and_its_names_in_the_six_languages(demo):
+    from django.utils import translation
+
+    from accounts.models import User
+    from assets.models import Employee, Location
+    from tickets.models import BusinessCalendar
+
+    addresses = [*Employee.objects.values_list("email", flat=True), *User.objects.values_list("email", flat=True)]
+    assert addresses and all(address.isascii() for address in addresses)
+    # The names stay as written, letters outside ASCII included.
+    assert any(not (e.first_name + e.last_name).isascii() for e in Employee.objects.all())
+    languages = {"sv", "es", "nb", "nl", "pl"}
+    assert all(set(c.name_translations) == languages for c in Category.objects.filter(parent=None))
+    assert all(set(d.name_translations) == languages for d in Department.objects.all())
+    assert all(set(place.name_translations) == languages for place in Location.objects.all())
+    assert set(BusinessCalendar.objects.get().name_translations) == languages
+    with translation.override("pl"):
+        assert str(Category.objects.get(name="Printer")) == "Sprzęt > Drukarka"
+    with translation.override("sv"):
+        assert str(Department.objects.get(name="Sales")) == "Försäljning"

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.names import NameTranslationsAdmin, name_translations_form
 from tickets import services
 from tickets.models import (
     Attachment,
@@ -17,7 +18,8 @@ from tickets.models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(NameTranslationsAdmin, admin.ModelAdmin):
+    form = name_translations_form(Category)
     list_display = ["__str__", "is_active", "default_tier", "auto_assign"]
     list_select_related = ["parent"]
     list_filter = ["is_active", "auto_assign"]
@@ -40,13 +42,15 @@ class RecomputesClocks(admin.ModelAdmin):
         services.sla_recompute_open()
 
 
-class ClosedDayInline(admin.TabularInline):
+class ClosedDayInline(NameTranslationsAdmin, admin.TabularInline):
     model = ClosedDay
+    form = name_translations_form(ClosedDay)
     extra = 1
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(RecomputesClocks):
+class BusinessCalendarAdmin(NameTranslationsAdmin, RecomputesClocks):
+    form = name_translations_form(BusinessCalendar)
     list_display = ["name", "time_zone", "country", "working_days", "day_starts", "day_ends", "is_default"]
     filter_horizontal = ["locations"]
     inlines = [ClosedDayInline]

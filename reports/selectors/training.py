@@ -142,10 +142,9 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
     )
     people_topics = _topics("employee", [member for member, _f in people], period) if people else {}
     department_topics = _topics("department", [member for member, _f in departments], period) if departments else {}
+    department_ids = [int(member) for member, _f in departments]
     department_names = (
-        {pk: d.name for pk, d in Department.objects.in_bulk([int(member) for member, _f in departments]).items()}
-        if departments
-        else {}
+        {pk: d.translated_name for pk, d in Department.objects.in_bulk(department_ids).items()} if departments else {}
     )
     category_ids = {
         int(category)
@@ -205,7 +204,7 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
                 member,
                 figures,
                 employee.full_name,
-                employee.department.name if employee.department else "",
+                employee.department.translated_name if employee.department else "",
                 {"requester": requester},
                 people_topics.get(member, {}),
             )

@@ -204,7 +204,7 @@ def problem_trends(period: Period, *, within: Within = ("", "")) -> TrendsReport
         department_ids = {int(m) for (_g, _m, where, m) in within_rows if where == "department"}
         location_ids = {int(m) for (_g, _m, where, m) in within_rows if where == "location"}
         names = {
-            "department": {pk: d.name for pk, d in Department.objects.in_bulk(list(department_ids)).items()},
+            "department": {pk: d.translated_name for pk, d in Department.objects.in_bulk(list(department_ids)).items()},
             "location": {pk: str(place) for pk, place in Location.objects.in_bulk(list(location_ids)).items()},
         }
         for (group_by, member, where, where_member), (count, before) in within_rows.items():

@@ -4,6 +4,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.names import translated
 from reports import links
 
 register = template.Library()
@@ -67,3 +68,9 @@ def ticket_list_url(filters: dict[str, object] | None) -> str:
 def rate(value: float | None) -> str:
     """Failures per device-year."""
     return "–" if value is None else formats.number_format(value, 2, use_l10n=True)  # noqa: RUF001 - no figure
+
+
+@register.filter
+def in_reader_language(names: dict[str, str] | None, fallback: str = "") -> str:
+    """A name kept in every language (core.names.in_every_language), in the active one; `fallback` without."""
+    return translated(fallback, names)

@@ -114,3 +114,37 @@ def test_the_summary_names_the_rising_problems_the_machines_to_replace_and_the_t
     assert content["machines"][0]["name"] == "LT-0042 (ProBook 450)"
     assert "failed again within 30 days" in content["machines"][0]["why"]
     assert content["training"] == [{"topic": "Excel", "count": 3, "who": "Sales"}]
+
+
+@pytest.mark.parametrize(
+    ("language", "category", "department"), [("sv", "Skrivare", "Försäljning"), ("pl", "Drukarka", "Sprzedaż")]
+)
+def test_the_summary_names_categories_and_departments_in_the_recipient_s_language(
+    manager, coordinator, language, category, department
+):
+    printers = factories.CategoryFactory(
+        name="Printer", report_as=ReportAs.HOW_TO, name_translations={"sv": "Skrivare", "pl": "Drukarka"}
+    )
+    sales = factories.DepartmentFactory(name="Sales", name_translations={"sv": "Försäljning", "pl": "Sprzedaż"})
+    seller = factories.EmployeeFactory(department=sales)
+    for month, days in ((10, (6,)), (11, range(2, 12))):
+        for day in days:
+            when = datetime(2026, month, day, 9, tzinfo=UTC)
+            with time_machine.travel(when, tick=False):
+                services.ticket_create(
+                    by=coordinator, requester=seller, subject="Help", impact=3, urgency=2, category=printers, now=when
+                )
+    manager.monthly_summary, manager.language = True, language
+    manager.save()
+    with time_machine.travel(FIRST_OF_DECEMBER, tick=False):
+        assert monthly.monthly_summaries_send(now=FIRST_OF_DECEMBER) == 1
+    row = Notification.objects.get(kind=monthly.KIND)
+    assert row.context["rising"][0]["name"] == "Printer"  # the row keeps the default name, and the others
+    assert outbox.notification_deliver(notification_id=row.pk).sent
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    assert f'<html lang="{language}">' in html
+    for part in (message.body, html):
+        assert f"{category}: 10" in part
+        assert department in part
+        assert "Printer" not in part

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
+from core.names import TranslatedName
 from tickets import business_time
 from tickets.models.choices import (
     AutoAssign,
@@ -22,7 +23,7 @@ from tickets.models.choices import (
 )
 
 
-class BusinessCalendar(models.Model):
+class BusinessCalendar(TranslatedName):
     """When the desk works: the hours of its working days in one time zone, less public holidays of a
     country (the `holidays` package) and the organisation's own closed days. SLA clocks count only this
     time. One calendar is the default; a category, or the requester's location, may use another."""
@@ -53,7 +54,7 @@ class BusinessCalendar(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated_name
 
     def clean(self) -> None:
         """A calendar the clocks cannot use is refused here, with the reason beside the field: a bad one would
@@ -82,7 +83,7 @@ class BusinessCalendar(models.Model):
             raise ValidationError(errors)
 
 
-class ClosedDay(models.Model):
+class ClosedDay(TranslatedName):
     """A day the organisation is closed besides public holidays (a company day, the days between holidays)."""
 
     calendar = models.ForeignKey(
@@ -97,10 +98,10 @@ class ClosedDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="closed_day_once")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.name}".strip()
+        return f"{self.date} {self.translated_name}".strip()
 
 
-class Category(models.Model):
+class Category(TranslatedName):
     """A kind of problem, in a small tree: "Hardware > Printer". Technicians' skills point here."""
 
     name = models.CharField(_("name"), max_length=80)
@@ -168,8 +169,8 @@ class Category(models.Model):
     def __str__(self) -> str:
         if self.parent_id:
             assert self.parent is not None  # parent_id is set
-            return f"{self.parent.name} > {self.name}"
-        return self.name
+            return f"{self.parent.translated_name} > {self.translated_name}"
+        return self.translated_name
 
 
 class SlaPolicy(models.Model):

@@ -118,7 +118,7 @@ def dashboard_counts(*, now: datetime | None = None, categories: list[Category] 
     # Names from the small category table, not joined: the grouping then reads the index alone.
     if categories is None:
         categories = categories_by_name()
-    names = {c.pk: (c.name, c.parent.name if c.parent else None) for c in categories}
+    names = {c.pk: (c.translated_name, c.parent.translated_name if c.parent else None) for c in categories}
     by_status = dict.fromkeys((status for status in TicketStatus if status in OPEN_STATUSES), 0)
     by_priority = dict.fromkeys(Priority, 0)
     by_tier = dict.fromkeys(Tier, 0)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import TechnicianProfile, User
+from core.names import translated
 from tickets import tally
 from tickets.models import (
     OPEN_STATUSES,
@@ -61,10 +62,19 @@ def technicians_workload(users: list[User] | None = None) -> list[Workload]:
             technicianprofile_id__in=[user.technician_profile.pk for user in users]
         )
         .order_by("category__parent__name", "category__name")
-        .values_list("technicianprofile_id", "category__name", "category__parent__name")
+        .values_list(
+            "technicianprofile_id",
+            "category__name",
+            "category__name_translations",
+            "category__parent__name",
+            "category__parent__name_translations",
+        )
     )
-    for profile_id, name, parent in links:
-        skills.setdefault(profile_id, []).append(f"{parent} > {name}" if parent else name)
+    for profile_id, name, name_translations, parent, parent_translations in links:
+        name = translated(name, name_translations)
+        skills.setdefault(profile_id, []).append(
+            f"{translated(parent, parent_translations)} > {name}" if parent else name
+        )
     counts = open_tickets_by_technician()
     return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
 
@@ -151,7 +161,7 @@ def _suggestion_reasons(s: Suggestion, ticket: Ticket, category: Category | None
     elif s.skill_match:
         reasons.append(_("skills: %(skills)s") % {"skills": ", ".join(s.skill_names)})
     else:
-        reasons.append(_("no skill in %(category)s") % {"category": category.name})
+        reasons.append(_("no skill in %(category)s") % {"category": category.translated_name})
     if s.tier_ok:
         reasons.append(_("tier %(tier)s") % {"tier": s.tier})
     else:
@@ -244,8 +254,10 @@ def technician_suggestions(ticket: Ticket, *, category: Any = _AS_SAVED, tier: i
         suggestion = Suggestion(
             technician=user,
             skill_match=bool(_annotated(user, "skill_match")),
-            skill_names=[skill.name for skill in profile.skills.all() if not skill_ids or skill.pk in skill_ids]
-            or [skill.name for skill in profile.skills.all()],
+            skill_names=[
+                skill.translated_name for skill in profile.skills.all() if not skill_ids or skill.pk in skill_ids
+            ]
+            or [skill.translated_name for skill in profile.skills.all()],
             tier=profile.tier,
             tier_ok=profile.tier >= ticket.tier,
             open_count=_annotated(user, "open_count"),

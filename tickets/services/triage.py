@@ -4,8 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -77,7 +78,9 @@ def ticket_triage(
             setattr(locked, name, wanted[name])
         new = {name: wanted[name] for name in changed}
         if "category" in changed:
-            new["category_name"] = str(category) if category else ""
+            # Written down once, so in the desk's default language rather than the coordinator's own.
+            with translation.override(settings.LANGUAGE_CODE):
+                new["category_name"] = str(category) if category else ""
         # A new priority is a new target, a new category may bring another calendar: ticket_change
         # recomputes the clock for either.
         return Change(

@@ -112,7 +112,7 @@ CSV_COLUMNS = (
     (gettext_lazy("Tier"), lambda t: t.tier),
     (gettext_lazy("Category"), lambda t: str(t.category) if t.category_id else ""),
     (gettext_lazy("Requester"), lambda t: t.requester.full_name),
-    (gettext_lazy("Department"), lambda t: t.requester.department.name if t.requester.department_id else ""),
+    (gettext_lazy("Department"), lambda t: t.requester.department.translated_name if t.requester.department_id else ""),
     (gettext_lazy("Assignee"), lambda t: (t.assignee.get_full_name() or t.assignee.email) if t.assignee_id else ""),
     (gettext_lazy("Device"), lambda t: t.device.asset_tag if t.device_id else ""),
     (gettext_lazy("Project"), lambda t: t.project.name if t.project_id else ""),

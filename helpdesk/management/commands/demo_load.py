@@ -38,6 +38,7 @@ from helpdesk.demo_people import (  # DEMO_PASSWORD is read here by the tests an
     SLA_POLICIES,
     TECHNICIANS,
     demo_email,
+    employee_email,
 )
 from helpdesk.seed import (
     DEPARTMENTS,
@@ -48,6 +49,7 @@ from helpdesk.seed import (
     LAST_NAMES,
     RESOLUTION_CODES,
     categories_create,
+    name_translations,
 )
 from notifications.models import Notification, NotificationStatus
 from reports import recount
@@ -225,7 +227,11 @@ class Command(BaseCommand):
 
         # Office hours with Swedish public holidays, and a service level per priority (managers edit both).
         BusinessCalendar.objects.create(
-            name="Office hours", time_zone=settings.TIME_ZONE, country="SE", is_default=True
+            name="Office hours",
+            name_translations=name_translations("Office hours"),
+            time_zone=settings.TIME_ZONE,
+            country="SE",
+            is_default=True,
         )
         SlaPolicy.objects.bulk_create(
             [
@@ -237,10 +243,14 @@ class Command(BaseCommand):
         category_by_name = {category.name: category for category in children}
 
         # A small company: the first departments of the shared table.
-        departments = Department.objects.bulk_create([Department(name=name) for name in DEPARTMENTS[:3]])
+        departments = Department.objects.bulk_create(
+            [Department(name=name, name_translations=name_translations(name)) for name in DEPARTMENTS[:3]]
+        )
         locations = Location.objects.bulk_create(
             [
-                Location(site=site, building=building, floor=floor, room=room)
+                Location(
+                    site=site, building=building, floor=floor, room=room, name_translations=name_translations(site)
+                )
                 for site, building, floor, room in LOCATIONS
             ]
         )
@@ -279,7 +289,7 @@ class Command(BaseCommand):
                 email, account = people[index].email, people[index]
             else:
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                email, account = f"{first}.{last}.{index}@{DEMO_DOMAIN}".lower().replace(" ", ""), None
+                email, account = employee_email(first, last, index), None
             employees.append(
                 Employee(
                     first_name=first,
