@@ -274,3 +274,31 @@ def test_a_new_ticket_of_a_higher_starting_tier_still_reads_new(client_for, requ
     ticket = factories.TicketFactory(requester=requester.employee, tier=2)
     page = client_for(requester).get(ticket.get_absolute_url()).content.decode()
     assert 'data-testid="ticket-status">New</span>' in page
+
+
+# --- the coordinators' mail says which due time passed ---------------------------------------------------
+
+
+def test_the_two_breach_mails_say_which_due_time_passed(requester, coordinator, policies):
+    ticket = _open(requester)
+    _check(RESPONSE_PASSED)
+    _check(RESOLUTION_PASSED)
+    rows = Notification.objects.filter(
+        ticket=ticket, recipient=coordinator, kind=NotificationKind.BREACH, channel=NotificationChannel.EMAIL
+    ).order_by("pk")
+    mails = [render_email(row) for row in rows]
+    assert [mail.subject for mail in mails] == [
+        f"[{ticket.reference}] First response overdue: Printer",
+        f"[{ticket.reference}] Resolution overdue: Printer",
+    ]
+    assert "Nobody has answered this ticket by its first response due time." in mails[0].body
+    assert "This ticket is not resolved by its resolution due time." in mails[1].body
+
+
+def test_a_breach_mail_stored_without_its_due_time_keeps_the_general_subject(requester, coordinator):
+    ticket = factories.TicketFactory(requester=requester.employee, subject="Printer")
+    services.ticket_flag(ticket=ticket, action="sla_breach", note="Past due")  # as before the target was kept
+    row = Notification.objects.get(
+        ticket=ticket, recipient=coordinator, kind=NotificationKind.BREACH, channel=NotificationChannel.EMAIL
+    )
+    assert render_email(row).subject == f"[{ticket.reference}] Past its due time: Printer"
