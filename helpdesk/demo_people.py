@@ -10,12 +10,13 @@ DEMO_DOMAIN = "demo.example"
 
 LOCATIONS = [("HQ", "B", "2", "214"), ("Warehouse", "North", "1", "")]
 
-# Service levels: (priority, first response, resolution, breach actions), in working minutes.
+# Service levels: (priority, first response, resolution, breach actions), in working minutes. A breach
+# action names the due time whose passing sets it off (tickets.models.BreachClock).
 SLA_POLICIES = [
-    (1, 30, 4 * 60, {"breach_escalates": True, "breach_raises_priority": False}),
-    (2, 60, 8 * 60, {"breach_escalates": True, "breach_raises_priority": False}),
-    (3, 4 * 60, 3 * 8 * 60, {"breach_escalates": False, "breach_raises_priority": True}),
-    (4, 8 * 60, 5 * 8 * 60, {"breach_escalates": False, "breach_raises_priority": False}),
+    (1, 30, 4 * 60, {"breach_escalates_on": "resolution", "breach_raises_priority_on": ""}),
+    (2, 60, 8 * 60, {"breach_escalates_on": "resolution", "breach_raises_priority_on": ""}),
+    (3, 4 * 60, 3 * 8 * 60, {"breach_escalates_on": "", "breach_raises_priority_on": "resolution"}),
+    (4, 8 * 60, 5 * 8 * 60, {"breach_escalates_on": "", "breach_raises_priority_on": ""}),
 ]
 # The demo logins, in the order they are printed. Technicians: (first, last, tier, skill categories).
 REQUESTERS = [("Rita", "Lindqvist"), ("Ravi", "Nowak"), ("Sofie", "Jansen")]

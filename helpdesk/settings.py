@@ -415,9 +415,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A 403 or 404 is one line (method, path, status, user id, reason), not a traceback; 5xx keep theirs.
+    "filters": {"client_errors_one_line": {"()": "helpdesk.request_log.ClientErrorsOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["client_errors_one_line"]},
         "django.db.backends": {"level": "INFO"},
         # In-process jobs (the quick start) would log a line per task inside every request.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},

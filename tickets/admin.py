@@ -1,6 +1,7 @@
 """The admin shows tickets and their history read-only: every change to a ticket goes through the services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.names import NameTranslationsAdmin, name_translations_form
 from tickets import services
@@ -63,9 +64,22 @@ class SlaPolicyAdmin(RecomputesClocks):
         "first_response_minutes",
         "resolution_minutes",
         "warn_percent",
-        "breach_escalates",
-        "breach_raises_priority",
+        "breach_escalates_on",
+        "breach_raises_priority_on",
         "breach_notifies_coordinators",
+    ]
+    fieldsets = [
+        (None, {"fields": ["priority", "first_response_minutes", "resolution_minutes", "warn_percent"]}),
+        (
+            _("When a due time passes"),
+            {
+                "fields": ["breach_escalates_on", "breach_raises_priority_on", "breach_notifies_coordinators"],
+                "description": _(
+                    "A ticket has two due times: its first response and its resolution. Each action below says "
+                    "which of them sets it off; each happens once per passed due time."
+                ),
+            },
+        ),
     ]
 
 

@@ -10,7 +10,16 @@ import time_machine
 from notifications.models import Notification
 from tests import factories
 from tickets import services, sla
-from tickets.models import BusinessCalendar, ClosedDay, Event, EventKind, SlaPolicy, Ticket, TicketStatus
+from tickets.models import (
+    BreachClock,
+    BusinessCalendar,
+    ClosedDay,
+    Event,
+    EventKind,
+    SlaPolicy,
+    Ticket,
+    TicketStatus,
+)
 from tickets.notices.kinds import NotificationKind
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +128,7 @@ def _run_check(when):
 
 
 def test_the_check_warns_then_breaches_and_escalates_exactly_once(requester, policies, technician, coordinator):
-    policies[1].breach_escalates = True
+    policies[1].breach_escalates_on = BreachClock.RESOLUTION
     policies[1].save()
     ticket = _open(requester, _at(2026, 3, 9, 9, 0))
     with time_machine.travel(_at(2026, 3, 9, 9, 5), tick=False):
@@ -149,7 +158,7 @@ def test_the_check_warns_then_breaches_and_escalates_exactly_once(requester, pol
 
 
 def test_a_breach_may_raise_the_priority_instead(requester, policies):
-    policies[3].breach_raises_priority = True
+    policies[3].breach_raises_priority_on = BreachClock.RESOLUTION
     policies[3].save()
     ticket = _open(requester, _at(2026, 3, 9, 9, 0), impact=2, urgency=2)
     _run_check(_at(2026, 3, 12, 9, 0))
@@ -215,7 +224,7 @@ def test_two_beat_processes_at_once_still_act_once(requester, policies, technici
 
     from django.db import connection
 
-    policies[1].breach_escalates = True
+    policies[1].breach_escalates_on = BreachClock.RESOLUTION
     policies[1].save()
     ticket = _open(requester, _at(2026, 3, 9, 9, 0))
     barrier = threading.Barrier(2)

@@ -17,6 +17,7 @@ from core.names import TranslatedName
 from tickets import business_time
 from tickets.models.choices import (
     AutoAssign,
+    BreachClock,
     Priority,
     ReportAs,
     ResolutionCode,
@@ -183,9 +184,41 @@ class SlaPolicy(models.Model):
     warn_percent = models.PositiveSmallIntegerField(
         _("warn at (per cent of the target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
-    breach_escalates = models.BooleanField(_("on breach: escalate one tier"), default=False)
-    breach_raises_priority = models.BooleanField(_("on breach: raise the priority"), default=False)
-    breach_notifies_coordinators = models.BooleanField(_("on breach: tell the coordinators"), default=True)
+    # Each action says which passed due time sets it off: a first response late is not always worth a
+    # specialist, a resolution late often is.
+    breach_escalates_on = models.CharField(
+        _("escalate one tier"),
+        max_length=10,
+        choices=BreachClock.choices,
+        blank=True,
+        default=BreachClock.NEVER,
+        db_default=BreachClock.NEVER,
+        help_text=_(
+            "When the ticket moves up a tier by itself: to the best-ranked available technician of that tier with "
+            "room for it, or else to that tier's triage, with the technician who held it kept informed as a "
+            "watcher. A ticket at the top tier stays there."
+        ),
+    )
+    breach_raises_priority_on = models.CharField(
+        _("raise the priority one step"),
+        max_length=10,
+        choices=BreachClock.choices,
+        blank=True,
+        default=BreachClock.NEVER,
+        db_default=BreachClock.NEVER,
+        help_text=_(
+            "When the ticket's priority goes up one step by itself (P3 becomes P2), which sets new due times. "
+            "A P1 ticket stays P1."
+        ),
+    )
+    breach_notifies_coordinators = models.BooleanField(
+        _("tell the coordinators of each breach"),
+        default=True,
+        help_text=_(
+            "Coordinators who get breach alerts hear of every passed due time, first response and resolution "
+            "alike. The technician holding the ticket is always told."
+        ),
+    )
 
     class Meta:
         verbose_name = _("service level")
@@ -194,6 +227,14 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(Priority(self.priority).label)
+
+    def escalates_on(self, clock: str) -> bool:
+        """Does a breach of `clock` ("response" or "resolution") move the ticket up a tier?"""
+        return BreachClock.covers(self.breach_escalates_on, clock)
+
+    def raises_priority_on(self, clock: str) -> bool:
+        """Does a breach of `clock` ("response" or "resolution") raise the ticket's priority?"""
+        return BreachClock.covers(self.breach_raises_priority_on, clock)
 
 
 class TrainingSetup(models.Model):

@@ -13,6 +13,20 @@ class AutoAssign(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round-robin among the qualified")
 
 
+class BreachClock(models.TextChoices):
+    """Which passed due time of a service level sets off one of its breach actions."""
+
+    NEVER = "", _("Never")
+    RESPONSE = "response", _("When the first response time passes")
+    RESOLUTION = "resolution", _("When the resolution time passes")
+    EITHER = "either", _("Each time: when the first response time passes and again when the resolution time passes")
+
+    @classmethod
+    def covers(cls, setting: str, clock: str) -> bool:
+        """Does the breach action set to `setting` act on the breach of `clock` ("response" or "resolution")?"""
+        return setting == cls.EITHER or (setting != cls.NEVER and setting == clock)
+
+
 class TicketStatus(models.TextChoices):
     NEW = "new", _("New")
     ASSIGNED = "assigned", _("Assigned")

@@ -319,3 +319,12 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_for_requester(self) -> str:
+        """The status as the requester reads it. A ticket escalated into the triage of a higher tier is "new"
+        to that tier's coordinators, but to the requester it has been passed to a specialist, as their
+        timeline and their mail say: it never reads as though it started over."""
+        if self.status == TicketStatus.NEW and self.escalation_count and self.tier > min(Tier.values):
+            return str(_("Passed to a specialist"))
+        return str(self.get_status_display())

@@ -117,10 +117,8 @@ WORDING: dict[str, tuple[str | Promise, str | Promise]] = {
         gettext_lazy("New ticket: %(subject)s"),
         gettext_lazy("A new ticket from %(requester)s waits in triage."),
     ),
-    NotificationKind.BREACH: (
-        gettext_lazy("Past its due time: %(subject)s"),
-        gettext_lazy("This ticket has passed its due time."),
-    ),
+    # Which due time passed, first response or resolution, is told in the subject: filled in by wording_values.
+    NotificationKind.BREACH: ("%(breach_headline)s", "%(breach_intro)s"),
     NotificationKind.TRIAGE_STALE: (
         gettext_lazy("Still in triage: %(subject)s"),
         gettext_lazy("This ticket has waited in triage longer than it should."),
@@ -128,10 +126,32 @@ WORDING: dict[str, tuple[str | Promise, str | Promise]] = {
 }
 
 
+# A breach's headline and first sentence by the due time that passed (the sla_breach Event's "target"); the
+# last pair for messages stored before the target was kept with them.
+BREACH_WORDING: dict[str, tuple[str | Promise, str | Promise]] = {
+    "response_breached": (
+        gettext_lazy("First response overdue: %(subject)s"),
+        gettext_lazy("Nobody has answered this ticket by its first response due time."),
+    ),
+    "resolution_breached": (
+        gettext_lazy("Resolution overdue: %(subject)s"),
+        gettext_lazy("This ticket is not resolved by its resolution due time."),
+    ),
+    "": (
+        gettext_lazy("Past its due time: %(subject)s"),
+        gettext_lazy("This ticket has passed its due time."),
+    ),
+}
+
+
 def wording_values(context: dict[str, Any]) -> dict[str, Any]:
     """The values the wording names, from the snapshot the rules stored (tickets.notices.rules._snapshot)."""
+    subject = context.get("ticket_subject", "")
+    breach_headline, breach_intro = BREACH_WORDING.get(context.get("breach_target", ""), BREACH_WORDING[""])
     return {
-        "subject": context.get("ticket_subject", ""),
+        "subject": subject,
+        "breach_headline": str(breach_headline) % {"subject": subject},
+        "breach_intro": str(breach_intro),
         "actor": context.get("actor_name") or _("The help desk"),
         "assignee": context.get("assignee_name") or _("a technician"),
         "status": status_label(context.get("status", "")),

@@ -114,10 +114,12 @@ def notifications_for_event(event: Event) -> list[Notification]:
     elif event.kind == EventKind.ALERTED and event.action == "sla_warning":
         to_assignee(NotificationKind.SLA_WARNING)
     elif event.kind == EventKind.ALERTED and event.action == "sla_breach":
-        to_assignee(NotificationKind.BREACH, body=event.note)
+        # Which due time passed (first response or resolution) makes the subject: tickets.notices.kinds.
+        target = {"breach_target": (event.new or {}).get("target", "")}
+        to_assignee(NotificationKind.BREACH, body=event.note, **target)
         if (event.new or {}).get("notify_coordinators", True):
             for coordinator in _holders(NotificationKind.BREACH):
-                wanted.append((coordinator, NotificationKind.BREACH, base))
+                wanted.append((coordinator, NotificationKind.BREACH, {**base, **target}))
     elif event.kind == EventKind.ALERTED and event.action == "triage_stale":
         for coordinator in _holders(NotificationKind.TRIAGE_STALE):
             wanted.append((coordinator, NotificationKind.TRIAGE_STALE, base))

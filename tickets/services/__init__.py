@@ -17,7 +17,7 @@ from tickets.services._change import StaleTicket
 from tickets.services.assign import ticket_assign
 from tickets.services.bulk import BULK_ACTIONS, BulkResult, tickets_bulk_change
 from tickets.services.conversation import comment_add, ticket_log_time
-from tickets.services.escalation import ticket_de_escalate, ticket_escalate
+from tickets.services.escalation import ticket_de_escalate, ticket_escalate, ticket_escalate_on_breach
 from tickets.services.flags import ticket_flag, ticket_flag_once
 from tickets.services.intake import ticket_create, ticket_log_call
 from tickets.services.lifecycle import (
@@ -48,7 +48,7 @@ from tickets.services.projects import (
 )
 from tickets.services.sla_clock import CLOCK_RUNNING, sla_check, sla_recompute_open
 from tickets.services.triage import TRIAGE_FIELDS, ticket_triage, ticket_triage_and_assign
-from tickets.services.watchers import WatcherError, watcher_add, watcher_remove
+from tickets.services.watchers import WatcherError, watcher_add, watcher_keep, watcher_remove
 from tickets.workflow import ActorNotAllowed, MissingFields, WorkflowError
 
 __all__ = [
@@ -78,6 +78,7 @@ __all__ = [
     "ticket_create",
     "ticket_de_escalate",
     "ticket_escalate",
+    "ticket_escalate_on_breach",
     "ticket_flag",
     "ticket_flag_once",
     "ticket_hand_back",
@@ -98,5 +99,6 @@ __all__ = [
     "tickets_close_expired_resolutions",
     "training_setup_update",
     "watcher_add",
+    "watcher_keep",
     "watcher_remove",
 ]

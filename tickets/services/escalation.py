@@ -2,13 +2,16 @@
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import can
+from tickets import selectors
 from tickets.models import Ticket
 from tickets.services._move import ticket_move
 from tickets.services.assign import check_technician, check_tier
+from tickets.services.watchers import watcher_keep
 from tickets.workflow import ActorNotAllowed, WorkflowError
 
 
@@ -38,6 +41,33 @@ def ticket_escalate(
         expected_version=expected_version,
         now=now,
     )
+
+
+def ticket_escalate_on_breach(*, ticket: Ticket, note: str, now: datetime | None = None) -> Ticket:
+    """The SLA clock moves a breached ticket up one tier by itself (tickets.services.sla_clock).
+
+    A held ticket (assigned, in progress, waiting) goes to the best-ranked qualified technician of the next
+    tier (selectors.technician_suggestions for the ticket at that tier: skilled, available, with room), never
+    back to the holder it is taken from. When nobody qualifies it goes to that tier's triage, and the holder
+    is kept as a watcher, so they still hear where it goes. A ticket nobody holds goes to that tier's triage.
+    """
+    holder = ticket.assignee
+    to = _specialist_for(ticket, tier=ticket.tier + 1, leaving=holder) if holder is not None else None
+    with transaction.atomic():
+        escalated = ticket_escalate(ticket=ticket, by=None, note=note, to=to, now=now)
+        if holder is not None and to is None:
+            watcher_keep(ticket=escalated, user=holder, now=now)
+    return escalated
+
+
+def _specialist_for(ticket: Ticket, *, tier: int, leaving: User) -> User | None:
+    """The best-ranked technician qualified for `ticket` at `tier`, other than the one it leaves."""
+    for suggestion in selectors.technician_suggestions(ticket, tier=tier):
+        if not suggestion.qualified:
+            return None  # the qualified come first
+        if suggestion.technician.pk != leaving.pk:
+            return suggestion.technician
+    return None
 
 
 def ticket_de_escalate(

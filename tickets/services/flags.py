@@ -37,12 +37,17 @@ def ticket_flag_once(
     still: Callable[[Ticket], bool],
     new: Callable[[Ticket], Values],
     now: datetime | None = None,
+    since: datetime | None = None,
 ) -> Event | None:
-    """Raise the alert `action` on `ticket` once in its life, while `still(ticket)` holds (a periodic job's
-    alert). Decided under the ticket's row lock: a second run at the same moment waits for it, then finds the
-    alert made and raises none. None when nothing was raised."""
+    """Raise the alert `action` on `ticket` once in its life, or once since `since` (once for each stay in
+    a state), while `still(ticket)` holds (a periodic job's alert). Decided under the ticket's row lock: a
+    second run at the same moment waits for it, then finds the alert made and raises none. None when nothing
+    was raised."""
     with transaction.atomic():
         locked = lock(ticket)
-        if not still(locked) or Event.objects.filter(ticket=locked, kind=EventKind.ALERTED, action=action).exists():
+        raised = Event.objects.filter(ticket=locked, kind=EventKind.ALERTED, action=action)
+        if since is not None:
+            raised = raised.filter(created_at__gte=since)
+        if not still(locked) or raised.exists():
             return None
         return ticket_flag(ticket=locked, action=action, new=new(locked), now=now)

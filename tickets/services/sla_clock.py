@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tier
 from tickets import sla
 from tickets.models import OPEN_STATUSES, Priority, SlaPolicy, Ticket
-from tickets.services.escalation import ticket_escalate
+from tickets.services.escalation import ticket_escalate_on_breach
 from tickets.services.flags import ticket_flag
 from tickets.services.triage import triage_keeping
 
@@ -19,7 +19,8 @@ CLOCK_RUNNING = [status for status in OPEN_STATUSES if status not in sla.PAUSED_
 
 def sla_check(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Warn of resolution targets close to their due time, mark breaches, and apply each policy's breach
-    actions: each exactly once per ticket, however often this runs and however many processes run it.
+    actions: each exactly once per ticket, however often this runs and however many processes run it. Each
+    action acts on the breaches its policy names (first response, resolution or both: BreachClock).
 
     A ticket is claimed with a conditional UPDATE of its warned/breached stamp inside the transaction that
     takes the actions: a second run, or a second beat process waiting on the row, finds it claimed and does
@@ -82,11 +83,19 @@ def _sla_act(ticket: Ticket, what: str, now: datetime) -> None:
         new={"target": what, "due": due_at.isoformat() if due_at else None, "notify_coordinators": tell},
         now=now,
     )
-    if what != "resolution_breached" or policy is None:
+    if policy is None:
         return
-    reason = str(_("The resolution time passed (service level of %(priority)s).") % {"priority": ticket.priority_label})
-    if policy.breach_raises_priority and ticket.priority > min(Priority.values):
+    clock = "response" if what == "response_breached" else "resolution"
+    reason = str(
+        (
+            _("The first response time passed (service level of %(priority)s).")
+            if clock == "response"
+            else _("The resolution time passed (service level of %(priority)s).")
+        )
+        % {"priority": ticket.priority_label}
+    )
+    if policy.raises_priority_on(clock) and ticket.priority > min(Priority.values):
         raised = ticket.priority - 1
         ticket = triage_keeping(ticket, None, now, lambda kept: replace(kept, priority=raised, priority_reason=reason))
-    if policy.breach_escalates and ticket.tier < max(Tier.values):
-        ticket_escalate(ticket=ticket, by=None, note=reason, now=now)
+    if policy.escalates_on(clock) and ticket.tier < max(Tier.values):
+        ticket_escalate_on_breach(ticket=ticket, note=reason, now=now)

@@ -1,5 +1,7 @@
 """Who else follows a ticket's public updates, and the caps that keep the desk's mail from strangers."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -73,6 +75,32 @@ def watcher_add(*, ticket: Ticket, by: User, email: str) -> Watcher:
 
     ticket_change(ticket, by=by, apply=apply)
     return added[0]
+
+
+def watcher_keep(*, ticket: Ticket, user: User, now: datetime | None = None) -> Watcher | None:
+    """The system keeps `user` on a ticket's public updates: the technician an automatic escalation took the
+    ticket from, when nobody of the next tier could take it, goes on hearing where it goes.
+
+    Not capped like the watchers people add (one per escalation, by the desk itself), and told nothing more:
+    the escalation's own message reaches them. None when they follow the ticket already.
+    """
+    added: list[Watcher] = []
+
+    def apply(locked: Ticket) -> Change | None:
+        if Watcher.objects.filter(ticket=locked, user=user).exists():
+            return None
+        watcher = Watcher.objects.create(ticket=locked, user=user, added_by=None)
+        added.append(watcher)
+        return Change(
+            kind=EventKind.WATCHERS_CHANGED,
+            action="watch",
+            new={"watcher": user.email, "watcher_id": watcher.pk, "outside": False, "kept": True},
+            bump=False,
+            notify=False,
+        )
+
+    ticket_change(ticket, by=None, apply=apply, now=now)
+    return added[0] if added else None
 
 
 @transaction.atomic

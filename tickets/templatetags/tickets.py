@@ -7,7 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tickets.models import Event, EventKind, TicketStatus, reference_of, status_label
+from tickets.models import Event, EventKind, Ticket, TicketStatus, reference_of, status_label
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ PRIORITY_BADGES = {1: "text-bg-danger", 2: "text-bg-warning", 3: "text-bg-info",
 @register.filter
 def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@register.filter
+def status_shown(ticket: Ticket, staff_view: bool = False) -> str:
+    """The ticket's status for the viewer: staff read the workflow's status, requesters theirs."""
+    return str(ticket.get_status_display()) if staff_view else ticket.status_for_requester
 
 
 @register.filter
