@@ -153,7 +153,7 @@ def test_the_admin_says_what_each_breach_action_does(client_for, manager, polici
 def test_the_migration_keeps_what_existing_policies_did():
     """breach_escalates / breach_raises_priority were resolution-only: they stay so."""
     executor = MigrationExecutor(connection)
-    before, after = [("tickets", "0019_ticket_links")], [("tickets", "0020_sla_breach_actions_by_clock")]
+    before, after = [("tickets", "0020_name_translations")], [("tickets", "0021_sla_breach_actions_by_clock")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps.get_model("tickets", "SlaPolicy")
     old.objects.create(priority=1, first_response_minutes=30, resolution_minutes=60, breach_escalates=True)

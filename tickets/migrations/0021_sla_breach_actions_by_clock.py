@@ -20,7 +20,7 @@ def booleans_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0019_ticket_links"),
+        ("tickets", "0020_name_translations"),
     ]
 
     operations = [
