@@ -22,6 +22,9 @@ class ClientErrorsOneLine(logging.Filter):
         request = getattr(record, "request", None)
         if not isinstance(status, int) or not 400 <= status < 500 or request is None:
             return True
+        if getattr(record, "one_line", False):
+            return True  # already rewritten: the filter may sit twice on the logger after logging is set up again
+        record.one_line = True
         exception = record.exc_info[1] if record.exc_info else None
         record.msg = "%s %s %s user=%s %s"
         record.args = (
