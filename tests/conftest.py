@@ -158,7 +158,15 @@ def client_for(db):
 
 # --- real services (defined in tests/fixtures/) -----------------------------------------------
 
-from tests.fixtures.browser import browser, browser_page, login  # noqa: E402, F401
+# pytest_runtest_call: the HTML checker's verdict on a browser test, given after the test (a hook, found
+# by its name in this module).
+from tests.fixtures.browser import (  # noqa: E402, F401
+    browser,
+    browser_page,
+    html_checker,
+    login,
+    pytest_runtest_call,
+)
 from tests.fixtures.celery_worker import celery_worker  # noqa: E402, F401
 from tests.fixtures.own_redis import own_broker  # noqa: E402, F401
 from tests.fixtures.private_postgres import private_postgres  # noqa: E402, F401

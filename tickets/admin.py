@@ -1,6 +1,8 @@
 """The admin shows tickets and their history read-only: every change to a ticket goes through the services."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.names import NameTranslationsAdmin, name_translations_form
@@ -43,9 +45,22 @@ class RecomputesClocks(admin.ModelAdmin):
         services.sla_recompute_open()
 
 
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline shows its labels only as column headings, which are not tied to the fields: each
+    field of a row (the delete box too) is named for screen readers, "Closed day: Date"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = capfirst(self.model._meta.verbose_name)
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", format_lazy("{}: {}", row, field.label))
+
+
 class ClosedDayInline(NameTranslationsAdmin, admin.TabularInline):
     model = ClosedDay
     form = name_translations_form(ClosedDay)
+    formset = LabelledRowsFormSet
     extra = 1
 
 

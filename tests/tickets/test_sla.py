@@ -1,7 +1,8 @@
 """SLA clocks on tickets: due times in business time, pauses, recomputation, and the every-minute check
 that warns, marks breaches and applies the breach actions once."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -292,3 +293,23 @@ def test_recomputing_every_open_ticket_reads_the_setup_once(requester, policies,
     with django_assert_max_num_queries(8):  # policies, calendars and their locations, closed days, tickets, update
         assert services.sla_recompute_open() == 12
     assert {Ticket.objects.get(pk=t.pk).resolution_due_at for t in tickets} == {_at(2026, 3, 9, 11, 0)}
+
+
+def test_the_closed_days_of_a_calendar_are_labelled_for_screen_readers(client_for, manager):
+    """The closed days' table shows its labels only as column headings: every field of a row, its delete
+    box too, carries its own name."""
+    calendar = BusinessCalendar.objects.create(name="Office", time_zone="Europe/Stockholm")
+    calendar.closed_days.create(date=date(2026, 12, 24), name="Christmas Eve")
+    page = client_for(manager).get(f"/admin/tickets/businesscalendar/{calendar.pk}/change/").content.decode()
+
+    def label_of(name):
+        tag = re.search(rf'<input [^>]*name="{re.escape(name)}"[^>]*>', page)
+        assert tag, name
+        label = re.search(r'aria-label="([^"]*)"', tag.group())
+        return label and label.group(1)
+
+    assert label_of("closed_days-0-date") == "Closed day: Date"
+    assert label_of("closed_days-0-name") == "Closed day: Name"
+    assert label_of("closed_days-0-DELETE") == "Closed day: Delete"
+    assert label_of("closed_days-1-date") == "Closed day: Date"  # the empty row to add one
+    assert label_of("closed_days-__prefix__-name") == "Closed day: Name"  # the template "Add another" copies
