@@ -44,7 +44,7 @@ def test_a_coming_moment_and_an_old_one():
         coming = render("{% moment at %}", at=NOW + timedelta(days=2, hours=1))
         old = render("{% moment at %}", at=NOW - timedelta(days=30))
         just = render("{% moment at %}", at=NOW - timedelta(seconds=20))
-    assert ">om 2\xa0dagar</time>" in coming or ">in 2\xa0dagar</time>" in coming
+    assert ">om 2\xa0dagar</time>" in coming
     assert ">2026-11-08 14:00</time>" in old  # beyond a week: the exact moment
     assert "</time>" in just and "sekund" not in just
 
