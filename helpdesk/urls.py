@@ -7,6 +7,7 @@ from tickets.notices.views import watcher_stop
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("assets/", include("assets.urls")),
     path("tickets/", include("tickets.urls")),

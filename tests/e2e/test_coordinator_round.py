@@ -46,6 +46,7 @@ def test_triage_five_bulk_assign_a_batch_and_file_it_under_a_project(
     # Five tickets triaged in place, each to the first of the suggestions (the away expert never is).
     for ticket, category, expert in reports:
         row = page.locator(f"#triage-row-{ticket.pk}")
+        row.get_by_role("button", name=f"Triage HD-{ticket.pk}").click()  # the row's line opens into its form
         row.get_by_label("Category").select_option(label=category.name)
         row.get_by_role("link", name="Suggest a technician").click()
         first = row.get_by_test_id("suggestion").first

@@ -230,6 +230,7 @@ def test_coordinator_pages(watch, demo):
     )
     expect(page.get_by_test_id("workload-row").first.locator(".progress-bar")).to_have_class(re.compile(r"w-pct-\d+"))
     row = page.get_by_test_id("triage-row").first
+    row.get_by_role("button", name=re.compile(r"^Triage HD-")).click()
     row.get_by_label("Tier").select_option("2")
     row.get_by_role("link", name="Suggest a technician").click()
     expect(row.get_by_test_id("suggestion").first).to_be_visible()

@@ -2,8 +2,10 @@
 self-refresh that shows new tickets without ever clobbering a row being edited."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
@@ -21,6 +23,13 @@ def _row(page, ticket):
     return page.locator(f"#triage-row-{ticket.pk}")
 
 
+def _open(page, ticket):
+    """A row is a line until its "Triage" button opens its form."""
+    row = _row(page, ticket)
+    row.get_by_role("button", name=f"Triage HD-{ticket.pk}").click()
+    return row
+
+
 def test_coordinator_triages_in_place_and_accepts_the_suggestion(browser_page, login, password, coordinator, settings):
     # No refresh by itself during this test: the confirmation stays on screen until "Refresh now" takes the
     # row away, so nothing here waits on the clock.
@@ -36,8 +45,8 @@ def test_coordinator_triages_in_place_and_accepts_the_suggestion(browser_page, l
     page.goto("/tickets/dashboard/")
     page.evaluate("window.notReloaded = true")
 
-    row = _row(page, ticket)
-    expect(row).to_contain_text("Printer on floor 2 jams")
+    expect(_row(page, ticket)).to_contain_text("Printer on floor 2 jams")
+    row = _open(page, ticket)
     row.get_by_label("Category").select_option(label="Printers")
     row.get_by_label("Urgency").select_option("1")
     row.get_by_label("Tier").select_option("2")
@@ -71,7 +80,7 @@ def test_new_tickets_appear_but_never_over_a_row_being_edited(browser_page, logi
     expect(_row(page, second)).to_be_visible()
 
     # The coordinator starts editing the first row; a third ticket arrives meanwhile.
-    row = _row(page, first)
+    row = _open(page, first)
     row.get_by_label("Why this priority").fill("The CEO is wait")
     row.get_by_label("Impact").select_option("1")
     assert page.evaluate("triageIsBusy()") is True
@@ -121,3 +130,42 @@ def test_the_dashboard_works_without_javascript(browser, live_server, login, pas
         assert ticket.tier == 3
     finally:
         context.close()
+
+
+def test_an_opened_row_stays_open_and_an_opened_watch_list_too(browser_page, login, password, coordinator):
+    page = browser_page
+    first = factories.TicketFactory(subject="First problem")
+    overdue = factories.TicketFactory(subject="Late one", first_response_due_at=timezone.now() - timedelta(hours=1))
+    login(page, coordinator.email, password)
+    page.goto("/tickets/dashboard/")
+    row = _row(page, first)
+    expect(row.get_by_label("Impact")).to_be_hidden()  # a line until opened
+    toggle = row.get_by_role("button", name=f"Triage HD-{first.pk}")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+
+    # Opened, nothing typed, focus elsewhere: still the coordinator's, the list waits.
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(row.get_by_label("Impact")).to_be_visible()
+    page.locator("h1").click()
+    assert page.evaluate("triageIsBusy()") is True
+    second = factories.TicketFactory(subject="Second problem")
+    expect(page.get_by_test_id("count-status")).to_contain_text("New: 3")  # the polling ran
+    expect(_row(page, second)).to_have_count(0)
+    expect(row.get_by_label("Impact")).to_be_visible()
+
+    # Closed again: the list refreshes.
+    toggle.click()
+    page.locator("h1").click()
+    expect(_row(page, second)).to_be_visible()
+
+    # Overdue is counted, in red, its list a click away; opened, it stays open through the refreshes.
+    watch = page.get_by_test_id("watch-overdue")
+    expect(watch.locator(".watch-count")).to_have_text("1")
+    expect(watch.locator(".watch-count")).to_have_class(re.compile("text-bg-danger"))
+    expect(page.get_by_test_id("watch-due").locator(".watch-count")).not_to_have_class(re.compile("danger"))
+    expect(watch.get_by_role("link", name=f"HD-{overdue.pk}")).to_be_hidden()
+    watch.locator("summary").click()
+    with page.expect_response(lambda response: "/dashboard/part/watch/" in response.url):
+        pass
+    expect(watch.get_by_role("link", name=f"HD-{overdue.pk}")).to_be_visible()

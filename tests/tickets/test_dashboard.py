@@ -498,3 +498,36 @@ def test_the_rows_shared_choices_are_in_every_rows_key_and_change_it_when_they_c
     assert fragments.digest({"form": first}) != before
     first.fields["who"].choices = [("1", "Ada"), ("2", "Bo")]
     assert fragments.digest({"form": first}) == before
+
+
+def test_a_row_is_a_line_that_opens_into_its_form_and_comes_back_open_when_refused(client_for, coordinator):
+    ticket = factories.TicketFactory(subject="Folded away")
+    client = client_for(coordinator)
+    row = client.get(_part("triage")).content.decode()
+    toggle = re.search(r'<button type="button" class="[^"]*triage-toggle"[^>]*>', row)
+    assert toggle is not None
+    assert f'aria-controls="triage-{ticket.pk}-panel"' in toggle[0] and 'aria-expanded="false"' in toggle[0]
+    assert f'aria-label="Triage HD-{ticket.pk}"' in toggle[0]
+    assert f'<div class="triage-panel" id="triage-{ticket.pk}-panel">' in row
+    assert 'class="card triage-row"' in row  # kept markup: closed, whatever was open in a browser
+    refused = client.post(_triage_url(ticket), _post(ticket, priority=1), **HTMX).content.decode()
+    assert 'class="card triage-row is-open"' in refused and 'aria-expanded="true"' in refused
+    saved = client.post(_triage_url(ticket), _post(ticket, tier=2), **HTMX).content.decode()
+    # Saved, the row folds again; it keeps its form (the ticket is still new and unassigned) behind the button.
+    assert 'class="card triage-row"' in saved and 'aria-expanded="false"' in saved
+    assert f"HD-{ticket.pk} is triaged." in saved
+
+
+def test_the_watch_part_counts_each_list_and_keeps_red_for_the_overdue(client_for, coordinator):
+    now = timezone.now()
+    late = factories.TicketFactory(subject="Late", first_response_due_at=now - timedelta(hours=1))
+    close = factories.TicketFactory(subject="Close", first_response_due_at=now + timedelta(hours=1))
+    response = client_for(coordinator).get(_part("watch"))
+    assert [row.ticket for row in response.context["overdue"]] == [late]
+    assert [row.ticket for row in response.context["due_next"]] == [close]
+    page = response.content.decode()
+    overdue, due = page.split(' id="watch-overdue"')[1].split(' id="watch-due"')
+    assert 'text-bg-danger watch-count">1<' in overdue and "Late" in overdue
+    assert 'text-bg-warning watch-count">1<' in due.split(' id="watch-escalated"')[0]
+    assert page.count("danger") == 1  # the overdue count alone
+    assert page.count("<details") == 5 and "<details open" not in page

@@ -99,6 +99,9 @@ def _watch_context(request: SignedInRequest, reads: _DashboardReads) -> dict:
     # The columns are kept under the digest of all they are given; the minute makes their ages right.
     context["minute"] = now.replace(second=0, microsecond=0)
     context["watch_key"] = fragments.digest(context)
+    # What is truly late stands apart from what is merely close (the same rows, so the key above holds).
+    context["overdue"] = [row for row in due_soon if row.is_overdue]
+    context["due_next"] = [row for row in due_soon if not row.is_overdue]
     return context
 
 
