@@ -60,6 +60,15 @@ def _is_next(action: str, ticket: Ticket, user: Any, actions: Collection[str]) -
     return False
 
 
+def _style(action: str, is_next: bool) -> str:
+    """The button of `action`: the next step stands out; the less common actions are outlined, however
+    strong their colour."""
+    style = ACTIONS[action].style
+    if is_next:
+        return "btn-outline-primary" if style == DEFAULT_STYLE else style
+    return style if "-outline-" in style else style.replace("btn-", "btn-outline-")
+
+
 def _fold_at(timeline: list[Any]) -> int:
     """How many of the first timeline entries go behind "Show earlier" (0: the timeline is shown whole)."""
     if len(timeline) <= TIMELINE_FOLD_OVER:
@@ -93,15 +102,13 @@ def render_ticket(
             "name": action,
             "label": workflow.ACTION_LABELS[action],
             "form": bound.get(action) or action_form(action, ticket, user),
-            "style": ACTIONS[action].style,
-            "is_next": _is_next(action, ticket, user, actions),
+            "style": _style(action, is_next),
+            "is_next": is_next,
         }
         for action in ACTIONS
         if action in actions
+        for is_next in [_is_next(action, ticket, user, actions)]
     ]
-    for action in action_forms:
-        if action["is_next"] and action["style"] == DEFAULT_STYLE:
-            action["style"] = "btn-outline-primary"  # the next step stands out from the less common actions
     triage_is_next = "triage" in actions and _is_next("triage", ticket, user, actions)
     next_names = {action["name"] for action in action_forms if action["is_next"]} | (
         {"triage"} if triage_is_next else set()
