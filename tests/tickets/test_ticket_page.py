@@ -88,3 +88,22 @@ def test_a_long_conversation_folds_its_earlier_entries_and_keeps_the_latest_repl
     assert html.index("the last question") > html.index("</details>", fold)
     # Asked for the whole history, nothing folds.
     assert client.get(ticket.get_absolute_url(), {"timeline": "all"}).context["timeline_folded"] == []
+
+
+def test_a_form_sent_back_with_errors_opens_the_folded_section_that_holds_it(client_for, requester, technician):
+    from django.urls import reverse
+
+    ticket = factories.TicketFactory(requester=requester.employee, assignee=technician, status="in_progress")
+    client = client_for(technician)
+    # Handing back needs a reason: the page comes back with "More actions" and the hand-back form open.
+    url = reverse("tickets:act", kwargs={"number": ticket.pk, "action": "hand_back"})
+    html = client.post(url, {"hand_back-version": ticket.version, "hand_back-note": ""}).content.decode()
+    assert 'data-wide-open open data-testid="actions"' in html
+    assert '<details class="mb-2" open data-testid="action-hand_back">' in html
+    assert 'id="error_1_id_hand_back-note"' in html
+    # A bad watcher address opens the watchers, with the message beside the field.
+    watcher = client.post(reverse("tickets:watcher_add", args=[ticket.pk]), {"email": "not an address"})
+    assert watcher.status_code == 400
+    assert 'data-wide-open open data-testid="watchers"' in watcher.content.decode()
+    # Nothing sent back: the sections stay folded.
+    assert "data-wide-open open" not in client.get(ticket.get_absolute_url()).content.decode()
