@@ -366,8 +366,8 @@ def test_stale_form_tells_the_second_person_and_keeps_their_input(client_for, co
     assert response.status_code == 409
     assert b"changed since you opened it" in response.content
     form = response.context["triage_form"]
-    assert form.data["tier"] == "2"  # what they typed is still there
-    assert form.data["version"] == 2  # ready to apply to the new state on purpose
+    assert form["tier"].value() == "2"  # what they typed is still there
+    assert form["version"].value() == 2  # ready to apply to the new state on purpose
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.assignee) == (1, technician)
 

@@ -53,8 +53,8 @@ class TriageForm(VersionForm):
         }
 
     @classmethod
-    def for_ticket(cls, ticket: Ticket) -> "TriageForm":
-        return cls(initial=cls.initial_for(ticket))
+    def for_ticket(cls, ticket: Ticket, *, prefix: str | None = None) -> "TriageForm":
+        return cls(initial=cls.initial_for(ticket), prefix=prefix)
 
 
 # --- the coordinator's dashboard ---------------------------------------------------------------

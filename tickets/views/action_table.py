@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tickets import forms, services, workflow
 from tickets.models import Ticket
+from tickets.views.common import prefixed
 
 
 def _common(ticket: Ticket, by: Any, data: dict) -> dict[str, Any]:
@@ -58,11 +59,14 @@ def _cancel(ticket: Ticket, by: Any, data: dict) -> Ticket:
     )
 
 
+DEFAULT_STYLE = "btn-outline-secondary"
+
+
 @dataclass(frozen=True)
 class Action:
     form: type[django_forms.Form]
     run: Callable[[Ticket, Any, dict], Ticket]
-    style: str = "btn-outline-secondary"
+    style: str = DEFAULT_STYLE
     # The form is made for this person (its choices depend on what they may see).
     form_takes_user: bool = False
 
@@ -92,7 +96,9 @@ def success_message(name: str) -> str:
 
 
 def action_form(name: str, ticket: Ticket, user: Any, data: Any = None) -> django_forms.Form:
-    """The form of action `name`, bound to `data` when given, on the version of `ticket` the page shows."""
+    """The form of action `name`, bound to `data` when given, on the version of `ticket` the page shows. Its
+    fields are prefixed with the action's name (`resolve-resolution_notes`): the ticket page shows several
+    action forms at once, and their ids must not meet."""
     action = ACTIONS[name]
     kwargs = {"user": user} if action.form_takes_user else {}
-    return action.form(data, initial={"version": ticket.version}, **kwargs)
+    return action.form(prefixed(data, name), initial={"version": ticket.version}, prefix=name, **kwargs)

@@ -23,9 +23,10 @@ from tickets.views.common import (
     error_onto_form,
     is_stale,
     posted_version,
+    prefixed,
     refused,
 )
-from tickets.views.ticket import render_ticket, service_refusal, stale_page
+from tickets.views.ticket import COMMENT_PREFIX, render_ticket, service_refusal, stale_page
 from tickets.workflow import WorkflowError
 
 
@@ -42,7 +43,7 @@ def _ticket_for_action(
     ticket = permissions.get_ticket_for(request.user, number)
     if action not in known:
         raise Http404
-    posted = posted_version(request) if request.method == "POST" else None
+    posted = posted_version(request, action) if request.method == "POST" else None
     if posted is not None and posted != ticket.version:
         return ticket, True, None
     try:
@@ -141,7 +142,9 @@ def _comment(request: SignedInRequest, number: int, *, is_internal: bool) -> Htt
     ticket = permissions.get_ticket_for(request.user, number)
     if not permissions.can_act(request.user, "note" if is_internal else "reply", ticket):
         raise PermissionDenied
-    form = forms.CommentForm(request.POST, request.FILES)
+    form = forms.CommentForm(
+        prefixed(request.POST, COMMENT_PREFIX), prefixed(request.FILES, COMMENT_PREFIX), prefix=COMMENT_PREFIX
+    )
     if not form.is_valid():
         return render_ticket(request, ticket, bound={"comment": form}, status=REFUSED)
     if limit_count(request, "comment_add", key=by_user):
@@ -186,7 +189,7 @@ def log_time(request: SignedInRequest, number: int) -> HttpResponseBase:
     ticket = permissions.get_ticket_for(request.user, number)
     if not permissions.can_act(request.user, "log_time", ticket):
         raise PermissionDenied
-    form = forms.LogTimeForm(request.POST)
+    form = forms.LogTimeForm(prefixed(request.POST, "log_time"), prefix="log_time")
     if not form.is_valid():
         return render_ticket(request, ticket, bound={"log_time": form}, status=REFUSED)
     services.ticket_log_time(

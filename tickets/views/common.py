@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from tickets import services
@@ -58,9 +59,26 @@ def refused(request: SignedInRequest, ticket: Ticket, message: "StrOrPromise") -
     return render(request, "partials/refusal.html", {"message": message}, status=REFUSED)
 
 
-def posted_version(request: SignedInRequest) -> int | None:
+def prefixed(data: Any, prefix: str) -> Any:
+    """A post (or its files) as the form named `prefix` reads it. Every form of the ticket page carries its
+    own prefix (`wait_on_vendor-note`), so no two fields of the page share an id; a post with bare names (the
+    suggestions page, a script, a ticket page opened before the prefixes came) is read as if prefixed."""
+    if data is None:
+        return None
+    start = f"{prefix}-"
+    if any(key.startswith(start) for key in data):
+        return data
+    renamed: MultiValueDict[str, Any] = MultiValueDict()
+    for key, values in data.lists():
+        renamed.setlist(key if key == "csrfmiddlewaretoken" else start + key, values)
+    return renamed
+
+
+def posted_version(request: SignedInRequest, prefix: str = "") -> int | None:
+    """The ticket's version the post was made on, from the form named `prefix` or a bare post."""
+    value = request.POST.get(f"{prefix}-version") if prefix else None
     try:
-        return int(request.POST.get("version", ""))
+        return int(value if value is not None else request.POST.get("version", ""))
     except ValueError:
         return None
 

@@ -1,5 +1,6 @@
 """One ticket's page, with the forms it offers and the forms sent back with their errors."""
 
+from collections.abc import Collection
 from typing import Any, cast
 
 from django import forms as django_forms
@@ -15,7 +16,7 @@ from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import SOLVED_STATUSES, Ticket, reference_of
-from tickets.views.action_table import ACTIONS, action_form
+from tickets.views.action_table import ACTIONS, DEFAULT_STYLE, action_form
 from tickets.views.common import (
     STALE,
     SignedInRequest,
@@ -25,6 +26,58 @@ from tickets.views.common import (
 )
 
 TIMELINE_SHOWN = 50
+# A timeline longer than this shows its latest entries and folds the earlier ones behind "Show earlier": on a
+# phone the reply box stays near the top. A shorter one is shown whole: folding two or three lines would
+# hide more than it saves.
+TIMELINE_FOLD_OVER = 8
+TIMELINE_KEEP_ENTRIES = 4  # the latest entries always in view
+TIMELINE_KEEP_COMMENTS = 2  # and at least the latest two replies or notes, however many events came after
+
+# The prefix of the reply box's fields (`reply-body`): every form of the page has its own.
+COMMENT_PREFIX = "reply"
+
+# The actions a viewer most likely takes next: offered under the reply box; the others wait under "More
+# actions". Starting and resuming work, and what a resolved or closed ticket asks of who sees it.
+NEXT_ACTIONS = frozenset({"start", "resume", "confirm", "close", "reopen", "reopen_closed"})
+
+
+# The forms of "More actions" beside the workflow's: logged time and triage.
+SIDE_FORMS = frozenset({"log_time", "triage"})
+
+
+def _is_next(action: str, ticket: Ticket, user: Any, actions: Collection[str]) -> bool:
+    """Whether `action` is among the one or two this viewer most likely takes on `ticket` now: the holder
+    resolves, a coordinator assigns and triages a ticket nobody holds yet."""
+    if action == "take":
+        # A coordinator's next step on a new ticket is triage and assignment; taking it stays under "More".
+        return "assign" not in actions
+    if action in NEXT_ACTIONS:
+        return True
+    if action == "resolve":
+        return ticket.assignee_id == user.pk
+    if action in ("assign", "triage"):
+        return ticket.assignee_id is None
+    return False
+
+
+def _style(action: str, is_next: bool) -> str:
+    """The button of `action`: the next step stands out; the less common actions are outlined, however
+    strong their colour."""
+    style = ACTIONS[action].style
+    if is_next:
+        return "btn-outline-primary" if style == DEFAULT_STYLE else style
+    return style if "-outline-" in style else style.replace("btn-", "btn-outline-")
+
+
+def _fold_at(timeline: list[Any]) -> int:
+    """How many of the first timeline entries go behind "Show earlier" (0: the timeline is shown whole)."""
+    if len(timeline) <= TIMELINE_FOLD_OVER:
+        return 0
+    keep_from = len(timeline) - TIMELINE_KEEP_ENTRIES
+    comments = [index for index, entry in enumerate(timeline) if entry["kind"] == "comment"]
+    if len(comments) >= TIMELINE_KEEP_COMMENTS:
+        keep_from = min(keep_from, comments[-TIMELINE_KEEP_COMMENTS])
+    return keep_from if keep_from > 2 else 0
 
 
 def render_ticket(
@@ -35,11 +88,31 @@ def render_ticket(
     status: int = 200,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponseBase:
-    """The ticket page. `bound` holds forms sent back with their errors, by name."""
+    """The ticket page. `bound` holds forms sent back with their errors, by name.
+
+    Each form has its own prefix (an action's name, `reply`, `log_time`, `triage`), so no two fields of the
+    page share an id. What the viewer came for comes first (the problem, the conversation, the reply box and
+    the next step: `next_actions`), the rest after it in sections that fold."""
     user = request.user
     bound = bound or {}
     actions = permissions.actions_for(user, ticket)
     is_staff_view = "view_internal" in actions
+    action_forms = [
+        {
+            "name": action,
+            "label": workflow.ACTION_LABELS[action],
+            "form": bound.get(action) or action_form(action, ticket, user),
+            "style": _style(action, is_next),
+            "is_next": is_next,
+        }
+        for action in ACTIONS
+        if action in actions
+        for is_next in [_is_next(action, ticket, user, actions)]
+    ]
+    triage_is_next = "triage" in actions and _is_next("triage", ticket, user, actions)
+    next_names = {action["name"] for action in action_forms if action["is_next"]} | (
+        {"triage"} if triage_is_next else set()
+    )
     context: dict[str, Any] = {
         "ticket": ticket,
         "actions": actions,
@@ -47,23 +120,20 @@ def render_ticket(
         "report_attachments": [
             a for a in selectors.ticket_first_attachments(ticket) if is_staff_view or not a.is_internal
         ],
-        "action_forms": [
-            {
-                "name": action,
-                "label": workflow.ACTION_LABELS[action],
-                "form": bound.get(action) or action_form(action, ticket, user),
-                "style": ACTIONS[action].style,
-            }
-            for action in ACTIONS
-            if action in actions
-        ],
+        "action_forms": action_forms,
+        "next_actions": [action for action in action_forms if action["is_next"]],
+        "more_actions": [action for action in action_forms if not action["is_next"]],
+        "triage_is_next": triage_is_next,
+        # A form sent back with its errors opens the section that holds it.
+        "more_actions_open": any(name not in next_names for name in bound if name in ACTIONS or name in SIDE_FORMS),
         # What someone typed for an action the ticket's new state no longer offers them: shown, never lost.
         "kept_input": [
             {"label": workflow.ACTION_LABELS[name], "values": _typed_values(form)}
             for name, form in bound.items()
             if name in ACTIONS and name not in actions and _typed_values(form)
         ],
-        "comment_form": bound.get("comment") or forms.CommentForm(initial=_quoted(request, ticket, actions)),
+        "comment_form": bound.get("comment")
+        or forms.CommentForm(initial=_quoted(request, ticket, actions), prefix=COMMENT_PREFIX),
         # A requester sees the details of their own device; of any other only the tag they typed.
         "device_is_theirs": ticket.device is not None and ticket.device.assigned_to_id == ticket.requester_id,
         "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
@@ -71,9 +141,9 @@ def render_ticket(
     if is_staff_view:
         context.update(
             {
-                "time_form": bound.get("log_time") or forms.LogTimeForm(),
+                "time_form": bound.get("log_time") or forms.LogTimeForm(prefix="log_time"),
                 "tier_chain": selectors.ticket_tier_chain(ticket),
-                "triage_form": (bound.get("triage") or forms.TriageForm.for_ticket(ticket))
+                "triage_form": (bound.get("triage") or forms.TriageForm.for_ticket(ticket, prefix="triage"))
                 if "triage" in actions
                 else None,
                 "requester_recent": selectors.tickets_recent_for_employee(ticket.requester, exclude=ticket),
@@ -91,13 +161,15 @@ def render_ticket(
         )
     # The latest entries; the whole history a click away (a ticket can gather hundreds).
     whole = request.method == "GET" and request.GET.get("timeline") == "all"
-    context["timeline"], context["timeline_earlier"] = selectors.ticket_timeline(
+    timeline, context["timeline_earlier"] = selectors.ticket_timeline(
         ticket, include_internal=is_staff_view, latest=None if whole else TIMELINE_SHOWN
     )
-    for entry in context["timeline"]:
+    for entry in timeline:
         if entry["kind"] == "event":
             # An event never changes: its line is kept under the digest of what its template is given.
             entry["key"] = fragments.digest({"event": entry["item"], "is_staff_view": is_staff_view})
+    fold = 0 if whole else _fold_at(timeline)
+    context["timeline_folded"], context["timeline"] = timeline[:fold], timeline[fold:]
     context.update(extra or {})
     return render(request, "tickets/detail.html", context, status=status)
 
@@ -153,10 +225,10 @@ def stale_page(
     ticket = permissions.get_ticket_for(request.user, error.ticket.pk)
     # The form was posted: its data is a QueryDict, copied to hold the new version.
     data: dict[str, Any] = cast(QueryDict, form.data).copy()
-    data["version"] = ticket.version
+    data[form.add_prefix("version")] = ticket.version
     takes_user = name in ACTIONS and ACTIONS[name].form_takes_user
     kwargs: dict[str, Any] = {"user": request.user} if takes_user else {}
-    again = type(form)(data, **kwargs)
+    again = type(form)(data, prefix=form.prefix, **kwargs)
     again.is_valid()
     return render_ticket(request, ticket, bound={name: again}, status=STALE)
 

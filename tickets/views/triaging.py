@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import can
 from tickets import forms, permissions, services
 from tickets.models import Ticket
-from tickets.views.common import REFUSED, SERVICE_ERRORS, STALE, SignedInRequest, error_onto_form, is_stale
+from tickets.views.common import (
+    REFUSED,
+    SERVICE_ERRORS,
+    STALE,
+    SignedInRequest,
+    error_onto_form,
+    is_stale,
+    prefixed,
+)
 from tickets.views.dashboard_page import triage_row_response
 from tickets.views.ticket import render_ticket, service_refusal
 
@@ -26,7 +34,7 @@ class TriagePlace:
     """Where triage is done from: the ticket page (this class) or a dashboard row (DashboardRow)."""
 
     def form(self, request: SignedInRequest, ticket: Ticket) -> forms.TriageForm:
-        return forms.TriageForm(request.POST)
+        return forms.TriageForm(prefixed(request.POST, "triage"), prefix="triage")
 
     def save(self, request: SignedInRequest, ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.ticket_triage(
