@@ -47,8 +47,11 @@ MEASURE = """
     const text = (element.innerText || element.value || element.getAttribute("aria-label") || "").trim();
     return name + ' "' + text.replace(/\\s+/g, " ").slice(0, 60) + '"';
   };
-  // Shown, and not one of the visually hidden texts for screen readers (a 1 px box by design).
+  // Shown, and not one of the visually hidden texts for screen readers (a 1 px box by design). What a
+  // closed <details> holds still has a box in Chromium (its content is only not painted): checkVisibility
+  // says it is not shown.
   const visible = (element) => {
+    if (!element.checkVisibility({ visibilityProperty: true })) return false;
     const box = element.getBoundingClientRect();
     return box.width > 1 && box.height > 1 && getComputedStyle(element).visibility !== "hidden"
       && element.clientWidth > 0;
@@ -100,6 +103,9 @@ MEASURE = """
 """
 
 
+OPEN_ALL = "() => document.querySelectorAll('details').forEach((details) => { details.open = true; })"
+
+
 def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.strip("{}/").lower()).strip("-") or "home"
 
@@ -129,4 +135,10 @@ def test_every_main_page_fits_every_width(browser_page, login, role):
             page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             found += [f"{role} {path} at {width} px: {problem}" for problem in page.evaluate(MEASURE)]
             page.screenshot(path=SCREENSHOTS / f"{role}-{name}-{width}.png", full_page=True)
+        # And with every folded section and form opened: what they hold must fit too.
+        page.evaluate(OPEN_ALL)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            found += [f"{role} {path} at {width} px, opened: {problem}" for problem in page.evaluate(MEASURE)]
     assert not found, "\n".join(found)
