@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from notifications.models import Notification, NotificationChannel
 from notifications.rendering import render_email
-from tests import factories
 from tickets import services
 from tickets.models import BreachClock, BusinessCalendar, SlaPolicy, TicketStatus, Watcher
 from tickets.notices.kinds import NotificationKind
