@@ -37,3 +37,12 @@ def test_on_a_phone_the_reply_box_comes_early_and_nothing_scrolls_sideways(brows
     page.reload()
     expect(page.get_by_test_id("details")).to_have_attribute("open", "")
     expect(page.get_by_test_id("watchers")).to_have_attribute("open", "")
+    # A window that narrows folds the sections the page opened, and one the person closed stays closed when
+    # it widens again.
+    page.get_by_test_id("details").locator("summary").click()
+    expect(page.get_by_test_id("details")).not_to_have_attribute("open", "")
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_test_id("watchers")).not_to_have_attribute("open", "")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.get_by_test_id("watchers")).to_have_attribute("open", "")
+    expect(page.get_by_test_id("details")).not_to_have_attribute("open", "")
