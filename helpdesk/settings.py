@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "knowledge",
+    "intake",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
