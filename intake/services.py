@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES
@@ -75,7 +76,7 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
     else:
         parse_error = None
     message_id = parsed.message_id if parsed is not None else _fallback_id(raw)
-    already = InboundMessage.objects.filter(message_id=message_id).first()
+    already = _recorded(message_id)
     if already is not None:
         return already
     row = InboundMessage(
@@ -111,6 +112,10 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
     log = logger.warning if row.status in (InboundStatus.FAILED, InboundStatus.REFUSED) else logger.info
     log("received message %s from %s: %s %s", message_id, row.sender, row.status, row.reason)
     return row
+
+
+def _recorded(message_id: str) -> InboundMessage | None:
+    return InboundMessage.objects.filter(message_id=message_id).first()
 
 
 def _fallback_id(raw: bytes) -> str:
@@ -264,17 +269,29 @@ def _new_ticket(employee: Employee, user: User | None, parsed: ParsedMessage, ra
     files, notes = _checked_files(parsed.files, raw)
     # The sender themselves when they have a login for this employee record; the desk (no actor) otherwise.
     by = user if user is not None and employee.user_id == user.pk else None
-    ticket = ticket_create(
-        by=by,
-        requester=employee,
-        subject=parsed.subject or str(_("(no subject)")),
-        description=parsed.text,
-        impact=Impact.LOW,
-        urgency=Urgency.MEDIUM,
-        channel=Channel.EMAIL,
-        files=files,
-    )
+    # The ticket keeps the language it was written in (its search, the replies): the sender's own.
+    with translation.override(_language_of(user, parsed)):
+        ticket = ticket_create(
+            by=by,
+            requester=employee,
+            subject=parsed.subject or str(_("(no subject)")),
+            description=parsed.text,
+            impact=Impact.LOW,
+            urgency=Urgency.MEDIUM,
+            channel=Channel.EMAIL,
+            files=files,
+        )
     return _Outcome(InboundStatus.TICKET, _("Opened %(ticket)s.") % {"ticket": ticket.reference}, ticket, None, notes)
+
+
+def _language_of(user: User | None, parsed: ParsedMessage) -> str:
+    """The sender's chosen language, else the one the message declares, else the desk's."""
+    known = {code for code, _name in settings.LANGUAGES}
+    declared = parsed.header("Content-Language").split(",")[0].strip().split("-")[0].lower()
+    for code in (user.language if user is not None else "", declared):
+        if code in known:
+            return code
+    return settings.LANGUAGE_CODE
 
 
 def _checked_files(files: list[MailFile], raw: bytes) -> tuple[list[SimpleUploadedFile], list[str]]:

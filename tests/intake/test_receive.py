@@ -271,3 +271,28 @@ def test_an_unexpected_error_is_recorded_as_failed_and_nothing_half_done(monkeyp
     assert not Ticket.objects.exists()
     # Asked again (the fetcher retrying), it stays failed and does nothing more.
     assert message_receive(raw=raw("plain.eml")).pk == row.pk
+
+
+def test_the_ticket_keeps_the_language_the_message_declares(requester):
+    message = raw("plain.eml").replace(b"MIME-Version: 1.0\n", b"MIME-Version: 1.0\nContent-Language: sv-SE\n")
+
+    assert message_receive(raw=message).ticket.language == "sv"
+
+
+def test_the_ticket_keeps_the_senders_chosen_language(requester):
+    requester.language = "pl"
+    requester.save(update_fields=["language"])
+
+    assert message_receive(raw=raw("plain.eml")).ticket.language == "pl"
+
+
+def test_a_delivery_recorded_meanwhile_by_another_fetcher_is_not_processed_again(monkeypatch, requester):
+    first = message_receive(raw=raw("plain.eml"))
+    # The other fetcher's row appears after this one looked: the unique Message-ID stops the second run.
+    monkeypatch.setattr("intake.services._recorded", lambda message_id: None)
+
+    second = message_receive(raw=raw("plain.eml"))
+
+    assert second.pk == first.pk
+    assert second.status == InboundStatus.TICKET
+    assert Ticket.objects.count() == 1
