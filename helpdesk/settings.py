@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "knowledge",
+    "intake",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
@@ -333,6 +334,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # late would deliver every copy. Without an answer by then, the row is retried later (core.mail).
 EMAIL_DATA_TIMEOUT = env_int("EMAIL_DATA_TIMEOUT", 600)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# --- Email intake: what is done with a received message (intake/services.py) ------------------
+# Larger messages, or ones with more attached files, are refused with the reason on their row.
+INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 25 * 1024 * 1024)
+INTAKE_MAX_ATTACHMENTS = env_int("INTAKE_MAX_ATTACHMENTS", 10)
+# The desk's addresses besides DEFAULT_FROM_EMAIL: mail from them is ignored, so the desk never answers itself.
+INTAKE_OWN_ADDRESSES = env_list("INTAKE_OWN_ADDRESSES", [])
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a task still waiting
 # out a retry delay, or still waiting on a mail server, would then run twice at once.
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max([*NOTIFICATION_RETRY_DELAYS, EMAIL_DATA_TIMEOUT]):

@@ -70,6 +70,8 @@ ALLOWED_TYPES = {
     ".txt": _is_text,
     ".log": _is_text,
     ".csv": _is_text,
+    # A message forwarded as a file, and the original kept with every ticket or reply that came by mail.
+    ".eml": _is_text,
     ".docx": _ZIP,
     ".xlsx": _ZIP,
     ".pptx": _ZIP,

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from intake.models import InboundMessage
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """Read-only: what became of each received message and why, for managers. Written by intake.services."""
+
+    list_display = ["received_at", "sender", "subject", "status", "mailbox", "ticket"]
+    list_filter = ["status", "mailbox"]
+    search_fields = ["sender", "subject", "message_id"]
+    raw_id_fields = ["ticket", "comment"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
+        return False

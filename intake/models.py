@@ -1,0 +1,50 @@
+"""What the desk did with each message it received: one row a message, whatever became of it."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Comment, Ticket
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", _("Being processed")
+    TICKET = "ticket", _("Opened a ticket")
+    REPLY = "reply", _("Added a reply")
+    IGNORED = "ignored", _("Ignored")
+    HELD = "held", _("Held for a coordinator")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class InboundMessage(models.Model):
+    """One received message. The unique Message-ID is what makes a message processed exactly once."""
+
+    # The message's own Message-ID, or "sha256:<hash of its headers>" for a message without one.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    mailbox = models.CharField(_("mailbox"), max_length=120, blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+
+    class Meta:
+        verbose_name = _("received message")
+        verbose_name_plural = _("received messages")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # The admin's list: newest first, filtered by status (the held and failed ones wait for someone).
+            models.Index(fields=["status", "-received_at"], name="inbound_status_received"),
+            models.Index(fields=["-received_at"], name="inbound_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} — {self.subject}"
