@@ -46,32 +46,26 @@ def relative(value: datetime, now: datetime | None = None) -> str:
     return _("in %(delay)s") % {"delay": timesince(now, value, depth=1)}
 
 
-@register.simple_tag
-def moment(value: datetime | None, css_class: str = "") -> SafeString | str:
-    """A <time> saying when, relatively, with the exact moment on hover."""
-    if not value:
-        return "—"
+def _time(value: datetime, shown: str, hover: str, css_class: str) -> SafeString:
     return format_html(
         '<time{} datetime="{}" title="{}">{}</time>',
         format_html(' class="{}"', css_class) if css_class else "",
         machine_time(value),
-        exact(value),
-        relative(value),
+        hover,
+        shown,
     )
+
+
+@register.simple_tag
+def moment(value: datetime | None, css_class: str = "") -> SafeString | str:
+    """A <time> saying when, relatively, with the exact moment on hover."""
+    return _time(value, relative(value), exact(value), css_class) if value else "—"
 
 
 @register.simple_tag
 def stamp(value: datetime | None, css_class: str = "") -> SafeString | str:
     """A <time> giving the exact moment (a due time, a log line), the relative one on hover."""
-    if not value:
-        return "—"
-    return format_html(
-        '<time{} datetime="{}" title="{}">{}</time>',
-        format_html(' class="{}"', css_class) if css_class else "",
-        machine_time(value),
-        relative(value),
-        exact(value),
-    )
+    return _time(value, exact(value), relative(value), css_class) if value else "—"
 
 
 @register.simple_tag

@@ -29,7 +29,7 @@ from notifications.headers import thread_id_for
 from notifications.models import Notification
 from tickets import permissions
 from tickets.forms.fields import validate_upload
-from tickets.models import Channel, Impact, Ticket, Urgency
+from tickets.models import Channel, Ticket, reference_in
 from tickets.services import comment_add, ticket_create
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,6 @@ ORIGINAL_NAME = "original.eml"
 # Every language the reply parser knows: the desk's people write in several, and a quote header in a
 # language left out would be kept as if it were the reply.
 _REPLY_PARSER = EmailReplyParser(languages=list(MAIL_LANGUAGES))
-_SUBJECT_TOKEN = re.compile(r"\bHD-(\d{1,18})\b", re.IGNORECASE)
 _THREAD_ID = re.compile(r"^<ticket-(\d{1,18})@")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "auto_reply", "list", "junk"})
 _DAEMONS = ("mailer-daemon@", "postmaster@")
@@ -247,9 +246,9 @@ def _thread_of(parsed: ParsedMessage) -> Ticket | None:
                 ticket = Ticket.objects.filter(pk=int(found[1])).first()
                 if ticket is not None:
                     return ticket
-    token = _SUBJECT_TOKEN.search(parsed.subject)
-    if token:
-        return Ticket.objects.filter(pk=int(token[1])).first()
+    number = reference_in(parsed.subject)
+    if number is not None:
+        return Ticket.objects.filter(pk=number).first()
     return None
 
 
@@ -276,8 +275,9 @@ def _new_ticket(employee: Employee, user: User | None, parsed: ParsedMessage, ra
             requester=employee,
             subject=parsed.subject or str(_("(no subject)")),
             description=parsed.text,
-            impact=Impact.LOW,
-            urgency=Urgency.MEDIUM,
+            # The priority of the defaults, as a report that says nothing of its impact and urgency.
+            impact=Ticket._meta.get_field("impact").get_default(),
+            urgency=Ticket._meta.get_field("urgency").get_default(),
             channel=Channel.EMAIL,
             files=files,
         )

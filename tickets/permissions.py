@@ -15,7 +15,7 @@ from django.http import Http404
 from accounts import permissions as roles
 from accounts.permissions import Someone
 from tickets import workflow
-from tickets.models import Attachment, Comment, Ticket, TicketStatus, Watcher
+from tickets.models import REFERENCE_PREFIX, Attachment, Comment, Ticket, TicketStatus, Watcher
 
 # Actions on a ticket that do not move its status.
 FINISHED_FOR_REPLIES = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
@@ -58,7 +58,7 @@ def ticket_number_from(value: object) -> int | None:
     """1042 from "HD-1042", "hd-1042", "1042" or 1042; None from anything else."""
     if isinstance(value, int):
         return value if value > 0 else None
-    text = str(value).strip().upper().removeprefix("HD-")
+    text = str(value).strip().upper().removeprefix(REFERENCE_PREFIX)
     if not text.isdigit() or len(text) > 18:
         return None
     number = int(text)

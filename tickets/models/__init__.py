@@ -1,6 +1,6 @@
 """The tickets app's models, one module per job; every name is importable from `tickets.models`."""
 
-from tickets.models.catalogue import BusinessCalendar, Category, ClosedDay, SlaPolicy, TrainingSetup
+from tickets.models.catalogue import BusinessCalendar, Category, ClosedDay, SlaPolicy, TrainingSetup, category_path
 from tickets.models.choices import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -29,12 +29,13 @@ from tickets.models.history import (
 )
 from tickets.models.lists import SavedFilter, SolvedTally
 from tickets.models.relations import TicketLink
-from tickets.models.ticket import Project, Ticket, reference_of
+from tickets.models.ticket import REFERENCE_PREFIX, Project, Ticket, reference_in, reference_of
 
 __all__ = [
     "ATTACHMENT_FOLDER",
     "FINISHED_STATUSES",
     "OPEN_STATUSES",
+    "REFERENCE_PREFIX",
     "SOLVED_STATUSES",
     "Attachment",
     "AutoAssign",
@@ -63,6 +64,8 @@ __all__ = [
     "Urgency",
     "Watcher",
     "_attachment_path",
+    "category_path",
+    "reference_in",
     "reference_of",
     "status_label",
 ]

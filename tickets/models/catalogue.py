@@ -170,8 +170,14 @@ class Category(TranslatedName):
     def __str__(self) -> str:
         if self.parent_id:
             assert self.parent is not None  # parent_id is set
-            return f"{self.parent.translated_name} > {self.translated_name}"
+            return category_path(self.translated_name, self.parent.translated_name)
         return self.translated_name
+
+
+def category_path(name: str, parent: str | None) -> str:
+    """How a category is written where its tree matters: "Hardware > Printer" (names already in the
+    reader's language; pages that read categories as values build the same text here)."""
+    return f"{parent} > {name}" if parent else name
 
 
 class SlaPolicy(models.Model):

@@ -1,5 +1,7 @@
 """The work order itself, and the projects that group work orders."""
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -83,9 +85,19 @@ class Project(models.Model):
         return reverse("tickets:project_detail", kwargs={"pk": self.pk})
 
 
+REFERENCE_PREFIX = "HD-"
+_REFERENCE_IN_TEXT = re.compile(rf"\b{re.escape(REFERENCE_PREFIX)}(\d{{1,18}})\b", re.IGNORECASE)
+
+
 def reference_of(number: int) -> str:
     """How people write a ticket's number: HD-1042."""
-    return f"HD-{number}"
+    return f"{REFERENCE_PREFIX}{number}"
+
+
+def reference_in(text: str) -> int | None:
+    """The number of the first ticket named in `text` ("Re: [HD-1042] Printer" gives 1042), None if none."""
+    found = _REFERENCE_IN_TEXT.search(text)
+    return int(found[1]) if found else None
 
 
 class TicketManager(models.Manager["Ticket"]):

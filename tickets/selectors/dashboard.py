@@ -17,6 +17,7 @@ from tickets.models import (
     Priority,
     Ticket,
     TicketStatus,
+    category_path,
 )
 
 # The dashboard's short lists join only what their rows show: with every list relation joined, planning
@@ -145,8 +146,7 @@ def dashboard_counts(*, now: datetime | None = None, categories: list[Category] 
         "by_category": [
             {
                 "pk": category["pk"],
-                "name": (f"{category['parent']} > {category['name']}" if category["parent"] else category["name"])
-                or _("No category"),
+                "name": category_path(category["name"], category["parent"]) if category["name"] else _("No category"),
                 "count": category["count"],
             }
             for category in top

@@ -18,6 +18,7 @@ from tickets.models import (
     Category,
     Priority,
     Ticket,
+    category_path,
 )
 
 
@@ -72,9 +73,8 @@ def technicians_workload(users: list[User] | None = None) -> list[Workload]:
     )
     for profile_id, name, name_translations, parent, parent_translations in links:
         name = translated(name, name_translations)
-        skills.setdefault(profile_id, []).append(
-            f"{translated(parent, parent_translations)} > {name}" if parent else name
-        )
+        parent_name = translated(parent, parent_translations) if parent else None
+        skills.setdefault(profile_id, []).append(category_path(name, parent_name))
     counts = open_tickets_by_technician()
     return [_workload(user, skills.get(user.technician_profile.pk, []), counts.get(user.pk, {})) for user in users]
 
