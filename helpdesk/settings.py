@@ -341,6 +341,46 @@ INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 25 * 1024 * 1024)
 INTAKE_MAX_ATTACHMENTS = env_int("INTAKE_MAX_ATTACHMENTS", 10)
 # The desk's addresses besides DEFAULT_FROM_EMAIL: mail from them is ignored, so the desk never answers itself.
 INTAKE_OWN_ADDRESSES = env_list("INTAKE_OWN_ADDRESSES", [])
+
+
+# --- Email intake: the mailboxes read over IMAP (intake/fetching.py) ----------------------------
+def _imap_mailbox(prefix: str) -> dict | None:
+    """One mailbox from the variables <prefix>_HOST, _PORT, _SECURITY...; None when <prefix>_HOST is unset."""
+    host = env_str(f"{prefix}_HOST")
+    if not host:
+        return None
+    security = env_str(f"{prefix}_SECURITY", "tls").lower()
+    if security not in ("tls", "starttls"):
+        raise ImproperlyConfigured(f"{prefix}_SECURITY must be tls or starttls: the desk never logs in in clear.")
+    user = env_str(f"{prefix}_USER")
+    return {
+        "name": env_str(f"{prefix}_NAME", f"{user}@{host}"),
+        "host": host,
+        "port": env_int(f"{prefix}_PORT", 993 if security == "tls" else 143),
+        "security": security,
+        "user": user,
+        "password": env_str(f"{prefix}_PASSWORD"),
+        "folder": env_str(f"{prefix}_FOLDER", "INBOX"),
+        "processed_folder": env_str(f"{prefix}_PROCESSED_FOLDER", "Processed"),
+        "error_folder": env_str(f"{prefix}_ERROR_FOLDER", "Failed"),
+        "ca_file": env_str(f"{prefix}_CA_FILE"),
+    }
+
+
+# The variable prefixes of the mailboxes to read; each configured one (its _HOST set) is read by Celery beat.
+INTAKE_MAILBOXES = [box for box in map(_imap_mailbox, env_list("INTAKE_MAILBOXES", ["INTAKE_IMAP"])) if box]
+# Seconds between two reads of the mailboxes, and at most how many messages one read takes from each.
+INTAKE_FETCH_INTERVAL = env_int("INTAKE_FETCH_INTERVAL", 30)
+INTAKE_FETCH_BATCH = env_int("INTAKE_FETCH_BATCH", 200)
+# Seconds to wait for each answer of the IMAP server.
+INTAKE_IMAP_TIMEOUT = env_int("INTAKE_IMAP_TIMEOUT", 30)
+if INTAKE_MAILBOXES:
+    CELERY_BEAT_SCHEDULE["intake-mail-fetch"] = {
+        "task": "intake.tasks.intake_mail_fetch",
+        "schedule": INTAKE_FETCH_INTERVAL,
+        # A read queued while no worker ran is dropped once the next one is due: they never pile up.
+        "options": {"expires": INTAKE_FETCH_INTERVAL},
+    }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a task still waiting
 # out a retry delay, or still waiting on a mail server, would then run twice at once.
 if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max([*NOTIFICATION_RETRY_DELAYS, EMAIL_DATA_TIMEOUT]):

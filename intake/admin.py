@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from intake.models import InboundMessage
+from intake.models import InboundMessage, MailboxState
 
 
 @admin.register(InboundMessage)
@@ -21,4 +21,21 @@ class InboundMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
+        return False
+
+
+@admin.register(MailboxState)
+class MailboxStateAdmin(admin.ModelAdmin):
+    """Read-only: when each mailbox was last read and what went wrong, for managers. Written by intake.fetching."""
+
+    list_display = ["name", "last_read_at", "last_success_at", "last_count", "last_error", "lease_until"]
+    readonly_fields = [f.name for f in MailboxState._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MailboxState | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: MailboxState | None = None) -> bool:
         return False

@@ -48,3 +48,25 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} — {self.subject}"
+
+
+class MailboxState(models.Model):
+    """One configured mailbox: who is reading it now (a lease, so two fetchers never read it at once) and
+    how its last read went, for the managers."""
+
+    name = models.CharField(_("mailbox"), max_length=120, unique=True)
+    # The fetcher holding the mailbox, until when. A fetcher that died frees it when the lease runs out.
+    lease_owner = models.CharField(_("read by"), max_length=64, blank=True)
+    lease_until = models.DateTimeField(_("read until"), null=True, blank=True)
+    last_read_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last read without error"), null=True, blank=True)
+    last_count = models.PositiveIntegerField(_("messages in the last read"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

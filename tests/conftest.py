@@ -168,6 +168,7 @@ from tests.fixtures.browser import (  # noqa: E402, F401
     pytest_runtest_call,
 )
 from tests.fixtures.celery_worker import celery_worker  # noqa: E402, F401
+from tests.fixtures.imap import dovecot, imap_mailbox  # noqa: E402, F401
 from tests.fixtures.own_redis import own_broker  # noqa: E402, F401
 from tests.fixtures.private_postgres import private_postgres  # noqa: E402, F401
 from tests.fixtures.smtp import smtp_sink  # noqa: E402, F401

@@ -1,7 +1,6 @@
 """message_receive on real RFC 5322 messages (tests/intake/messages/), against PostgreSQL."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,9 +9,8 @@ from intake.models import InboundMessage, InboundStatus
 from intake.services import message_receive
 from notifications.models import Notification
 from tests import factories
+from tests.intake.mail import raw
 from tickets.models import Attachment, Channel, Comment, Event, EventKind, Ticket
-
-MESSAGES = Path(__file__).parent / "messages"
 
 
 @pytest.fixture(autouse=True)
@@ -22,13 +20,6 @@ def _frozen_and_private(settings, tmp_path):
     settings.SITE_URL = "http://127.0.0.1:8000"
     with time_machine.travel(datetime(2026, 12, 4, 10, 0, tzinfo=UTC), tick=False):
         yield
-
-
-def raw(name: str, **values: object) -> bytes:
-    data = (MESSAGES / name).read_bytes()
-    for key, value in values.items():
-        data = data.replace(b"{" + key.encode() + b"}", str(value).encode())
-    return data
 
 
 def names_of(attachments) -> list[str]:
