@@ -370,7 +370,7 @@ def _imap_mailbox(prefix: str) -> dict | None:
 # The variable prefixes of the mailboxes to read; each configured one (its _HOST set) is read by Celery beat.
 INTAKE_MAILBOXES = [box for box in map(_imap_mailbox, env_list("INTAKE_MAILBOXES", ["INTAKE_IMAP"])) if box]
 # Seconds between two reads of the mailboxes, and at most how many messages one read takes from each.
-INTAKE_FETCH_INTERVAL = env_int("INTAKE_FETCH_INTERVAL", 30)
+INTAKE_FETCH_INTERVAL = env_int("INTAKE_FETCH_INTERVAL", 10)
 INTAKE_FETCH_BATCH = env_int("INTAKE_FETCH_BATCH", 200)
 # Seconds to wait for each answer of the IMAP server.
 INTAKE_IMAP_TIMEOUT = env_int("INTAKE_IMAP_TIMEOUT", 30)
