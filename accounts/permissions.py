@@ -62,6 +62,7 @@ COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "notifications.breach_alerts",  # told when any ticket passes its due time
     "notifications.triage_alerts",  # told when a ticket waits in triage too long
     "reports.view",  # the Insight reports, every technician's row and the training needs
+    "intake.held",  # mail from unknown addresses: open a ticket from it for an employee, or set it aside
 }
 MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "tickets.reopen_closed",

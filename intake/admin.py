@@ -13,6 +13,8 @@ class InboundMessageAdmin(admin.ModelAdmin):
     search_fields = ["sender", "subject", "message_id"]
     raw_id_fields = ["ticket", "comment"]
     date_hierarchy = "received_at"
+    # A held message's kept file is private (never served): coordinators read it on the held-mail page.
+    exclude = ["original"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

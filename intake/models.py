@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Comment, Ticket
+from tickets.models import Comment, PrivateStorage, Ticket
 
 
 class InboundStatus(models.TextChoices):
@@ -35,6 +35,19 @@ class InboundMessage(models.Model):
         Comment, verbose_name=_("comment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    # A held message waits for a coordinator with its whole text kept (intake.held), never served directly.
+    original = models.FileField(
+        _("original message"), upload_to="intake/%Y/%m/", storage=PrivateStorage(), max_length=200, blank=True
+    )
+    preview = models.TextField(_("beginning of the text"), blank=True)
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("received message")

@@ -23,6 +23,7 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 
 from accounts.models import User
 from assets.models import Employee
+from intake.held import message_hold
 from intake.models import InboundMessage, InboundStatus
 from intake.parsing import MailFile, ParsedMessage, message_id_of, message_parse
 from notifications.headers import thread_id_for
@@ -100,7 +101,11 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
             row.reason = "\n".join([outcome.reason, *outcome.notes]).strip()
             row.ticket = outcome.ticket
             row.comment_id = outcome.comment_id
-            row.save(update_fields=["status", "reason", "ticket", "comment"])
+            fields = ["status", "reason", "ticket", "comment"]
+            if outcome.status == InboundStatus.HELD:
+                message_hold(row, parsed, raw)
+                fields += ["preview", "original"]
+            row.save(update_fields=fields)
     except _Duplicate:
         return InboundMessage.objects.get(message_id=message_id)
     except (OperationalError, InterfaceError):
@@ -184,7 +189,7 @@ def _process(parsed: ParsedMessage, raw: bytes) -> _Outcome:
             % {"sender": parsed.sender},
             notes=notes,
         )
-    outcome = _new_ticket(employee, user, parsed, raw)
+    outcome = ticket_from_message(employee, user, parsed, raw)
     outcome.notes[:0] = notes
     return outcome
 
@@ -264,10 +269,14 @@ def _reply(ticket: Ticket, user: User, parsed: ParsedMessage, raw: bytes) -> _Ou
     )
 
 
-def _new_ticket(employee: Employee, user: User | None, parsed: ParsedMessage, raw: bytes) -> _Outcome:
+def ticket_from_message(
+    employee: Employee, user: User | None, parsed: ParsedMessage, raw: bytes, *, opened_by: User | None = None
+) -> _Outcome:
+    """A new ticket of `employee` from the message. Opened by `opened_by` (a coordinator, for a held
+    message), else by the sender themselves when they have a login for this employee record, else by the
+    desk (no actor)."""
     files, notes = _checked_files(parsed.files, raw)
-    # The sender themselves when they have a login for this employee record; the desk (no actor) otherwise.
-    by = user if user is not None and employee.user_id == user.pk else None
+    by = opened_by or (user if user is not None and employee.user_id == user.pk else None)
     # The ticket keeps the language it was written in (its search, the replies): the sender's own.
     with translation.override(_language_of(user, parsed)):
         ticket = ticket_create(

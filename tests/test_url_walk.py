@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from assets.models import Device, Employee
+from intake.services import message_receive
 from notifications.models import Notification, NotificationStatus
 from tests import factories, two_factor
 from tickets import services
@@ -199,6 +200,8 @@ def _samples(world) -> dict[str, list[dict]]:
         ],
         "notifications:mark_read": [{"pk": world["notification"].pk}],
         "notifications:resend": [{"pk": world["failed"].pk}, {"pk": 99999999}],
+        "intake:held_open": [{"pk": world["held"].pk}, {"pk": 99999999}],
+        "intake:held_dismiss": [{"pk": world["held"].pk}, {"pk": 99999999}],
         "tickets:watcher_add": [{"ticket_pk": own.pk}],
         "tickets:watcher_remove": [{"pk": world["watcher"].pk}],
         "tickets:watcher_stop": [{"token": watcher_stop_token(world["watcher"].pk)}, {"token": "1:forged"}],
@@ -256,6 +259,9 @@ def world(db):
         "attachment": Attachment.objects.filter(comment=comment).get(),
         "notification": Notification.objects.filter(channel="in_app").order_by("pk").first(),
         "failed": failed,
+        "held": message_receive(
+            raw=b"From: someone@elsewhere.example\r\nSubject: Hello\r\nMessage-ID: <walk@x.example>\r\n\r\nHi\r\n"
+        ),
         "watcher": Watcher.objects.create(ticket=own, email="someone@example.org", added_by=cora),
         "article": factories.ArticleFactory(owner=cora),
         "staff_article": factories.ArticleFactory(owner=cora, audience="staff", status="draft"),

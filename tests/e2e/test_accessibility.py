@@ -28,7 +28,13 @@ PAGES = {
         "/assets/staff/",
         "/accounts/two-factor/",
     ],
-    "cora@demo.example": ["/tickets/dashboard/", "/tickets/all/", "/tickets/log-call/", "/assets/import/"],
+    "cora@demo.example": [
+        "/tickets/dashboard/",
+        "/tickets/all/",
+        "/tickets/log-call/",
+        "/assets/import/",
+        "/mail/held/",
+    ],
     "max@demo.example": ["/notifications/failed/", "/tickets/projects/", "/accounts/two-factor/"],
 }
 
@@ -62,7 +68,7 @@ def test_pages_have_no_accessibility_violations(browser_page, login, email):
 
 # The apps whose admin pages the desk writes (models, inlines, forms); Django's own and third-party apps'
 # admin pages are Django's business. Axes' login records are shown by the accounts app's admin.
-DESK_APPS = {"accounts", "assets", "tickets", "knowledge", "notifications", "axes"}
+DESK_APPS = {"accounts", "assets", "tickets", "knowledge", "notifications", "intake", "axes"}
 
 
 def _desk_admin_pages():

@@ -1,60 +1,15 @@
 """The ticket page holds many forms at once (every action, the reply box, logged time, triage, watchers): each
 prefixes its fields, so no id repeats and every label names the field of its own form."""
 
-from collections import Counter
-from html.parser import HTMLParser
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
+from tests.fixtures.html_ids import id_problems
 from tickets.models import Ticket, Watcher
 
 pytestmark = pytest.mark.django_db
-
-
-class _PageIds(HTMLParser):
-    """The ids of a page, each with the form it is in; the labels' `for` and the aria references."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[int] = []
-        self.form_count = 0
-        self.ids: list[tuple[str, int | None]] = []
-        self.labels: list[tuple[str, int | None]] = []
-        self.references: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self.form_count += 1
-            self.forms.append(self.form_count)
-        form = self.forms[-1] if self.forms else None
-        if attributes.get("id"):
-            self.ids.append((attributes["id"] or "", form))
-        if tag == "label" and attributes.get("for"):
-            self.labels.append((attributes["for"] or "", form))
-        for name in ("aria-describedby", "aria-labelledby"):
-            self.references.extend((attributes.get(name) or "").split())
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.forms:
-            self.forms.pop()
-
-
-def _problems(html: str) -> list[str]:
-    page = _PageIds()
-    page.feed(html)
-    repeated = [f"id {name!r} {count} times" for name, count in Counter(n for n, _f in page.ids).items() if count > 1]
-    form_of = dict(page.ids)
-    labels = [
-        f"label for {target!r} points at nothing" if target not in form_of else f"label for {target!r} in another form"
-        for target, form in page.labels
-        if form_of.get(target, object()) != form
-    ]
-    references = [f"aria reference {name!r} points at nothing" for name in page.references if name not in form_of]
-    return repeated + labels + references
 
 
 def _ticket(requester, **fields) -> Ticket:
@@ -99,7 +54,7 @@ def test_no_id_repeats_and_every_label_names_a_field_of_its_form(
         factories.CommentFactory(ticket=ticket, author=holder_user, body="Looking", is_internal=True)
     Watcher.objects.create(ticket=ticket, email="colleague@example.org")
     page = _page(client_for(request.getfixturevalue(persona)), ticket)
-    assert _problems(page) == []
+    assert id_problems(page) == []
 
 
 def test_the_vendor_note_has_its_own_label(client_for, requester, technician):
@@ -119,7 +74,7 @@ def test_a_form_sent_back_with_errors_keeps_ids_unique_and_its_errors_beside_its
     response = client.post(url, {"resolve-version": ticket.version, "resolve-resolution_code": "fixed"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert _problems(page) == []
+    assert id_problems(page) == []
     # The error sits under the resolve form's own field, which points at it.
     assert 'id="id_resolve-resolution_notes"' in page and 'id="error_1_id_resolve-resolution_notes"' in page
     assert 'data-testid="action-resolve"' in page.split('id="id_resolve-resolution_notes"')[0].rsplit("<details", 1)[1]

@@ -28,6 +28,7 @@ from accounts.models import Role, TechnicianProfile, User
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, DeviceType, Employee, Location
 from helpdesk.demo_articles import articles_write
 from helpdesk.demo_history import History, quiet
+from helpdesk.demo_mail import held_mail_write
 from helpdesk.demo_people import (  # DEMO_PASSWORD is read here by the tests and the e2e journeys
     COORDINATOR,
     DEMO_DOMAIN,
@@ -359,9 +360,11 @@ class Command(BaseCommand):
         search.fill_comments()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         articles = articles_write(author=technicians[0], categories=category_by_name)
+        held = held_mail_write()
         return {
             "tickets": past + tickets,
             "help articles": articles,
+            "held mails": held,
             "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
             "locations": len(locations),
