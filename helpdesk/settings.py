@@ -341,6 +341,15 @@ INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 25 * 1024 * 1024)
 INTAKE_MAX_ATTACHMENTS = env_int("INTAKE_MAX_ATTACHMENTS", 10)
 # The desk's addresses besides DEFAULT_FROM_EMAIL: mail from them is ignored, so the desk never answers itself.
 INTAKE_OWN_ADDRESSES = env_list("INTAKE_OWN_ADDRESSES", [])
+# Mail from an address nobody at the desk has: "hold" keeps it for a coordinator (Held mail); "answer" opens
+# nothing and answers the sender how to reach the desk.
+INTAKE_UNKNOWN_SENDERS = env_str("INTAKE_UNKNOWN_SENDERS", "hold").lower()
+if INTAKE_UNKNOWN_SENDERS not in ("hold", "answer"):
+    raise ImproperlyConfigured("INTAKE_UNKNOWN_SENDERS must be hold or answer.")
+# The loop guard: at most one automatic answer to one address in this many seconds.
+INTAKE_ANSWER_INTERVAL = env_int("INTAKE_ANSWER_INTERVAL", 60 * 60)
+# More messages than this from one address within an hour are refused (and answered, once an hour).
+INTAKE_MAX_PER_SENDER_HOUR = env_int("INTAKE_MAX_PER_SENDER_HOUR", 30)
 
 
 # --- Email intake: the mailboxes read over IMAP (intake/fetching.py) ----------------------------

@@ -40,6 +40,8 @@ class InboundMessage(models.Model):
         _("original message"), upload_to="intake/%Y/%m/", storage=PrivateStorage(), max_length=200, blank=True
     )
     preview = models.TextField(_("beginning of the text"), blank=True)
+    # When the desk answered this message automatically (intake.answers): the loop guard reads it.
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     handled_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("handled by"),
@@ -57,6 +59,8 @@ class InboundMessage(models.Model):
             # The admin's list: newest first, filtered by status (the held and failed ones wait for someone).
             models.Index(fields=["status", "-received_at"], name="inbound_status_received"),
             models.Index(fields=["-received_at"], name="inbound_received"),
+            # One address's last hour: the per-sender rate and the loop guard (intake.answers).
+            models.Index(fields=["sender", "-received_at"], name="inbound_sender_received"),
         ]
 
     def __str__(self) -> str:

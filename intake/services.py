@@ -9,6 +9,7 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import getaddresses
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 
 from accounts.models import User
 from assets.models import Employee
+from intake import answers
 from intake.held import message_hold
 from intake.models import InboundMessage, InboundStatus
 from intake.parsing import MailFile, ParsedMessage, message_id_of, message_parse
@@ -57,6 +59,9 @@ class _Outcome:
     ticket: Ticket | None = None
     comment_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    # Why the sender is answered automatically (intake.answers), with the values the answer names.
+    answer: str = ""
+    answer_values: dict[str, int] = field(default_factory=dict)
 
 
 def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
@@ -96,12 +101,23 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
             if parsed is None:
                 assert parse_error is not None
                 raise parse_error
-            outcome = _process(parsed, raw)
+            outcome = _process(parsed, raw, row.received_at)
+            if outcome.answer:
+                known = User.objects.filter(email__iexact=parsed.sender, is_active=True).first()
+                outcome.notes.append(
+                    answers.answer(
+                        row,
+                        why=outcome.answer,
+                        language=_language_of(known, parsed),
+                        now=row.received_at,
+                        **outcome.answer_values,
+                    )
+                )
             row.status = outcome.status
             row.reason = "\n".join([outcome.reason, *outcome.notes]).strip()
             row.ticket = outcome.ticket
             row.comment_id = outcome.comment_id
-            fields = ["status", "reason", "ticket", "comment"]
+            fields = ["status", "reason", "ticket", "comment", "answered_at"]
             if outcome.status == InboundStatus.HELD:
                 message_hold(row, parsed, raw)
                 fields += ["preview", "original"]
@@ -148,28 +164,48 @@ def _record_failure(row: InboundMessage, error: Exception) -> InboundMessage:
 # --- deciding what the message is ----------------------------------------------------------------
 
 
-def _process(parsed: ParsedMessage, raw: bytes) -> _Outcome:
+def _process(parsed: ParsedMessage, raw: bytes, now: datetime) -> _Outcome:
+    if not parsed.sender:
+        return _Outcome(InboundStatus.IGNORED, _("No sender address."))
+    # Automatic mail first: whatever else is wrong with it, it is never answered.
+    ignored = _ignore_reason(parsed)
+    if ignored:
+        return _Outcome(InboundStatus.IGNORED, ignored)
     max_bytes = getattr(settings, "INTAKE_MAX_BYTES", DEFAULT_MAX_BYTES)
     if len(raw) > max_bytes:
         return _Outcome(
             InboundStatus.REFUSED,
             _("The message is %(size)s, over the limit of %(limit)s.")
             % {"size": filesizeformat(len(raw)), "limit": filesizeformat(max_bytes)},
+            answer=answers.TOO_LARGE,
+            answer_values={"size": len(raw), "limit": max_bytes},
         )
-    if not parsed.sender:
-        return _Outcome(InboundStatus.IGNORED, _("No sender address."))
-    ignored = _ignore_reason(parsed)
-    if ignored:
-        return _Outcome(InboundStatus.IGNORED, ignored)
+    over_rate = answers.rate_exceeded(parsed.sender, now)
+    if over_rate:
+        return _Outcome(
+            InboundStatus.REFUSED,
+            _("More than %(limit)s messages from %(sender)s within an hour.")
+            % {"limit": over_rate, "sender": parsed.sender},
+            answer=answers.TOO_MANY_MESSAGES,
+            answer_values={"limit": over_rate},
+        )
     max_files = getattr(settings, "INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)
     if len(parsed.files) > max_files:
         return _Outcome(
             InboundStatus.REFUSED,
             _("The message has %(count)s attachments, over the limit of %(limit)s.")
             % {"count": len(parsed.files), "limit": max_files},
+            answer=answers.TOO_MANY_FILES,
+            answer_values={"count": len(parsed.files), "limit": max_files},
         )
     user, employee = _sender_of(parsed.sender)
     if user is None and employee is None:
+        if getattr(settings, "INTAKE_UNKNOWN_SENDERS", "hold") == "answer":
+            return _Outcome(
+                InboundStatus.REFUSED,
+                _("Unknown sender %(sender)s.") % {"sender": parsed.sender},
+                answer=answers.UNKNOWN,
+            )
         return _Outcome(
             InboundStatus.HELD, _("Unknown sender %(sender)s: held for a coordinator.") % {"sender": parsed.sender}
         )

@@ -41,7 +41,7 @@ def _details(kind: str, context: dict[str, Any]) -> dict[str, Any]:
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     """Build the message for one email row; does not send it."""
     recipient = notification.recipient
-    language = (recipient.language if recipient else "") or settings.LANGUAGE_CODE
+    language = (recipient.language if recipient else "") or _stored_language(notification) or settings.LANGUAGE_CODE
     zone = _zone_for(recipient)
     with translation.override(language), timezone.override(zone):
         context = _template_context(notification)
@@ -53,6 +53,10 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     if notification.ticket_id:
         thread = thread_id_for(notification.ticket_id)
         headers.update({"In-Reply-To": thread, "References": thread})
+    answers = " ".join(str((notification.context or {}).get("in_reply_to", "")).split())
+    if answers:
+        # An automatic answer to someone's message (RFC 3834): threaded on it, and marked as such.
+        headers.update({"In-Reply-To": answers, "References": answers, "Auto-Submitted": "auto-replied"})
     if context.get("stop_url"):
         # One click in the mail client (RFC 8058) stops a watcher's messages, as the link in the text does.
         headers.update(
@@ -67,6 +71,12 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _stored_language(notification: Notification) -> str:
+    """The language a row to an address only was written for (its "language"), when the desk speaks it."""
+    language = str((notification.context or {}).get("language", ""))
+    return language if language in dict(settings.LANGUAGES) else ""
 
 
 def _zone_for(recipient: Any) -> zoneinfo.ZoneInfo:

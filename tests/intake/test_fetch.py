@@ -266,12 +266,13 @@ def test_the_beat_schedule_reads_mail_only_when_a_mailbox_is_configured(dovecot,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_fetcher_killed_in_the_middle_of_a_batch_loses_and_doubles_nothing(
-    dovecot, requester, tmp_path, subprocess_queue
+    dovecot, requester, tmp_path, subprocess_queue, settings
 ):
     entry = dovecot.mailbox()
     count = 60
+    settings.INTAKE_MAX_PER_SENDER_HOUR = count  # one sender writes them all
     dovecot.deliver(entry["user"], *(numbered(index) for index in range(count)))
-    environment = _environment(entry, tmp_path)
+    environment = {**_environment(entry, tmp_path), "INTAKE_MAX_PER_SENDER_HOUR": str(count)}
     fetcher = subprocess.Popen(
         [sys.executable, "manage.py", "mail_fetch"], cwd=ROOT, env=environment, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
