@@ -33,7 +33,7 @@ from notifications.models import Notification
 from tickets import permissions
 from tickets.forms.fields import validate_upload
 from tickets.models import Channel, Ticket, reference_in
-from tickets.services import comment_add, ticket_create
+from tickets.services import comment_add_by_mail, ticket_create
 
 logger = logging.getLogger(__name__)
 
@@ -199,24 +199,28 @@ def _process(parsed: ParsedMessage, raw: bytes, now: datetime) -> _Outcome:
             answer_values={"count": len(parsed.files), "limit": max_files},
         )
     user, employee = _sender_of(parsed.sender)
+    ticket = _thread_of(parsed)
+    notes: list[str] = []
+    if ticket is not None:
+        # The requester, a watcher or staff on the ticket, login or not (tickets.permissions decides).
+        if permissions.may_reply_by_mail(parsed.sender, ticket, user):
+            return _reply(ticket, user, parsed, raw)
+        notes.append(
+            _("%(sender)s may not reply on %(ticket)s: taken as a new message.")
+            % {"sender": parsed.sender, "ticket": ticket.reference}
+        )
     if user is None and employee is None:
         if getattr(settings, "INTAKE_UNKNOWN_SENDERS", "hold") == "answer":
             return _Outcome(
                 InboundStatus.REFUSED,
                 _("Unknown sender %(sender)s.") % {"sender": parsed.sender},
+                notes=notes,
                 answer=answers.UNKNOWN,
             )
         return _Outcome(
-            InboundStatus.HELD, _("Unknown sender %(sender)s: held for a coordinator.") % {"sender": parsed.sender}
-        )
-    ticket = _thread_of(parsed)
-    notes: list[str] = []
-    if ticket is not None:
-        if user is not None and permissions.can(user, "reply", ticket):
-            return _reply(ticket, user, parsed, raw)
-        notes.append(
-            _("%(sender)s may not reply on %(ticket)s: taken as a new message.")
-            % {"sender": parsed.sender, "ticket": ticket.reference}
+            InboundStatus.HELD,
+            _("Unknown sender %(sender)s: held for a coordinator.") % {"sender": parsed.sender},
+            notes=notes,
         )
     if employee is None:
         return _Outcome(
@@ -296,10 +300,13 @@ def _thread_of(parsed: ParsedMessage) -> Ticket | None:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _reply(ticket: Ticket, user: User, parsed: ParsedMessage, raw: bytes) -> _Outcome:
+def _reply(ticket: Ticket, user: User | None, parsed: ParsedMessage, raw: bytes) -> _Outcome:
     text = _REPLY_PARSER.parse_reply(parsed.text) or ""
     files, notes = _checked_files(parsed.files, raw)
-    comment = comment_add(ticket=ticket, by=user, body=text.strip(), files=files)
+    name = getaddresses([parsed.header("From")])[0][0] if parsed.header("From") else ""
+    comment = comment_add_by_mail(
+        ticket=ticket, address=parsed.sender, name=name, user=user, body=text.strip(), files=files
+    )
     return _Outcome(
         InboundStatus.REPLY, _("Reply on %(ticket)s.") % {"ticket": ticket.reference}, ticket, comment.pk, notes
     )

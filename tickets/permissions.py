@@ -9,7 +9,7 @@ is a 404, exactly as for a ticket that does not exist, so nobody learns which nu
 This module reads no selector (the selectors import the visibility from here), so there is no circle.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions as roles
@@ -129,6 +129,31 @@ def actions_for(user: Someone, ticket: Ticket) -> frozenset[str]:
     names = set(workflow.allowed_actions(ticket, user))
     names.update(a for a in TICKET_ACTIONS if can(user, a, ticket))
     return frozenset(names)
+
+
+def may_reply_by_mail(address: str, ticket: Ticket, user: Someone = None) -> bool:
+    """May a mail from `address` (`user`, when it is one's) be a public reply on `ticket` now?
+
+    When the ticket takes replies: a user who may reply on the page; else the requester's own address, or a
+    watcher's, whether or not they have a login. Staff who do not work on the ticket may not: speaking for
+    the desk in public is for those who do.
+    """
+    if ticket.status in FINISHED_FOR_REPLIES:
+        return False
+    if user is not None and roles.can(user, "tickets.work"):
+        return _works_on(user, ticket)
+    if user is not None and can(user, "reply", ticket):
+        return True
+    address = address.strip().lower()
+    if not address:
+        return False
+    if (ticket.requester.email or "").lower() == address:
+        return True
+    return (
+        Watcher.objects.filter(ticket=ticket)
+        .filter(Q(email__iexact=address) | Q(user__email__iexact=address, user__is_active=True))
+        .exists()
+    )
 
 
 def may_remove_watcher(user: Someone, watcher: Watcher, ticket: Ticket) -> bool:

@@ -10,7 +10,7 @@ from intake.services import message_receive
 from notifications.models import Notification
 from tests import factories
 from tests.intake.mail import raw
-from tickets.models import Attachment, Channel, Comment, Event, EventKind, Ticket
+from tickets.models import Attachment, Channel, Comment, Event, EventKind, Ticket, Watcher
 
 
 @pytest.fixture(autouse=True)
@@ -286,4 +286,33 @@ def test_a_delivery_recorded_meanwhile_by_another_fetcher_is_not_processed_again
 
     assert second.pk == first.pk
     assert second.status == InboundStatus.TICKET
+    assert Ticket.objects.count() == 1
+
+
+def test_a_requester_without_a_login_replies_by_mail(technician):
+    employee = factories.EmployeeFactory(first_name="Rita", last_name="Requester", email="rita.requester@example.org")
+    ticket = factories.TicketFactory(requester=employee, assignee=technician, status="in_progress", subject="Jams")
+    message = raw("gmail-reply.eml", ticket=ticket.pk, notification=0)
+
+    row = message_receive(raw=message)
+
+    assert row.status == InboundStatus.REPLY, row.reason
+    comment = Comment.objects.get(ticket=ticket)
+    assert (comment.author, comment.sender_email, comment.sender_name) == (
+        None,
+        "rita.requester@example.org",
+        "Rita Requester",
+    )
+    assert comment.body == "Still jammed, the paper tray is stuck too."
+
+
+def test_a_watcher_known_only_by_address_replies_by_mail(notified_ticket):
+    ticket, _notification = notified_ticket
+    Watcher.objects.create(ticket=ticket, email="ravi.requester@example.org")
+
+    row = message_receive(raw=raw("stranger-reply.eml", ticket=ticket.pk))
+
+    assert row.status == InboundStatus.REPLY, row.reason
+    comment = Comment.objects.get(ticket=ticket)
+    assert (comment.author, comment.sender_email) == (None, "ravi.requester@example.org")
     assert Ticket.objects.count() == 1

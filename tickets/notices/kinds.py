@@ -31,6 +31,7 @@ class NotificationKind(models.TextChoices):
     # To the assignee.
     ASSIGNED_TO_YOU = "assigned_to_you", gettext_lazy("Assigned to you")
     REQUESTER_REPLIED = "requester_replied", gettext_lazy("The requester replied")
+    FOLLOWER_REPLIED = "follower_replied", gettext_lazy("Someone following it replied")
     REOPENED = "reopened", gettext_lazy("Reopened")
     ESCALATED_TO_YOU = "escalated_to_you", gettext_lazy("Escalated to or from you")
     SLA_WARNING = "sla_warning", gettext_lazy("Due time close")
@@ -44,6 +45,7 @@ class NotificationKind(models.TextChoices):
 AUDIENCE: dict[str, str | None] = {
     NotificationKind.ASSIGNED_TO_YOU: "tickets.work",
     NotificationKind.REQUESTER_REPLIED: "tickets.work",
+    NotificationKind.FOLLOWER_REPLIED: "tickets.work",
     NotificationKind.REOPENED: "tickets.work",
     NotificationKind.ESCALATED_TO_YOU: "tickets.work",
     NotificationKind.SLA_WARNING: "tickets.work",
@@ -100,6 +102,10 @@ WORDING: dict[str, tuple[str | Promise, str | Promise]] = {
     NotificationKind.REQUESTER_REPLIED: (
         gettext_lazy("%(requester)s replied: %(subject)s"),
         gettext_lazy("The requester answered on a ticket of yours."),
+    ),
+    NotificationKind.FOLLOWER_REPLIED: (
+        gettext_lazy("%(actor)s replied: %(subject)s"),
+        gettext_lazy("%(actor)s, who follows a ticket of yours, replied."),
     ),
     NotificationKind.REOPENED: (
         gettext_lazy("Reopened: %(subject)s"),

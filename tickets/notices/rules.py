@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import NotificationDelivery, User
-from accounts.permissions import roles_with
+from accounts.permissions import can, roles_with
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from tickets.models import Comment, Event, EventKind, Ticket, Watcher
 from tickets.notices.kinds import AUDIENCE, NotificationKind
@@ -100,12 +100,21 @@ def notifications_for_event(event: Event) -> list[Notification]:
             to_requester(kind, body=event.note if action in ("cancel", "close") else "")
     elif event.kind == EventKind.REPLIED:
         body = _comment_body(event)
-        if actor is not None and requester is not None and actor == requester.user:
+        # A reply by mail says who wrote it, login or not (tickets.services.comment_add_by_mail).
+        sender = (event.new or {}).get("sender") or {}
+        by_requester = sender.get("requester") or (
+            actor is not None and requester is not None and actor == requester.user
+        )
+        if by_requester:
             to_assignee(NotificationKind.REQUESTER_REPLIED, body=body)
             # Watchers still follow the conversation.
             for watcher in _watchers(ticket):
                 wanted.append((watcher, NotificationKind.REPLY, {**base, "body": body}))
+        elif actor is not None and can(actor, "tickets.work"):
+            to_requester(NotificationKind.REPLY, body=body)
         else:
+            # A watcher answered: the holder hears of it, the requester and the other watchers read it.
+            to_assignee(NotificationKind.FOLLOWER_REPLIED, body=body)
             to_requester(NotificationKind.REPLY, body=body)
     elif event.kind == EventKind.WATCHERS_CHANGED and event.action == "watch":
         added = Watcher.objects.filter(pk=(event.new or {}).get("watcher_id", 0)).select_related("user").first()
@@ -132,9 +141,13 @@ def _rows(event: Event, wanted: list[tuple[Recipient, str, dict[str, Any]]]) -> 
     rows: list[Notification] = []
     seen: set[tuple[str, str]] = set()
     actor_id = event.actor_id
+    # Who wrote a reply by mail without a login: never sent their own words back.
+    writer = str(((event.new or {}).get("sender") or {}).get("email", "")).lower() if event.actor_id is None else ""
     for recipient, kind, context in wanted:
         user = recipient.user
         address = (user.email if user else recipient.email).strip()
+        if writer and address.lower() == writer:
+            continue
         # The receipt for a new ticket goes to the person who submitted it too: it carries the number.
         told_of_own_action = user is not None and user.pk == actor_id and kind != NotificationKind.RECEIVED
         if user is not None and (told_of_own_action or not user.is_active):
@@ -198,6 +211,12 @@ def _comment_body(event: Event) -> str:
     return Comment.objects.filter(pk=comment_id, is_internal=False).values_list("body", flat=True).first() or ""
 
 
+def _sender_name(event: Event) -> str:
+    """The name a reply by mail from someone without a login came with, else its address's local part."""
+    sender = (event.new or {}).get("sender") or {}
+    return str(sender.get("name") or str(sender.get("email", "")).split("@")[0])
+
+
 def _snapshot(event: Event) -> dict[str, Any]:
     ticket = event.ticket
     actor = event.actor
@@ -207,7 +226,7 @@ def _snapshot(event: Event) -> dict[str, Any]:
         "ticket_subject": ticket.subject,
         "ticket_path": ticket.get_absolute_url(),
         "status": ticket.status,
-        "actor_name": (actor.first_name or actor.get_full_name()) if actor else "",
+        "actor_name": (actor.first_name or actor.get_full_name()) if actor else _sender_name(event),
         "assignee_name": (assignee.first_name or assignee.get_full_name()) if assignee else "",
         "requester_name": ticket.requester.full_name if ticket.requester_id else "",
     }

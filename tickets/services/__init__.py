@@ -16,7 +16,7 @@
 from tickets.services._change import StaleTicket
 from tickets.services.assign import ticket_assign
 from tickets.services.bulk import BULK_ACTIONS, BulkResult, tickets_bulk_change
-from tickets.services.conversation import comment_add, ticket_log_time
+from tickets.services.conversation import comment_add, comment_add_by_mail, ticket_log_time
 from tickets.services.escalation import ticket_de_escalate, ticket_escalate, ticket_escalate_on_breach
 from tickets.services.flags import ticket_flag, ticket_flag_once
 from tickets.services.intake import ticket_create, ticket_log_call
@@ -65,6 +65,7 @@ __all__ = [
     "categories_set_report_as",
     "category_set_auto_assign",
     "comment_add",
+    "comment_add_by_mail",
     "project_create",
     "project_update",
     "saved_filter_delete",

@@ -62,6 +62,16 @@ def person(user, staff_view=False) -> str:
     return user.first_name or _("The help desk")
 
 
+@register.filter
+def writer(comment, staff_view=False) -> str:
+    """Who wrote a comment: its author as `person` says, or, for a reply by mail from someone without a login,
+    the name it came with (staff also see the address)."""
+    if comment.author_id is not None or not comment.sender_email:
+        return person(comment.author, staff_view)
+    name = comment.sender_name or comment.sender_email.split("@")[0]
+    return f"{name} <{comment.sender_email}>" if staff_view else name
+
+
 _ACTION_SENTENCES = {
     "take": gettext_lazy("%(actor)s took the ticket and started work."),
     "start": gettext_lazy("%(actor)s started work."),
