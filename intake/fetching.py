@@ -29,8 +29,10 @@ from intake.services import message_receive
 
 logger = logging.getLogger(__name__)
 
-# How long a read holds its mailbox without renewing: longer than one message can take.
+# How long a read holds its mailbox without renewing: longer than one chunk of messages can take.
 LEASE = timedelta(minutes=5)
+# Messages fetched, processed and moved together.
+CHUNK = 20
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def mailbox_fetch(
 ) -> FetchResult:
     """Read up to `limit` messages (settings.INTAKE_FETCH_BATCH) of one mailbox; never raises for the server.
 
-    `after_each(uid, status)` is called once a message is recorded and moved.
+    Messages are fetched CHUNK at a time, recorded in the order they arrived, and the chunk is moved once all
+    its rows are committed. `after_each(uid, status)` is called once a message is
+    recorded and moved.
     """
     result = FetchResult(mailbox.name)
     owner = uuid.uuid4().hex
@@ -90,16 +94,14 @@ def mailbox_fetch(
                     client.create_folder(folder)
             client.select_folder(mailbox.folder)
             uids = sorted(client.search(["NOT", "DELETED"]))[:batch]
-            for uid in uids:
+            for start in range(0, len(uids), CHUNK):
                 if not _lease_renew(mailbox.name, owner):
                     logger.warning("mailbox %s: lease lost, read stopped", mailbox.name)
                     break
-                status = _take_one(client, mailbox, uid)
-                if status is None:
-                    continue
-                result.counts[status] = result.counts.get(status, 0) + 1
-                if after_each is not None:
-                    after_each(uid, status)
+                for uid, status in _take_chunk(client, mailbox, uids[start : start + CHUNK]):
+                    result.counts[status] = result.counts.get(status, 0) + 1
+                    if after_each is not None:
+                        after_each(uid, status)
     except (IMAPClientError, OSError, ssl.SSLError) as error:
         result.error = _describe(error)
         logger.warning("mailbox %s could not be read: %s", mailbox.name, result.error)
@@ -110,25 +112,34 @@ def mailbox_fetch(
     return result
 
 
-def _take_one(client: IMAPClient, mailbox: Mailbox, uid: int) -> str | None:
-    fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
-    raw = fetched.get(b"BODY[]") if fetched else None
-    if raw is None:  # expunged meanwhile by someone else
-        return None
-    row = message_receive(raw=raw, mailbox=mailbox.name)
-    target = mailbox.error_folder if row.status == InboundStatus.FAILED else mailbox.processed_folder
-    _move(client, uid, target)
-    return str(row.status)
+def _take_chunk(client: IMAPClient, mailbox: Mailbox, uids: list[int]) -> list[tuple[int, str]]:
+    """Fetch, record and move some messages: (uid, status) of each, in the folder's order."""
+    fetched = client.fetch(uids, ["BODY.PEEK[]"])
+    raws = [(uid, fetched[uid][b"BODY[]"]) for uid in uids if b"BODY[]" in fetched.get(uid, {})]
+    statuses = _receive_all(raws, mailbox.name)
+    done = [(uid, statuses[uid]) for uid, _raw in raws if uid in statuses]
+    failed = [uid for uid, status in done if status == InboundStatus.FAILED]
+    processed = [uid for uid, status in done if status != InboundStatus.FAILED]
+    for folder, moving in ((mailbox.processed_folder, processed), (mailbox.error_folder, failed)):
+        if moving:
+            _move(client, moving, folder)
+    return done
 
 
-def _move(client: IMAPClient, uid: int, folder: str) -> None:
+def _receive_all(raws: list[tuple[int, bytes]], mailbox: str) -> dict[int, str]:
+    """message_receive for each message, in the folder's order: a reply is never read before the message it
+    answers."""
+    return {uid: str(message_receive(raw=raw, mailbox=mailbox).status) for uid, raw in raws}
+
+
+def _move(client: IMAPClient, uids: list[int], folder: str) -> None:
     if client.has_capability("MOVE"):
-        client.move([uid], folder)
+        client.move(uids, folder)
         return
-    client.copy([uid], folder)
-    client.add_flags([uid], [b"\\Deleted"], silent=True)
+    client.copy(uids, folder)
+    client.add_flags(uids, [b"\\Deleted"], silent=True)
     if client.has_capability("UIDPLUS"):
-        client.uid_expunge([uid])
+        client.uid_expunge(uids)
     else:  # expunges whatever else is flagged \Deleted in the folder too: only what someone meant to remove
         client.expunge()
 

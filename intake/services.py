@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -271,7 +272,8 @@ def _sender_of(address: str) -> tuple[User | None, Employee | None]:
         employee = getattr(user, "employee", None)
         if employee is not None:
             return user, employee
-    employee = Employee.objects.filter(email__iexact=address).order_by("pk").first()
+    # Through the lower-case index of the addresses (the sender is lower case already).
+    employee = Employee.objects.alias(address=Lower("email")).filter(address=address).order_by("pk").first()
     return user, employee
 
 

@@ -82,6 +82,8 @@ class Notification(models.Model):
             ),
             models.Index(fields=["recipient", "channel", "-created_at"], name="notification_recipient"),
             models.Index(fields=["ticket", "created_at"], name="notification_ticket"),
+            # A reply by mail names the desk's message it answers: found by its Message-ID (email intake).
+            models.Index(fields=["message_id"], name="notification_message_id", condition=~models.Q(message_id="")),
         ]
 
     def __str__(self) -> str:
