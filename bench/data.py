@@ -35,10 +35,11 @@ from bench.copying import secondary_indexes_and_foreign_keys
 from bench.organisation import Organisation, Scale
 from bench.tables import BENCH_PASSWORD, HOUR, LONG_TICKET_SUBJECT, PERSONA_OPEN_TICKETS, PERSONAS
 from bench.ticket_writer import TicketWriter, office_hours, persona_tickets
+from intake.models import InboundMessage
 from notifications.models import Notification
 from reports import recount
 from tickets import failures, search, tally
-from tickets.models import Category, Comment, Event, Project, Ticket
+from tickets.models import Attachment, Category, Comment, Event, Project, Ticket
 
 
 @dataclass
@@ -150,7 +151,7 @@ def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) ->
 
 def _written_by_measurement() -> list:
     # Children first, so nothing protected is left pointing at a ticket.
-    return [Notification, Event, Comment, Ticket, Employee]
+    return [InboundMessage, Notification, Attachment, Event, Comment, Ticket, Employee]
 
 
 def high_water() -> dict[str, int]:

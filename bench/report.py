@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 from bench.environment import machine, versions
+from bench.intake import TARGET_PER_SECOND as TARGET_INTAKE
 from bench.results import (
     CEILING_FRACTION_TARGET,
     NOISY_SHARE,
@@ -115,6 +116,33 @@ def _notification_section(run: Run) -> list[str]:
         f"| Latency, change to arrival | median {_fmt(result.latency_median_ms)} ms, "
         f"p95 {_fmt(result.latency_p95_ms)} ms |",
         f"| Delivered within 2 s | {_fmt(result.within_2s_percent, 1)} % |",
+        "",
+    ]
+
+
+def _intake_section(run: Run) -> list[str]:
+    lines = ["## Email intake", ""]
+    result = run.intake
+    if run.intake_error:
+        return [*lines, f"Not measured: {run.intake_error}", ""]
+    if result is None:
+        return [*lines, "Not measured in this run.", ""]
+    mix = ", ".join(f"{count:,} {kind}" for kind, count in sorted(result.mix.items()))
+    counts = ", ".join(f"{count:,} {status}" for status, count in sorted(result.counts.items()))
+    return [
+        *lines,
+        "A real Dovecot on a spare port, messages built like a desk's mail, read by one fetcher in the measuring "
+        "process as one Celery worker runs it (`bench/intake.py`).",
+        "",
+        "| Measure | Value |",
+        "|---|---|",
+        f"| Mailbox | {result.messages:,} messages: {mix} |",
+        f"| Throughput, one fetcher | {_fmt(result.per_second)} messages/s ({counts}); target "
+        f"{TARGET_INTAKE:.0f}/s: {'met' if result.met else 'missed'} |",
+        f"| Steady delivery | {result.delivered:,} messages at {_fmt(result.delivery_rate, 1)}/s, the mailbox read "
+        f"every {result.interval:.0f} s |",
+        f"| Delivery to ticket | median {_fmt(result.latency_median_ms)} ms, p95 {_fmt(result.latency_p95_ms)} ms, "
+        f"longest {_fmt(result.latency_max_ms)} ms |",
         "",
     ]
 
@@ -332,6 +360,7 @@ def markdown(run: Run, output: Path | None = None) -> str:
         *_sweep_section(run),
         *_notification_section(run),
         *_outage_section(run),
+        *_intake_section(run),
         *_misses_section(run),
         "## Analysis",
         "",

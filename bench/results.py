@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.http import Latency, Page, Throughput
+from bench.intake import IntakeBenchResult
 from bench.notifications import NotificationBenchResult
 from bench.outage import OutageBenchResult
 from bench.queries import PageQueries
@@ -61,6 +62,8 @@ class Run:
     notifications_error: str = ""
     outage: OutageBenchResult | None = None
     outage_error: str = ""
+    intake: IntakeBenchResult | None = None
+    intake_error: str = ""
     started: datetime | None = None
     finished: datetime | None = None
     settings: dict = field(default_factory=dict)
@@ -80,7 +83,7 @@ class Run:
     def failed(self) -> bool:
         measured = [*self.results, *self.sweep]
         return any(r.errors for r in measured if r.page.available) or bool(
-            self.notifications_error or self.outage_error
+            self.notifications_error or self.outage_error or self.intake_error
         )
 
 

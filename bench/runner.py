@@ -30,6 +30,7 @@ from bench import (
     database,
     environment,
     http,
+    intake,
     machine,
     notifications,
     outage,
@@ -69,6 +70,10 @@ class Options:
     # Status changes per phase of the Redis outage; the quick run does not wait for the sweeper's grace.
     outage_changes: int = 10
     outage_skip_grace: bool = False
+    intake: bool = True
+    intake_messages: int = 500  # in the mailbox for the throughput of one fetcher
+    intake_seconds: float = 30.0  # of steady delivery for the time from delivery to the ticket
+    intake_interval: float | None = None  # between reads: settings.INTAKE_FETCH_INTERVAL
     redis_url: str = DEFAULT_REDIS_URL
     # Other work on the machine skews every figure: wait this long at most for it to calm down first.
     quiet_wait: float = 120.0
@@ -87,6 +92,9 @@ class Options:
             "notification_seconds": 2.0,
             "outage_changes": 2,
             "outage_skip_grace": True,
+            "intake_messages": 60,
+            "intake_seconds": 2.0,
+            "intake_interval": 1.0,
             "quiet_wait": 0.0,
         }
 
@@ -217,6 +225,13 @@ def run_inner(options: Options, log: Callable[[str], None]) -> int:
             f"\nNotifications: {n.throughput_per_second:.0f} messages/s for one worker; at {n.change_rate:.0f} "
             f"changes/s median {n.latency_median_ms:.0f} ms, p95 {n.latency_p95_ms:.0f} ms, "
             f"{n.within_2s_percent:.1f} % within 2 s"
+        )
+    if run.intake is not None:
+        i = run.intake
+        log(
+            f"Email intake: {i.per_second:.0f} messages/s for one fetcher (target {intake.TARGET_PER_SECOND:.0f}); "
+            f"delivery to ticket with the mailbox read every {i.interval:.0f} s: median {i.latency_median_ms:.0f} ms, "
+            f"p95 {i.latency_p95_ms:.0f} ms"
         )
     if run.outage is not None:
         o = run.outage
@@ -350,6 +365,18 @@ def _measure(
         except Exception as error:
             run.outage_error = f"{type(error).__name__}: {error}"
             log(f"  ERROR {run.outage_error}")
+    if options.intake:
+        log("Email intake (a real Dovecot, one fetcher)")
+        try:
+            run.intake = intake.run(
+                messages=options.intake_messages,
+                seconds=options.intake_seconds,
+                interval=options.intake_interval,
+                log=log,
+            )
+        except Exception as error:
+            run.intake_error = f"{type(error).__name__}: {error}"
+            log(f"  ERROR {run.intake_error}")
     return run
 
 

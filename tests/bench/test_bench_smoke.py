@@ -84,6 +84,10 @@ def test_bench_quick_run_measures_every_page(bench_database, tmp_path):
         assert re.match(r"^[\d,.]+$", median) and re.match(r"^[\d,.]+$", p95), sweep[label]
         assert re.match(r"^\d+$", queries) and target in ("met", "missed"), sweep[label]
     assert "messages/s" in report
+    # The email intake: one fetcher's throughput and the time from delivery to the ticket.
+    intake = report.split("## Email intake", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"Throughput, one fetcher \| [\d,.]+ messages/s", intake), intake
+    assert re.search(r"Delivery to ticket \| median [\d,.]+ ms, p95 [\d,.]+ ms", intake), intake
     assert "## Query plans" in report and "Buffers:" in report
     assert "Load time:" in report
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0021_sla_breach_actions_by_clock'),
+        ("tickets", "0021_sla_breach_actions_by_clock"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='sender_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='written from'),
+            model_name="comment",
+            name="sender_email",
+            field=models.EmailField(blank=True, default="", max_length=254, verbose_name="written from"),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='sender_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='written by'),
+            model_name="comment",
+            name="sender_name",
+            field=models.CharField(blank=True, default="", max_length=200, verbose_name="written by"),
         ),
     ]

@@ -69,8 +69,8 @@ class Comment(models.Model):
     body = models.TextField(_("text"), blank=True)
     # A reply by mail from someone without a login (a requester with no account, a watcher known by address):
     # who wrote it, as the mail said. Empty when `author` wrote it.
-    sender_email = models.EmailField(_("written from"), blank=True)
-    sender_name = models.CharField(_("written by"), max_length=200, blank=True)
+    sender_email = models.EmailField(_("written from"), blank=True, default="")
+    sender_name = models.CharField(_("written by"), max_length=200, blank=True, default="")
     is_internal = models.BooleanField(_("internal note"), default=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     # Its words as written (the `simple` configuration: a comment is in whatever language its writer used),

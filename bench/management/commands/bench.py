@@ -33,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--quick", action="store_true", help="CI scale: few tickets, few requests, short loads.")
         parser.add_argument("--seed", type=int, default=defaults.seed, help="Random seed of the generated data.")
         parser.add_argument("--no-notifications", action="store_true", help="Leave out the delivery benchmark.")
+        parser.add_argument("--no-intake", action="store_true", help="Leave out the email intake benchmark.")
         # The measuring process the command starts for itself, with the bench database's environment.
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
@@ -58,5 +59,6 @@ class Command(BaseCommand):
                 values[name] = given[name]
         values.update({name: given[name] for name in ("database", "fresh", "skip_load", "output", "quick", "seed")})
         values["notifications"] = not given["no_notifications"]
+        values["intake"] = not given["no_intake"]
         values["command"] = runner.describe_command(sys.argv)
         return runner.Options(**values)
