@@ -303,3 +303,39 @@ def _pause() -> None:
     import time
 
     time.sleep(0.01)  # waiting for another process's progress, not for time to pass
+
+
+def test_a_strangers_reply_quoting_a_ticket_number_never_posts_there(dovecot, imap_mailbox, requester, requester_2):
+    ticket = factories.TicketFactory(requester=requester.employee, status="in_progress", subject="Printer jams")
+    dovecot.deliver(imap_mailbox["user"], raw("stranger-reply.eml", ticket=ticket.pk))
+
+    fetching.mailbox_fetch(box(imap_mailbox))
+
+    row = InboundMessage.objects.get()
+    assert row.status == InboundStatus.TICKET
+    assert row.ticket.requester == requester_2.employee
+    assert not Comment.objects.filter(ticket=ticket).exists()
+
+
+def test_a_mail_loop_with_an_auto_responder_through_the_mailbox_ends(dovecot, imap_mailbox, settings, db):
+    """A responder that answers every message without marking its answers as automatic: it writes, the desk
+    answers it (an unknown address), it answers the answer, and so on, each round read from the mailbox."""
+    settings.INTAKE_UNKNOWN_SENDERS = "answer"
+    settings.INTAKE_MAX_PER_SENDER_HOUR = 4
+    responder = "robot@vendor.example"
+    first = numbered(0, sender=responder)
+    dovecot.deliver(imap_mailbox["user"], first)
+    for turn in range(1, 10):
+        fetching.mailbox_fetch(box(imap_mailbox))
+        answer = Notification.objects.filter(email=responder).order_by("-pk").first()
+        answered = answer.message_id if answer is not None else "<none@vendor.example>"
+        echo = numbered(turn, sender=responder).replace(
+            b"Subject: Problem", f"In-Reply-To: {answered}\nSubject: Re: Problem".encode()
+        )
+        dovecot.deliver(imap_mailbox["user"], echo)
+    fetching.mailbox_fetch(box(imap_mailbox))
+
+    assert InboundMessage.objects.count() == 10
+    assert Notification.objects.filter(email=responder).count() == 1  # one answer in the hour, not ten
+    assert not Ticket.objects.exists()
+    assert dovecot.contents(imap_mailbox["user"]) == []
