@@ -5,9 +5,6 @@ The whole message is kept with its row while it waits (a private file, never ser
 coordinator opens later is the same as one opened when it arrived: its text, files and original.eml.
 """
 
-import uuid
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -16,19 +13,12 @@ from accounts.models import User
 from accounts.permissions import require
 from assets.models import Employee
 from intake.models import InboundMessage, InboundStatus
-from intake.parsing import ParsedMessage, message_parse
-
-PREVIEW_CHARS = 2000
+from intake.parsing import message_parse
+from intake.services import ticket_from_message
 
 
 class HeldMessageGone(Exception):
     """The message is no longer held: another coordinator handled it first."""
-
-
-def message_hold(row: InboundMessage, parsed: ParsedMessage, raw: bytes) -> None:
-    """Keep what a coordinator needs to decide on a held message; inside the row's transaction."""
-    row.preview = parsed.text[:PREVIEW_CHARS]
-    row.original.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
 
 
 def held_messages() -> QuerySet[InboundMessage]:
@@ -38,8 +28,6 @@ def held_messages() -> QuerySet[InboundMessage]:
 
 def held_message_open(*, message_id: int, employee: Employee, by: User) -> InboundMessage:
     """Open the ticket a held message asks for, as the employee's; the row says who did."""
-    from intake.services import ticket_from_message
-
     require(by, "intake.held")
     with transaction.atomic():
         row = _locked_held(message_id)

@@ -8,12 +8,14 @@ import email
 import logging
 import re
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models.functions import Lower
@@ -26,7 +28,6 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 from accounts.models import User
 from assets.models import Employee
 from intake import answers
-from intake.held import message_hold
 from intake.models import InboundMessage, InboundStatus
 from intake.parsing import MailFile, ParsedMessage, message_id_of, message_parse
 from notifications.headers import thread_id_for
@@ -47,6 +48,10 @@ _REPLY_PARSER = EmailReplyParser(languages=list(MAIL_LANGUAGES))
 _THREAD_ID = re.compile(r"^<ticket-(\d{1,18})@")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "auto_reply", "list", "junk"})
 _DAEMONS = ("mailer-daemon@", "postmaster@")
+
+
+# The beginning of a held message's text, shown to the coordinators on Held mail (intake.held).
+PREVIEW_CHARS = 2000
 
 
 class _Duplicate(Exception):
@@ -133,6 +138,12 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
     log = logger.warning if row.status in (InboundStatus.FAILED, InboundStatus.REFUSED) else logger.info
     log("received message %s from %s: %s %s", message_id, row.sender, row.status, row.reason)
     return row
+
+
+def message_hold(row: InboundMessage, parsed: ParsedMessage, raw: bytes) -> None:
+    """Keep what a coordinator needs to decide on a held message; inside the row's transaction."""
+    row.preview = parsed.text[:PREVIEW_CHARS]
+    row.original.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
 
 
 def _recorded(message_id: str) -> InboundMessage | None:
