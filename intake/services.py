@@ -109,16 +109,7 @@ def message_receive(*, raw: bytes, mailbox: str = "") -> InboundMessage:
                 raise parse_error
             outcome = _process(parsed, raw, row.received_at)
             if outcome.answer:
-                known = User.objects.filter(email__iexact=parsed.sender, is_active=True).first()
-                outcome.notes.append(
-                    answers.answer(
-                        row,
-                        why=outcome.answer,
-                        language=_language_of(known, parsed),
-                        now=row.received_at,
-                        **outcome.answer_values,
-                    )
-                )
+                outcome.notes.append(_answer(row, parsed, outcome))
             row.status = outcome.status
             row.reason = "\n".join([outcome.reason, *outcome.notes]).strip()
             row.ticket = outcome.ticket
@@ -144,6 +135,23 @@ def message_hold(row: InboundMessage, parsed: ParsedMessage, raw: bytes) -> None
     """Keep what a coordinator needs to decide on a held message; inside the row's transaction."""
     row.preview = parsed.text[:PREVIEW_CHARS]
     row.original.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
+
+
+def _answer(row: InboundMessage, parsed: ParsedMessage, outcome: _Outcome) -> str:
+    """Answer a refused message; the sentence for its row. Unless the desk holds mail from unknown addresses:
+    then an address nobody has is never answered, whatever the refusal, so that spam forging someone else's
+    address does not make the desk write to them."""
+    user, employee = _sender_of(parsed.sender)
+    stranger = user is None and employee is None
+    if stranger and getattr(settings, "INTAKE_UNKNOWN_SENDERS", "hold") != "answer":
+        return _("No automatic answer: the desk does not know %(address)s.") % {"address": parsed.sender}
+    return answers.answer(
+        row,
+        why=outcome.answer,
+        language=_language_of(user, parsed),
+        now=row.received_at,
+        **outcome.answer_values,
+    )
 
 
 def _recorded(message_id: str) -> InboundMessage | None:

@@ -57,6 +57,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     if answers:
         # An automatic answer to someone's message (RFC 3834): threaded on it, and marked as such.
         headers.update({"In-Reply-To": answers, "References": answers, "Auto-Submitted": "auto-replied"})
+        # Exchange's own out-of-office and read receipts do not answer it either.
+        headers["X-Auto-Response-Suppress"] = "All"
     if context.get("stop_url"):
         # One click in the mail client (RFC 8058) stops a watcher's messages, as the link in the text does.
         headers.update(

@@ -66,6 +66,7 @@ def test_unknown_senders_are_answered_in_their_language_when_the_desk_answers_th
     assert mail.extra_headers["In-Reply-To"] == "<stranger-1@elsewhere.example>"
     assert mail.extra_headers["References"] == "<stranger-1@elsewhere.example>"
     assert mail.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert mail.extra_headers["X-Auto-Response-Suppress"] == "All"
     html = mail.alternatives[0].content
     assert '<html lang="sv">' in html
     assert "https://helpdesk.example.org" in mail.body
@@ -206,3 +207,17 @@ def test_answering_an_unknown_sender_runs_the_same_queries_however_many_came_bef
             message_receive(raw=from_stranger(99, sender="last@elsewhere.example"))
 
     assert len(many) == len(few)
+
+
+def test_while_unknown_addresses_are_held_none_of_them_is_answered_whatever_the_refusal(settings, db):
+    """Spam that forges someone else's address and breaks a limit must not make the desk write to them."""
+    settings.INTAKE_MAX_BYTES = 200
+
+    row = message_receive(raw=from_stranger())
+
+    assert row.status == InboundStatus.REFUSED
+    assert row.answered_at is None
+    assert f"No automatic answer: the desk does not know {STRANGER}." in row.reason
+    assert answers_to(STRANGER) == []
+    settings.INTAKE_UNKNOWN_SENDERS = "answer"  # told to answer unknown addresses, the desk answers this too
+    assert message_receive(raw=from_stranger(2)).answered_at is not None
