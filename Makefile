@@ -12,7 +12,8 @@ MANAGE := $(PY) manage.py
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-PYTEST_WORKERS ?= 2
+# Three on two cores: the browser journeys, the live servers and the database leave a core idle much of the time.
+PYTEST_WORKERS ?= 3
 
 .PHONY: run test lint fmt serve assets venv tools translations messages clean bench
 
