@@ -55,11 +55,13 @@ def _make_test_commands() -> list[str]:
     makefile = (ROOT / "Makefile").read_text()
     recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert recipe, "no test target in the Makefile"
+    workers = re.search(r"^PYTEST_WORKERS \?= (\d+)$", makefile, re.MULTILINE)
+    assert workers, "no PYTEST_WORKERS in the Makefile"
     commands = []
     for line in recipe.group(1).splitlines():
         command = re.sub(r"^(\s*[A-Z_]+=\S+\s+)+", "", line.strip())  # the environment of the command
         command = command.replace("$(VENV)/bin/", "").replace("$(MANAGE)", "manage.py").removeprefix("./")
-        command = command.replace("$(PYTEST_WORKERS)", "2").replace(" $(PYTEST_ARGS)", "")
+        command = command.replace("$(PYTEST_WORKERS)", workers[1]).replace(" $(PYTEST_ARGS)", "")
         commands.append(command)
     return commands
 
