@@ -31,6 +31,11 @@ def held_message_open(*, message_id: int, employee: Employee, by: User) -> Inbou
     require(by, "intake.held")
     with transaction.atomic():
         row = _locked_held(message_id)
+        if not row.original:
+            # Held before the desk kept held messages: nothing to open a ticket from.
+            raise HeldMessageGone(
+                _("The desk did not keep this message's text: set it aside and ask the sender to write again.")
+            )
         raw = row.original.read()
         row.original.close()
         outcome = ticket_from_message(employee, None, message_parse(raw), raw, opened_by=by)

@@ -153,3 +153,18 @@ def test_the_page_runs_the_same_queries_for_one_message_or_many(client_for, coor
     html = second.content.decode()
     assert html.count('data-testid="held-message"') == 7
     assert id_problems(html) == []
+
+
+def test_a_message_held_before_its_text_was_kept_is_said_not_a_500(client_for, coordinator, employee):
+    row = held_from("nils.private@elsewhere.example")
+    InboundMessage.objects.filter(pk=row.pk).update(original="")
+
+    response = client_for(coordinator).post(
+        reverse("intake:held_open", args=[row.pk]), {f"held-{row.pk}-employee": employee.employee_number}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "did not keep this message" in response.content.decode()
+    assert not Ticket.objects.exists()
+    row.refresh_from_db()
+    assert row.status == InboundStatus.HELD

@@ -26,6 +26,7 @@ from tickets.models.history import (
     PrivateStorage,
     Watcher,
     _attachment_path,
+    mail_sender_label,
 )
 from tickets.models.lists import SavedFilter, SolvedTally
 from tickets.models.relations import TicketLink
@@ -65,6 +66,7 @@ __all__ = [
     "Watcher",
     "_attachment_path",
     "category_path",
+    "mail_sender_label",
     "reference_in",
     "reference_of",
     "status_label",

@@ -59,6 +59,12 @@ class CommentManager(models.Manager["Comment"]):
         return super().get_queryset().defer("search")
 
 
+def mail_sender_label(name: str, email: str) -> str:
+    """How a reply by mail from someone without a login is signed: the name it came with, else the local part
+    of its address."""
+    return name or email.split("@")[0]
+
+
 class Comment(models.Model):
     """A public reply or an internal note. Attachments hang off comments."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from accounts.models import NotificationDelivery, User
 from accounts.permissions import can, roles_with
 from notifications.models import Notification, NotificationChannel, NotificationStatus
-from tickets.models import Comment, Event, EventKind, Ticket, Watcher
+from tickets.models import Comment, Event, EventKind, Ticket, Watcher, mail_sender_label
 from tickets.notices.kinds import AUDIENCE, NotificationKind
 
 
@@ -214,7 +214,7 @@ def _comment_body(event: Event) -> str:
 def _sender_name(event: Event) -> str:
     """The name a reply by mail from someone without a login came with, else its address's local part."""
     sender = (event.new or {}).get("sender") or {}
-    return str(sender.get("name") or str(sender.get("email", "")).split("@")[0])
+    return mail_sender_label(str(sender.get("name", "")), str(sender.get("email", "")))
 
 
 def _snapshot(event: Event) -> dict[str, Any]:

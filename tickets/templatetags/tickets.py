@@ -7,7 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tickets.models import Event, EventKind, Ticket, TicketStatus, reference_of, status_label
+from tickets.models import Event, EventKind, Ticket, TicketStatus, mail_sender_label, reference_of, status_label
 
 register = template.Library()
 
@@ -68,7 +68,7 @@ def writer(comment, staff_view=False) -> str:
     the name it came with (staff also see the address)."""
     if comment.author_id is not None or not comment.sender_email:
         return person(comment.author, staff_view)
-    name = comment.sender_name or comment.sender_email.split("@")[0]
+    name = mail_sender_label(comment.sender_name, comment.sender_email)
     return f"{name} <{comment.sender_email}>" if staff_view else name
 
 
