@@ -230,10 +230,12 @@ class Latency:
     statuses: dict = field(default_factory=dict)
 
 
-def measure_latency(client: Client, page: Page, *, requests: int, max_seconds: float, token: str = "") -> Latency:
+def measure_latency(
+    client: Client, page: Page, *, requests: int, max_seconds: float, token: str = "", warmup: int = 10
+) -> Latency:
     """`requests` visits one after another (after a short warm-up), stopping early after `max_seconds`."""
     # Warm-up: enough visits for each gunicorn worker to compile its templates and open its connection.
-    warmup, warm_until = 10, time.monotonic() + 5
+    warm_until = time.monotonic() + 5
     for index in range(warmup):
         client.visit(page, index, token)
         if time.monotonic() > warm_until:

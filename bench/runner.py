@@ -59,6 +59,7 @@ class Options:
     requests: int = 300
     sweep_requests: int = 100  # per filter and per sort of the staff list
     max_seconds: float = 30.0  # cap on the sequential loop of one page
+    warmup: int = 10  # visits before the timed ones, so each gunicorn worker has compiled the page
     connections: int = 8
     workers: int = 5
     output: str = "BENCHMARKS.md"
@@ -87,6 +88,7 @@ class Options:
             "seconds": 1.0,
             "requests": 10,
             "sweep_requests": 3,
+            "warmup": 2,  # the quick run proves the pages work; its figures are not the ones to read
             "max_seconds": 5.0,
             "notification_backlog": 60,
             "notification_seconds": 2.0,
@@ -297,7 +299,12 @@ def _measure(
                 # A POST carries the token of the page that shows its form (the ticket page for a reply).
                 token = client.csrf_token(page.paths[0].removesuffix("reply/")) if page.method == "POST" else ""
                 result.latency = http.measure_latency(
-                    client, page, requests=options.requests, max_seconds=options.max_seconds, token=token
+                    client,
+                    page,
+                    requests=options.requests,
+                    max_seconds=options.max_seconds,
+                    token=token,
+                    warmup=options.warmup,
                 )
                 result.throughput = http.measure_throughput(
                     client, page, seconds=options.seconds, connections=options.connections, token=token
@@ -321,7 +328,11 @@ def _measure(
                 # The default warm-up, as for the pages above: each row of a new order is rendered once per
                 # gunicorn worker and then kept, and the figure is the list as a coordinator keeps seeing it.
                 result.latency = http.measure_latency(
-                    clients["coordinator"], result.page, requests=options.sweep_requests, max_seconds=10
+                    clients["coordinator"],
+                    result.page,
+                    requests=options.sweep_requests,
+                    max_seconds=10,
+                    warmup=options.warmup,
                 )
             except Exception as error:
                 result.error = f"{type(error).__name__}: {error}"

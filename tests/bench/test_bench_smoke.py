@@ -49,7 +49,7 @@ def test_bench_quick_run_measures_every_page(bench_database, tmp_path):
     output = tmp_path / "BENCHMARKS.md"
     command = [sys.executable, "manage.py", "bench", "--quick", "--tickets", "2000", "--fresh"]
     command += ["--database", bench_database, "--output", str(output)]
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=480, check=False)
     printed = finished.stdout + finished.stderr
     assert finished.returncode == 0, printed[-4000:]
     assert "ERROR" not in printed, printed[-4000:]
