@@ -142,6 +142,17 @@ def build(people: dict) -> list[Page]:
             is_list=True,
         ),
         Page("suggestions", "Technician suggestions", "coordinator", [suggestions], is_list=True),
+        # The API's staff list, 50 a page, as a script reads it (the session serves here as a token would).
+        Page(
+            "api_list",
+            "API: staff ticket list, 50 a page",
+            "coordinator",
+            [
+                _with_query(_reverse("api:tickets"), status="any", page_size=50),
+                _with_query(_reverse("api:tickets"), status="open", sort="-updated", page_size=50),
+            ],
+            is_list=True,
+        ),
         Page(
             "similar",
             "How it was solved before (similar solved tickets)",

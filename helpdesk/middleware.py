@@ -1,6 +1,6 @@
 """Request hygiene that holds for every page, whichever view answers it."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,11 @@ class ControlCharactersMiddleware:
             "field": where,
             "code": ord(char),
         }
+        if request.path.startswith("/api/"):
+            # The API answers in problem details (api.problems), naming the field.
+            body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": message}
+            body["errors"] = [{"field": where, "message": message, "code": "control_character"}]
+            return JsonResponse(body, status=400, content_type="application/problem+json")
         if getattr(request, "htmx", False):
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return render(request, "400.html", {"message": message}, status=400)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "helpdesk",
     "accounts",
     "assets",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "knowledge",
     "intake",
+    "api",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
 ]
@@ -461,6 +464,54 @@ RATE_LIMITS = {
     # Password-reset mails to one address, and asked for from one client address.
     "password_reset_address": env_str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "3/h"),
     "password_reset_client": env_str("RATE_LIMIT_PASSWORD_RESET_CLIENT", "20/h"),
+}
+
+# --- REST API (api/) ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        # The browser's session (the reference page's "Try it out"), with Django's CSRF check on writes.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedIn"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.UserRateThrottle",
+        "api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token, per person (whatever they call with) and per client address without a login.
+API_THROTTLE_RATES = {
+    "token": env_str("API_RATE_PER_TOKEN", "600/min"),
+    "user": env_str("API_RATE_PER_USER", "1200/min"),
+    "anonymous": env_str("API_RATE_ANONYMOUS", "60/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Help desk API",
+    "DESCRIPTION": (
+        "The help desk's tickets, people, devices and projects, with the same rules as its pages. Send a "
+        "personal token as `Authorization: Bearer <token>`; errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "DeviceStatusEnum": "assets.models.DeviceStatus",
+        "ProjectStatusEnum": "tickets.models.ProjectStatus",
+        "TierEnum": "accounts.models.Tier",
+        "PriorityEnum": "tickets.models.Priority",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
 }
 
 # --- Forms ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("mail/", include("intake.urls")),
+    path("api/", include("api.urls")),
     # Where watchers' stop links pointed before they moved under tickets/: links in mail already sent.
     path("notifications/stop/<str:token>/", watcher_stop, name="watcher_stop_sent_before"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,7 @@
 // Copies the distributed files of the front-end packages into static/vendor/, where Django's
 // staticfiles (and whitenoise in production) serve them. Nothing is fetched from a CDN.
 //
-// Bootstrap's CSS draws the select arrows, checkbox ticks, radio dots, switches, validation icons, the
+// Bootstrap's and Swagger UI's CSS draw the select arrows, checkbox ticks, radio dots, switches, validation icons, the
 // close button and the navbar toggler with SVG images inlined as data: URIs. The site's
 // Content-Security-Policy allows images from the site itself only (img-src 'self', helpdesk/settings.py),
 // so a browser refuses those. Each one is written out here as an .svg file beside the stylesheet and the
@@ -20,9 +20,15 @@ const files = [
   ["bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/bootstrap-icons.min.css"],
   ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  // The API's reference page (/api/docs/): Swagger UI, started by static/js/api-docs.js.
+  ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"],
+  ["swagger-ui-dist/LICENSE", "swagger-ui/LICENSE"],
 ];
 // Stylesheets whose inline images become files: [package file, target, folder of the images (relative)].
-const stylesheets = [["bootstrap/dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css", "img"]];
+const stylesheets = [
+  ["bootstrap/dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css", "img"],
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css", "img"],
+];
 
 rmSync(vendor, { recursive: true, force: true });
 for (const [from, to] of files) {
@@ -31,16 +37,25 @@ for (const [from, to] of files) {
   cpSync(join(root, "node_modules", from), target, { recursive: true });
 }
 
-// url("data:image/svg+xml,…"), url('…') or url(…): the text inside ends at its own quote, or at ")".
-const inlineSvg = /url\(\s*(?:"data:image\/svg\+xml,([^"]*)"|'data:image\/svg\+xml,([^']*)'|data:image\/svg\+xml,([^)]*))\s*\)/g;
+// url("data:image/svg+xml,…"), url('…') or url(…) as text; url(data:image/png;base64,…) and the like as bytes.
+const inlineSvg =
+  /url\(\s*(?:"data:image\/svg\+xml(?:;charset=utf-8)?,((?:[^"\\]|\\.)*)"|'data:image\/svg\+xml(?:;charset=utf-8)?,((?:[^'\\]|\\.)*)'|data:image\/svg\+xml(?:;charset=utf-8)?,([^)]*))\s*\)/g;
+const inlineBase64 = /url\(\s*["']?data:image\/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)["']?\s*\)/g;
 for (const [from, to, imageDir] of stylesheets) {
   const target = join(vendor, to);
   mkdirSync(join(dirname(target), imageDir), { recursive: true });
   const css = readFileSync(join(root, "node_modules", from), "utf8")
     .replace(inlineSvg, (_match, doubleQuoted, singleQuoted, bare) => {
-      const svg = decodeURIComponent(doubleQuoted ?? singleQuoted ?? bare);
+      // A quoted URI may escape its own quotes (Swagger UI's: \"), which the file must not keep.
+      const svg = decodeURIComponent(doubleQuoted ?? singleQuoted ?? bare).replace(/\\(["'])/g, "$1");
       const name = `${createHash("sha256").update(svg).digest("hex").slice(0, 12)}.svg`;
       writeFileSync(join(dirname(target), imageDir, name), `${svg}\n`);
+      return `url("${imageDir}/${name}")`;
+    })
+    .replace(inlineBase64, (_match, type, data) => {
+      const bytes = Buffer.from(data, "base64");
+      const name = `${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.${type === "jpeg" ? "jpg" : type}`;
+      writeFileSync(join(dirname(target), imageDir, name), bytes);
       return `url("${imageDir}/${name}")`;
     })
     // The package's source map describes the stylesheet before the rewrite; it is not shipped.

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
+from api import services as api_services
 from assets.models import Device, Employee
 from intake.services import message_receive
 from notifications.models import Notification, NotificationStatus
@@ -212,6 +213,19 @@ def _samples(world) -> dict[str, list[dict]]:
         },
         "knowledge:write_up": [{"number": world["solved_ticket"].pk}, {"number": own.pk}, {"number": 99999999}],
         "knowledge:link_article": [{"number": world["solved_ticket"].pk}, {"number": 99999999}],
+        "api:token_revoke": [{"pk": world["api_token"].pk}, {"pk": 99999999}],
+        "api:ticket": [*tickets, {"number": "HD-" + str(own.pk)}, {"number": "nothing"}],
+        "api:ticket_comments": tickets,
+        "api:ticket_attachments": tickets,
+        "api:ticket_action": [
+            {"number": ticket.pk, "action": action}
+            for ticket in (own, new)
+            for action in ("take", "resolve", "escalate", "cancel", "nothing")
+        ],
+        "api:attachment_download": [{"pk": world["attachment"].pk}, {"pk": 99999999}],
+        "api:employee": [{"pk": world["employee"].pk}, {"pk": 99999999}],
+        "api:device": [{"pk": world["device"].pk}, {"pk": 99999999}],
+        "api:project": [{"pk": world["project"].pk}, {"pk": 99999999}],
     }
 
 
@@ -256,6 +270,7 @@ def world(db):
         "device": Device.objects.filter(assigned_to__user=rita).first() or Device.objects.order_by("pk").first(),
         "project": factories.ProjectFactory(),
         "saved_filter": SavedFilter.objects.create(user=cora, name="Mine", querystring="status=open"),
+        "api_token": api_services.token_create(by=cora, name="Scripts").token,
         "attachment": Attachment.objects.filter(comment=comment).get(),
         "notification": Notification.objects.filter(channel="in_app").order_by("pk").first(),
         "failed": failed,

@@ -59,7 +59,8 @@ def ticket_number_from(value: object) -> int | None:
     if isinstance(value, int):
         return value if value > 0 else None
     text = str(value).strip().upper().removeprefix(REFERENCE_PREFIX)
-    if not text.isdigit() or len(text) > 18:
+    # isdigit() alone takes "³" and other digits int() refuses: ASCII only.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         return None
     number = int(text)
     return number if number > 0 else None

@@ -31,6 +31,7 @@ ROWS = [
     "Ticket list, by due time",
     'Ticket list, search "docking"',
     "Technician suggestions",
+    "API: staff ticket list, 50 a page",
     "Bare view (/healthz): the ceiling",
 ]
 

@@ -1,0 +1,54 @@
+"""What every API view shares: who may call, refusing fields a caller may not send, reading a form's errors."""
+
+import json
+from typing import Any
+
+from django import forms as django_forms
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.permissions import can
+from api.permissions import SignedIn
+
+
+def require(request: Request, capability: str) -> None:
+    """A 403 unless the caller's role holds `capability` (accounts.permissions)."""
+    if not can(request.user, capability):
+        raise exceptions.PermissionDenied(_("Your role may not do this."))
+
+
+def refuse_unknown(data: Any, allowed: set[str] | frozenset[str], *, reason: str = "") -> None:
+    """Fields sent that this call does not take for this caller: a 400 naming each, never silently dropped."""
+    keys = set(data.keys()) if hasattr(data, "keys") else set()
+    extra = sorted(keys - set(allowed))
+    if extra:
+        message = reason or _("This field is not taken here.")
+        raise exceptions.ValidationError({name: [message] for name in extra})
+
+
+def form_errors(form: django_forms.BaseForm) -> exceptions.ValidationError:
+    """A web form's errors (the same messages the page shows) as the API's 400."""
+    return exceptions.ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return json.dumps(value)  # a list or an object where a value was expected: the form refuses it
+
+
+def as_form_data(data: Any) -> Any:
+    """A JSON body as a form reads a post: every value a string (numbers, true/false, empty for null)."""
+    if hasattr(data, "getlist"):
+        return data
+    return {str(key): _as_text(value) for key, value in dict(data).items()}
+
+
+class ApiView(APIView):
+    permission_classes = [SignedIn]
