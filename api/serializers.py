@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import Tier
 from api.models import ApiToken
-from assets.models import Device, DeviceStatus, DeviceType, Employee
+from assets.models import Device, DeviceStatus, DeviceType, Employee, ImportJobStatus
 from tickets.models import Category, Channel, Impact, Priority, Project, ResolutionCode, Ticket, TicketStatus, Urgency
 from tickets.workflow import ACTIONS
 
@@ -311,3 +311,28 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class ActionNameSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a, a) for a in ACTIONS])
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=[("employees", "employees"), ("devices", "devices")])
+    status = serializers.ChoiceField(choices=ImportJobStatus.choices)
+    skip_invalid = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.JSONField(
+        help_text="When done: total_rows, valid_rows, created, updated, unchanged, file_errors, row_errors."
+    )
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, job: Any) -> str:
+        return reverse("api:import", kwargs={"pk": job.pk})
+
+
+class ImportStartSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("employees", "employees"), ("devices", "devices")])
+    file = serializers.FileField(help_text="The CSV file, as on the import page (its templates name the columns).")
+    skip_invalid = serializers.BooleanField(
+        required=False, default=False, help_text="Import the valid rows of a file with errors."
+    )

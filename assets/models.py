@@ -219,3 +219,37 @@ class DeviceAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device.asset_tag} → {self.employee}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A CSV import of staff or devices handed to a background worker (the API's imports): the file is kept
+    privately until the worker has read it, and the outcome is kept with the job."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.CASCADE, related_name="+"
+    )
+    skip_invalid = models.BooleanField(_("import the valid rows of a file with errors"), default=False)
+    file_token = models.CharField(_("kept file"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    result = models.JSONField(_("outcome"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.pk} ({self.status})"

@@ -50,5 +50,17 @@ def as_form_data(data: Any) -> Any:
     return {str(key): _as_text(value) for key, value in dict(data).items()}
 
 
+def with_model_defaults(form_class: Any, data: Any) -> Any:
+    """A new object's post: the fields a call leaves out take the model's defaults, as on a new page's form
+    (a device is in stock, a project planned) instead of being refused as missing."""
+    filled = dict(data.items()) if hasattr(data, "items") else dict(data)
+    model = form_class._meta.model
+    for name in form_class._meta.fields:
+        field = model._meta.get_field(name)
+        if name not in filled and field.has_default() and not callable(field.default):
+            filled[name] = _as_text(field.default)
+    return filled
+
+
 class ApiView(APIView):
     permission_classes = [SignedIn]

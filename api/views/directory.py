@@ -4,22 +4,26 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, status
 from rest_framework import serializers as drf
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import can
 from api import serializers
-from api.views.base import ApiView, as_form_data, form_errors, refuse_unknown, require
+from api.problems import problem
+from api.views.base import ApiView, as_form_data, form_errors, refuse_unknown, require, with_model_defaults
 from assets import permissions as asset_permissions
 from assets import selectors as asset_selectors
 from assets import services as asset_services
-from assets.forms import DeviceForm, EmployeeForm
-from assets.models import Device, Employee
+from assets.forms import DeviceForm, EmployeeForm, ImportUploadForm
+from assets.imports import jobs, stash
+from assets.models import Device, Employee, ImportJob
 from tickets import forms as ticket_forms
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
@@ -97,6 +101,8 @@ def _saved_employee(request: Request, instance: Employee | None) -> Employee:
         current = model_to_dict(instance, fields=EmployeeForm.Meta.fields)
         current["manager"] = instance.manager.employee_number if instance.manager is not None else ""
         data = {**{k: ("" if v is None else v) for k, v in current.items()}, **dict(data.items())}
+    else:
+        data = with_model_defaults(EmployeeForm, data)
     form = EmployeeForm(data, instance=instance)
     if not form.is_valid():
         raise form_errors(form)
@@ -186,6 +192,8 @@ def _saved_device(request: Request, instance: Device | None) -> Device:
     if instance is not None:
         current = model_to_dict(instance, fields=DeviceForm.Meta.fields)
         data = {**{k: ("" if v is None else v) for k, v in current.items()}, **dict(data.items())}
+    else:
+        data = with_model_defaults(DeviceForm, data)
     form = DeviceForm(data, instance=instance, can_manage=can(request.user, "assets.manage"))
     if not form.is_valid():
         raise form_errors(form)
@@ -294,7 +302,7 @@ class ProjectListView(ApiView):
         require(request, "projects.manage")
         data = as_form_data(request.data)
         refuse_unknown(data, set(ProjectForm.Meta.fields))
-        form = ProjectForm(data)
+        form = ProjectForm(with_model_defaults(ProjectForm, data))
         if not form.is_valid():
             raise form_errors(form)
         project = ticket_services.project_create(by=request.user, **form.cleaned_data)
@@ -309,3 +317,49 @@ class ProjectView(ApiView):
         if project is None:
             raise exceptions.NotFound(_("Not found."))
         return Response(serializers.ProjectSerializer(project).data)
+
+
+# --- CSV imports as jobs -------------------------------------------------------------------------
+
+
+class ImportListView(ApiView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="imports_create",
+        request={"multipart/form-data": serializers.ImportStartSerializer},
+        responses={202: serializers.ImportJobSerializer},
+        description=(
+            "Import staff or devices from a CSV file in the background, with the checks of the import page. "
+            "Answers at once with the job; follow its url until its status is done or failed."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        require(request, "assets.import")
+        refuse_unknown(request.data, {"kind", "file", "skip_invalid"})
+        data = as_form_data(request.data)
+        form = ImportUploadForm(data, request.FILES)
+        if not form.is_valid():
+            raise form_errors(form)
+        try:
+            job = jobs.import_job_start(
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                data=form.cleaned_data["file"].read(),
+                skip_invalid=str(data.get("skip_invalid", "")).lower() in ("true", "1", "on", "yes"),
+            )
+        except stash.StashFailed as error:
+            return problem(status.HTTP_507_INSUFFICIENT_STORAGE, str(error.message))
+        response = Response(serializers.ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("api:import", kwargs={"pk": job.pk})
+        return response
+
+
+class ImportView(ApiView):
+    @extend_schema(operation_id="imports_retrieve", responses=serializers.ImportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        require(request, "assets.import")
+        job = ImportJob.objects.filter(pk=pk, created_by=request.user).first()
+        if job is None:
+            raise exceptions.NotFound(_("Not found."))
+        return Response(serializers.ImportJobSerializer(job).data)
