@@ -8,6 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", pages.docs, name="docs"),
+    path("console/", pages.console, name="console"),
     path("tokens/", pages.tokens, name="tokens"),
     path("tokens/all/", pages.tokens_all, name="tokens_all"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),

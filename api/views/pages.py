@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
-from api import forms, selectors, services
+from api import forms, reference, selectors, services
 from api.models import ApiToken
 
 
@@ -54,5 +54,11 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def docs(request: HttpRequest) -> HttpResponse:
-    """The API's reference: Swagger UI over the schema, from the site's own static files."""
+    """The API's reference, read from its schema: every operation, its fields and its answers."""
+    info, groups = reference.reference()
+    return render(request, "api/reference.html", {"info": info, "groups": groups})
+
+
+def console(request: HttpRequest) -> HttpResponse:
+    """Swagger UI over the schema, from the site's own static files: calls tried out with the session."""
     return render(request, "api/docs.html")

@@ -20,7 +20,15 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.e2e
 
 PAGES = {
-    "rita@demo.example": ["/tickets/mine/", "/tickets/new/", "{own_ticket}", "/accounts/profile/", "/notifications/"],
+    "rita@demo.example": [
+        "/tickets/mine/",
+        "/tickets/new/",
+        "{own_ticket}",
+        "/accounts/profile/",
+        "/notifications/",
+        "/api/tokens/",
+        "/api/docs/",
+    ],
     "tess@demo.example": [
         "/tickets/queue/",
         "{worked_ticket}",

@@ -184,6 +184,13 @@ def test_requester_pages(watch, demo):
     page.get_by_role("button", name="Save preferences").click()
     page.get_by_role("button", name="Close").first.click()
     watch.visit("/accounts/password/change/")
+    # The API console: Swagger UI from the site's own files draws every operation, refused nothing.
+    watch.visit("/api/console/")
+    expect(page.locator(".opblock-tag").first).to_be_visible()
+    page.locator(".opblock-summary-control").first.click()
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    page.get_by_role("button", name="Authorize").click()
+    expect(page.locator(".dialog-ux")).to_be_visible()
     watch.visit("/tickets/dashboard/", status=403)  # not the requester's: the 403 page
     watch.visit("/no/such/page/", status=404)
     _dark(watch, ["/tickets/new/", demo["own_ticket"].get_absolute_url(), "/accounts/profile/"])
