@@ -72,6 +72,7 @@ MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "admin.access",
     "accounts.manage",
     "notifications.failed",  # see failed deliveries and send them again
+    "notifications.webhooks",  # subscribe URLs to ticket events, read their delivery logs
 }
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {

@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import Tier
 from api.models import ApiToken
+from assets.imports.columns import ImportKind
 from assets.models import Device, DeviceStatus, DeviceType, Employee, ImportJobStatus
 from tickets.models import Category, Channel, Impact, Priority, Project, ResolutionCode, Ticket, TicketStatus, Urgency
 from tickets.workflow import ACTIONS
@@ -120,8 +121,11 @@ class EventSerializer(serializers.Serializer):
         return _user(event.actor)
 
 
+TIMELINE_KINDS = [("event", "event"), ("comment", "comment")]
+
+
 class TimelineEntrySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[("event", "event"), ("comment", "comment")])
+    kind = serializers.ChoiceField(choices=TIMELINE_KINDS)
     at = serializers.DateTimeField()
     event = EventSerializer(allow_null=True, required=False)
     comment = CommentSerializer(allow_null=True, required=False)
@@ -315,7 +319,7 @@ class ActionNameSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=[("employees", "employees"), ("devices", "devices")])
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
     status = serializers.ChoiceField(choices=ImportJobStatus.choices)
     skip_invalid = serializers.BooleanField()
     created_at = serializers.DateTimeField()
@@ -331,7 +335,7 @@ class ImportJobSerializer(serializers.Serializer):
 
 
 class ImportStartSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[("employees", "employees"), ("devices", "devices")])
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
     file = serializers.FileField(help_text="The CSV file, as on the import page (its templates name the columns).")
     skip_invalid = serializers.BooleanField(
         required=False, default=False, help_text="Import the valid rows of a file with errors."

@@ -231,6 +231,16 @@ NOTIFICATION_RETRY_DELAYS = [
     int(x)
     for x in env_list("NOTIFICATION_RETRY_DELAYS", ["10", "30", "90", "270", "810", "1800", "3600", "3600", "3600"])
 ]
+# Seconds between attempts to deliver a webhook after a temporary failure (the subscriber answered 5xx,
+# 408 or 429, timed out or refused the connection); after the last it has failed. About 2.5 hours in all.
+WEBHOOK_RETRY_DELAYS = [int(x) for x in env_list("WEBHOOK_RETRY_DELAYS", ["10", "60", "300", "1800", "3600", "3600"])]
+# Seconds a subscriber has to answer one delivery.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+# Deliveries in a row that fail for good before a subscription is disabled (its manager is told).
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
+# Subscriber URLs on loopback, private, link-local or reserved addresses are refused: a webhook must not
+# reach into the desk's own network. Allow them only where the receivers are there on purpose.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 # How often the coordinators' dashboard refreshes itself, in seconds.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 # Coordinators are told of a new ticket still unassigned after this many minutes.
@@ -395,10 +405,12 @@ if INTAKE_MAILBOXES:
     }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a task still waiting
 # out a retry delay, or still waiting on a mail server, would then run twice at once.
-if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max([*NOTIFICATION_RETRY_DELAYS, EMAIL_DATA_TIMEOUT]):
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= max(
+    [*NOTIFICATION_RETRY_DELAYS, *WEBHOOK_RETRY_DELAYS, EMAIL_DATA_TIMEOUT]
+):
     raise ImproperlyConfigured(
-        "CELERY_VISIBILITY_TIMEOUT must be longer than the longest of NOTIFICATION_RETRY_DELAYS and than "
-        "EMAIL_DATA_TIMEOUT (README.md, 'Configuration')."
+        "CELERY_VISIBILITY_TIMEOUT must be longer than the longest of NOTIFICATION_RETRY_DELAYS, "
+        "WEBHOOK_RETRY_DELAYS and EMAIL_DATA_TIMEOUT (README.md, 'Configuration')."
     )
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -507,6 +519,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "tickets.models.ProjectStatus",
         "TierEnum": "accounts.models.Tier",
         "PriorityEnum": "tickets.models.Priority",
+        "ImportKindEnum": "assets.imports.columns.ImportKind",
+        "TimelineKindEnum": "api.serializers.TIMELINE_KINDS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

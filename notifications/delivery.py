@@ -15,14 +15,26 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.permissions import can, roles_with
 from core.mail import SentButUnconfirmed
-from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications import webhooks
+from notifications.headers import message_id_for
+from notifications.kinds import WEBHOOK_DISABLED
+from notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    WebhookAttempt,
+    WebhookSubscription,
+)
 from notifications.rendering import render_email
 
 logger = logging.getLogger(__name__)
@@ -67,7 +79,8 @@ def _claim(notification_id: int, claim: str) -> bool:
         # The same task delivered again by the broker after its worker died takes its own claim back, once
         # the claim is stale. A copy delivered twice at once finds the row being sent, and leaves it.
         claimable |= Q(status=NotificationStatus.SENDING, claimed_by=claim, claimed_at__lt=Now() - STALE_CLAIM)
-    updated = Notification.objects.filter(claimable, pk=notification_id, channel=NotificationChannel.EMAIL).update(
+    channels = [NotificationChannel.EMAIL, NotificationChannel.WEBHOOK]
+    updated = Notification.objects.filter(claimable, pk=notification_id, channel__in=channels).update(
         status=NotificationStatus.SENDING, claimed_by=claim, claimed_at=Now()
     )
     return updated == 1
@@ -77,7 +90,9 @@ def notification_deliver(*, notification_id: int, claim: str = "") -> DeliveryRe
     """Send one email row, at most once. Raises DeliveryDeferred after a temporary failure."""
     if not _claim(notification_id, claim):
         return DeliveryResult(notification_id, sent=False)
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "subscription").get(pk=notification_id)
+    if notification.channel == NotificationChannel.WEBHOOK:
+        return _webhook_deliver(notification)
     attempt = notification.attempts + 1
     try:
         message = render_email(notification)
@@ -252,3 +267,119 @@ def _describe_unconfirmed(error: SentButUnconfirmed) -> str:
             "(%(reason)s). It may have been delivered. A copy sent again carries the same Message-ID, so "
             "mail programs can show the two as one."
         ) % {"reason": reason}
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+def _webhook_deliver(notification: Notification) -> DeliveryResult:
+    """POST one webhook row, signed; log the attempt; retry, fail and disable as the answer says.
+
+    At least once: a receiver that got it but whose answer was lost gets it again, with the same
+    X-Helpdesk-Delivery id, and drops the copy by that id.
+    """
+    subscription = notification.subscription
+    attempt = notification.attempts + 1
+    if subscription is None or not subscription.is_active:
+        reason = _("The webhook was deleted or disabled before this delivery was sent.")
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED, attempts=attempt, last_error=reason, claimed_by=""
+        )
+        return DeliveryResult(notification.pk, sent=False)
+    context = notification.context or {}
+    event = str(context.get("event", ""))
+    body = webhooks.body_for(notification.message_id, event, notification.created_at, context.get("data", {}))
+    answer = webhooks.post(
+        subscription.url, body, webhooks.headers_for(subscription, event, notification.message_id, body)
+    )
+    WebhookAttempt.objects.create(
+        notification=notification,
+        subscription=subscription,
+        status_code=answer.status_code,
+        error=answer.error,
+        duration_ms=answer.duration_ms,
+    )
+    if answer.status_code is not None and 200 <= answer.status_code < 300:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.SENT, attempts=attempt, sent_at=Now(), last_error="", claimed_by=""
+        )
+        WebhookSubscription.objects.filter(pk=subscription.pk, consecutive_failures__gt=0).update(
+            consecutive_failures=0
+        )
+        return DeliveryResult(notification.pk, sent=True)
+    said = answer.error or f"HTTP {answer.status_code}"
+    delays = settings.WEBHOOK_RETRY_DELAYS
+    if webhooks.is_permanent(answer.status_code) or attempt > len(delays):
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED, attempts=attempt, last_error=said, claimed_by=""
+        )
+        _webhook_failed(subscription, said)
+        return DeliveryResult(notification.pk, sent=False)
+    delay = delays[attempt - 1]
+    Notification.objects.filter(pk=notification.pk).update(
+        status=NotificationStatus.PENDING,
+        attempts=attempt,
+        last_error=said,
+        claimed_by="",
+        next_attempt_at=Now() + timedelta(seconds=delay),
+    )
+    raise DeliveryDeferred(delay)
+
+
+def _webhook_failed(subscription: WebhookSubscription, error: str) -> None:
+    """One more delivery failed for good: at WEBHOOK_DISABLE_AFTER in a row, the subscription is disabled and
+    whoever made it (or every manager, if they are gone) is told through the outbox."""
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked.consecutive_failures += 1
+        fields = ["consecutive_failures"]
+        if locked.is_active and locked.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER:
+            with translation.override(settings.LANGUAGE_CODE):
+                locked.disabled_reason = _("%(count)s deliveries in a row failed; the last: %(error)s") % {
+                    "count": locked.consecutive_failures,
+                    "error": error,
+                }
+            locked.is_active, locked.disabled_at = False, timezone.now()
+            fields += ["is_active", "disabled_at", "disabled_reason"]
+            _webhook_disabled_notice(locked, error)
+            webhooks.subscriptions_changed()
+            transaction.on_commit(webhooks.subscriptions_changed)
+        locked.disabled_reason = locked.disabled_reason[:300]
+        locked.save(update_fields=fields)
+
+
+def _webhook_disabled_notice(subscription: WebhookSubscription, error: str) -> None:
+    """The bell at once, and a mail the sweeper queues within a minute (this module sits under the queue)."""
+    creator = subscription.created_by
+    if creator is not None and creator.is_active and can(creator, "notifications.webhooks"):
+        recipients = [creator]
+    else:
+        recipients = list(User.objects.filter(is_active=True, role__in=roles_with("notifications.webhooks")))
+    context = {
+        "name": subscription.name,
+        "url": subscription.url,
+        "failures": subscription.consecutive_failures,
+        "error": error[:300],
+        "page": settings.SITE_URL + reverse("notifications:webhook_detail", args=[subscription.pk]),
+    }
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(recipient=user, kind=WEBHOOK_DISABLED, channel=NotificationChannel.EMAIL, context=context)
+            for user in recipients
+        ]
+        + [
+            Notification(
+                recipient=user,
+                kind=WEBHOOK_DISABLED,
+                channel=NotificationChannel.IN_APP,
+                context=context,
+                status=NotificationStatus.SENT,
+                sent_at=now,
+            )
+            for user in recipients
+        ]
+    )
+    for row in rows:
+        if row.channel == NotificationChannel.EMAIL:
+            Notification.objects.filter(pk=row.pk).update(message_id=message_id_for(row))

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from notifications import webhooks
+
 # Times a period may start and end: far from the ends of Python's calendar, where converting a time typed
 # in one time zone to another (the database's, the page's) would overflow.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -57,3 +59,17 @@ class FailedPeriodForm(forms.Form):
         if not self.is_valid():
             return None
         return self.cleaned_data["since"], self.cleaned_data["until"]
+
+
+class WebhookForm(forms.Form):
+    """A subscription: its name, its URL and the events it hears of (the apps register which exist)."""
+
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("Whose receiver it is, e.g. the chat bot."))
+    url = forms.URLField(
+        label=_("URL"), max_length=500, assume_scheme="https", help_text=_("Where the events are posted (https).")
+    )
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = webhooks.event_choices()  # type: ignore[attr-defined]

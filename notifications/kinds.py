@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import roles_with
 
-# The one kind of the outbox itself: a day's news gathered into one message.
+# The kinds of the outbox itself: a day's news gathered into one message; a webhook delivery (its event is
+# in the row's content); the notice to a manager that a webhook was disabled.
 DIGEST = "digest"
+WEBHOOK = "webhook"
+WEBHOOK_DISABLED = "webhook_disabled"
 
 # From a row's stored content to the values its wording names (%(subject)s ...), or to extra links.
 Filler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -84,3 +87,23 @@ def _roles(action: str) -> list[str]:
 
 
 register(Kind(DIGEST, _("Daily digest"), audience=""))
+register(Kind(WEBHOOK, _("Webhook delivery"), audience=""))
+register(
+    Kind(
+        WEBHOOK_DISABLED,
+        _("A webhook was disabled"),
+        headline=_("The webhook %(name)s was disabled"),
+        intro=_(
+            "After %(failures)s deliveries in a row failed, %(url)s gets no more events. The last error: "
+            "%(error)s. Turn it back on from its page (%(page)s) once the receiver works again."
+        ),
+        audience="",  # an alarm about the desk's own plumbing: never offered to switch off
+        values=lambda data: {
+            "name": data.get("name", ""),
+            "failures": data.get("failures", ""),
+            "url": data.get("url", ""),
+            "error": data.get("error", ""),
+            "page": data.get("page", ""),
+        },
+    )
+)

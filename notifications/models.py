@@ -17,6 +17,7 @@ from notifications import kinds
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     IN_APP = "in_app", _("In the app")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class NotificationStatus(models.TextChoices):
@@ -38,6 +39,15 @@ class Notification(models.Model):
         help_text=_("Empty for a watcher known only by email address."),
     )
     email = models.EmailField(_("email address"), blank=True)
+    # A webhook row's subscriber; its `message_id` is the delivery's id, the same on every attempt.
+    subscription = models.ForeignKey(
+        "notifications.WebhookSubscription",
+        verbose_name=_("webhook"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket", verbose_name=_("ticket"), null=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -92,3 +102,53 @@ class Notification(models.Model):
     @property
     def address(self) -> str:
         return self.email or (self.recipient.email if self.recipient is not None else "")
+
+
+class WebhookSubscription(models.Model):
+    """A URL that hears of ticket events, signed with its own secret (notifications.webhooks)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64)
+    # Event names ("ticket.created"...): the apps that send events say which exist (notifications.webhooks).
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveSmallIntegerField(_("failed deliveries in a row"), default=0)
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why it was disabled"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookAttempt(models.Model):
+    """One try at delivering one webhook row: the subscription's delivery log."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempts_made"
+    )
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    attempted_at = models.DateTimeField(_("at"), default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["-attempted_at", "-pk"]
+        indexes = [models.Index(fields=["subscription", "-attempted_at"], name="webhook_attempt_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.status_code or self.error[:40]}"

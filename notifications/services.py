@@ -5,17 +5,20 @@ public names are re-exported here, the one entry point of the other apps and the
 """
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import can
-from notifications import selectors
+from notifications import selectors, webhooks
 from notifications.delivery import (
     STALE_CLAIM,
     DeliveryDeferred,
@@ -24,7 +27,8 @@ from notifications.delivery import (
     retry_delays,
 )
 from notifications.headers import message_id_for, thread_id_for
-from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.kinds import WEBHOOK as WEBHOOK_KIND
+from notifications.models import Notification, NotificationChannel, NotificationStatus, WebhookSubscription
 from notifications.queue import notifications_enqueue, notifications_save
 
 __all__ = [
@@ -65,7 +69,7 @@ def notifications_requeue_stuck(*, limit: int = 500) -> int:
     waiting = list(
         Notification.objects.filter(
             status=NotificationStatus.PENDING,
-            channel=NotificationChannel.EMAIL,
+            channel__in=[NotificationChannel.EMAIL, NotificationChannel.WEBHOOK],
             next_attempt_at__lt=Now() - PENDING_GRACE,
         )
         .order_by("next_attempt_at")
@@ -156,3 +160,101 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+WEBHOOK_FIELDS = ("name", "url", "events")
+
+
+def _webhook_check(url: str, events: list[str]) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        webhooks.resolve(url)
+    except webhooks.AddressRefused as refused:
+        errors["url"] = [str(refused.message)]
+    known = {name for name, _label in webhooks.event_choices()}
+    if not events or set(events) - known:
+        errors["events"] = [_("Choose at least one of the events offered.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def webhook_subscription_create(*, by: User, name: str, url: str, events: list[str]) -> WebhookSubscription:
+    """A manager subscribes `url` to ticket events; its signing secret is made here."""
+    if not can(by, "notifications.webhooks"):
+        raise PermissionDenied
+    _webhook_check(url, events)
+    subscription = WebhookSubscription.objects.create(
+        name=name.strip()[:80], url=url, events=sorted(events), secret=webhooks.secret_new(), created_by=by
+    )
+    transaction.on_commit(webhooks.subscriptions_changed)
+    webhooks.subscriptions_changed()
+    return subscription
+
+
+def webhook_subscription_update(
+    *, subscription: WebhookSubscription, by: User, name: str, url: str, events: list[str]
+) -> WebhookSubscription:
+    if not can(by, "notifications.webhooks"):
+        raise PermissionDenied
+    _webhook_check(url, events)
+    subscription.name, subscription.url, subscription.events = name.strip()[:80], url, sorted(events)
+    subscription.save(update_fields=["name", "url", "events"])
+    webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+    return subscription
+
+
+def webhook_subscription_delete(*, subscription: WebhookSubscription, by: User) -> None:
+    if not can(by, "notifications.webhooks"):
+        raise PermissionDenied
+    subscription.delete()
+    webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+
+
+def webhook_subscription_enable(*, subscription: WebhookSubscription, by: User) -> WebhookSubscription:
+    """Back on after it was disabled: its failures are forgotten; deliveries that failed meanwhile stay failed."""
+    if not can(by, "notifications.webhooks"):
+        raise PermissionDenied
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(
+        is_active=True, consecutive_failures=0, disabled_at=None, disabled_reason=""
+    )
+    webhooks.subscriptions_changed()
+    transaction.on_commit(webhooks.subscriptions_changed)
+    subscription.refresh_from_db()
+    return subscription
+
+
+PING = "ping"
+
+
+def webhook_rows(event: str, data: dict[str, Any], *, ticket_id: int | None = None) -> list[Notification]:
+    """Outbox rows (unsaved) of `event` for every active subscription that wants it: one each."""
+    return [
+        Notification(
+            subscription_id=pk,
+            ticket_id=ticket_id,
+            kind=WEBHOOK_KIND,
+            channel=NotificationChannel.WEBHOOK,
+            context={"event": event, "data": data},
+            message_id=str(uuid.uuid4()),
+        )
+        for pk, events in webhooks.subscriptions_active()
+        if event in events
+    ]
+
+
+def webhook_ping(*, subscription: WebhookSubscription, by: User) -> Notification:
+    """A test event to one subscription, through the outbox like any other."""
+    if not can(by, "notifications.webhooks"):
+        raise PermissionDenied
+    row = Notification(
+        subscription=subscription,
+        kind=WEBHOOK_KIND,
+        channel=NotificationChannel.WEBHOOK,
+        context={"event": PING, "data": {"subscription": subscription.pk, "sent_by": by.email}},
+        message_id=str(uuid.uuid4()),
+    )
+    return notifications_save([row])[0]

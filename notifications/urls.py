@@ -11,4 +11,7 @@ urlpatterns = [
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/resend/", views.resend, name="resend"),
     path("failed/resend/", views.resend_failed, name="resend_failed"),
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", views.webhook_detail, name="webhook_detail"),
+    path("webhooks/<int:pk>/<str:action>/", views.webhook_action, name="webhook_action"),
 ]

@@ -2,8 +2,9 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +15,8 @@ from accounts.models import User
 from accounts.permissions import require
 from core.http import local_path
 from notifications import selectors, services
-from notifications.forms import FailedPeriodForm
-from notifications.models import Notification, NotificationStatus
+from notifications.forms import FailedPeriodForm, WebhookForm
+from notifications.models import Notification, NotificationStatus, WebhookSubscription
 from notifications.rendering import in_app_text
 
 
@@ -102,3 +103,75 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_resend(notification=notification, by=_user(request))
     messages.success(request, _("The message to %(address)s is queued again.") % {"address": notification.address})
     return redirect("notifications:failed")
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+def _webhook_form_errors(form: WebhookForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """Every subscription with its state and its last delivery; a new one."""
+    require(request.user, "notifications.webhooks")
+    form = WebhookForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                subscription = services.webhook_subscription_create(by=_user(request), **form.cleaned_data)
+            except ValidationError as error:
+                _webhook_form_errors(form, error)
+            else:
+                messages.success(request, _("The webhook %(name)s is on.") % {"name": subscription.name})
+                return redirect("notifications:webhook_detail", pk=subscription.pk)
+    context = {"form": form, "subscriptions": selectors.webhook_subscriptions()}
+    return render(request, "notifications/webhooks.html", context, status=status)
+
+
+@login_required
+def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One subscription: its secret, its settings and its delivery log (the last 50 attempts)."""
+    require(request.user, "notifications.webhooks")
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    initial = {"name": subscription.name, "url": subscription.url, "events": subscription.events}
+    form = WebhookForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.webhook_subscription_update(subscription=subscription, by=_user(request), **form.cleaned_data)
+            except ValidationError as error:
+                _webhook_form_errors(form, error)
+            else:
+                messages.success(request, _("The changes are saved."))
+                return redirect("notifications:webhook_detail", pk=subscription.pk)
+    context = {"subscription": subscription, "form": form, "attempts": selectors.webhook_attempts(subscription)}
+    return render(request, "notifications/webhook_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def webhook_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Send a test event, turn a disabled webhook back on, or delete it."""
+    require(request.user, "notifications.webhooks")
+    subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    if action == "ping":
+        services.webhook_ping(subscription=subscription, by=_user(request))
+        messages.success(request, _("A test event is on its way: its delivery shows below in a moment."))
+    elif action == "enable":
+        services.webhook_subscription_enable(subscription=subscription, by=_user(request))
+        messages.success(request, _("The webhook is on again."))
+    elif action == "delete":
+        services.webhook_subscription_delete(subscription=subscription, by=_user(request))
+        messages.success(request, _("The webhook %(name)s is deleted.") % {"name": subscription.name})
+        return redirect("notifications:webhooks")
+    else:
+        raise Http404
+    return redirect("notifications:webhook_detail", pk=subscription.pk)

@@ -37,6 +37,7 @@ def test_a_managers_less_used_links_are_under_more(client_for, manager):
         "Devices",
         "Held mail",
         "Failed mail",
+        "Webhooks",
         "Administration",
     ]
     assert 'id="header-search"' in page  # the search box stays

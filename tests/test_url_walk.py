@@ -23,9 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from api import services as api_services
-from assets.models import Device, Employee
+from assets.models import Device, Employee, ImportJob
 from intake.services import message_receive
-from notifications.models import Notification, NotificationStatus
+from notifications.models import Notification, NotificationStatus, WebhookSubscription
 from tests import factories, two_factor
 from tickets import services
 from tickets.models import Attachment, SavedFilter, Ticket, TicketStatus, Watcher
@@ -213,6 +213,12 @@ def _samples(world) -> dict[str, list[dict]]:
         },
         "knowledge:write_up": [{"number": world["solved_ticket"].pk}, {"number": own.pk}, {"number": 99999999}],
         "knowledge:link_article": [{"number": world["solved_ticket"].pk}, {"number": 99999999}],
+        "notifications:webhook_detail": [{"pk": world["webhook"].pk}, {"pk": 99999999}],
+        "notifications:webhook_action": [
+            {"pk": world["webhook"].pk, "action": action} for action in ("ping", "enable", "nothing")
+        ]
+        + [{"pk": 99999999, "action": "ping"}],
+        "api:import": [{"pk": world["import_job"].pk}, {"pk": 99999999}],
         "api:token_revoke": [{"pk": world["api_token"].pk}, {"pk": 99999999}],
         "api:ticket": [*tickets, {"number": "HD-" + str(own.pk)}, {"number": "nothing"}],
         "api:ticket_comments": tickets,
@@ -271,6 +277,10 @@ def world(db):
         "project": factories.ProjectFactory(),
         "saved_filter": SavedFilter.objects.create(user=cora, name="Mine", querystring="status=open"),
         "api_token": api_services.token_create(by=cora, name="Scripts").token,
+        "import_job": ImportJob.objects.create(kind="devices", created_by=cora),
+        "webhook": WebhookSubscription.objects.create(
+            name="Bot", url="https://hooks.example.org/in", secret="s", events=["ticket.created"]
+        ),
         "attachment": Attachment.objects.filter(comment=comment).get(),
         "notification": Notification.objects.filter(channel="in_app").order_by("pk").first(),
         "failed": failed,

@@ -8,6 +8,8 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         # The outbox learns the ticket kinds of news: their labels, wording and who may be offered them.
+        from tickets.notices import webhooks
         from tickets.notices.kinds import register_kinds
 
         register_kinds()
+        webhooks.register()  # and the events webhooks may subscribe to

@@ -8,8 +8,9 @@ their delivery is queued only after the commit (notifications.queue). Who hears 
 from notifications.services import notifications_save
 from tickets.models import Event
 from tickets.notices.rules import notifications_for_event
+from tickets.notices.webhooks import webhook_rows_for_event
 
 
 def notify(event: Event) -> None:
-    """Write the outbox rows for the change recorded by `event`."""
-    notifications_save(notifications_for_event(event))
+    """Write the outbox rows for the change recorded by `event`: who hears of it, and which webhooks."""
+    notifications_save(notifications_for_event(event) + webhook_rows_for_event(event))

@@ -60,8 +60,9 @@ def test_the_offer_and_the_sending_agree_for_every_role(requester, role):
 def test_every_ticket_kind_is_registered_with_its_stored_value():
     # Besides the ticket kinds: the outbox's own digest, the reports' monthly summary, which the profile
     # offers with a choice of its own, and the knowledge base's review reminder to an article's owner, never
-    # among the kinds to switch off, nor the email intake's automatic answer to a received message.
-    others = {kinds.DIGEST, "monthly_summary", "article_review", "intake_answer"}
+    # among the kinds to switch off, nor the email intake's automatic answer to a received message, nor a
+    # webhook's delivery and the notice that one was disabled.
+    others = {kinds.DIGEST, "monthly_summary", "article_review", "intake_answer", kinds.WEBHOOK, kinds.WEBHOOK_DISABLED}
     assert [kind.value for kind in kinds.all_kinds() if kind.value not in others] == list(NotificationKind.values)
     for value in others:
         assert kinds.get(value) is not None and kinds.get(value) not in kinds.offered_to_role(Role.MANAGER)
