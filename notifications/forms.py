@@ -66,7 +66,12 @@ class WebhookForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=80, help_text=_("Whose receiver it is, e.g. the chat bot."))
     url = forms.URLField(
-        label=_("URL"), max_length=500, assume_scheme="https", help_text=_("Where the events are posted (https).")
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where the events are posted (https)."),
+        # Several lines: a receiver's address is often longer than a phone's width.
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
 

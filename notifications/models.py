@@ -8,6 +8,7 @@ sweep re-queues rows the broker never delivered. See notifications.services.
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,9 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:webhook_detail", args=[self.pk])
 
 
 class WebhookAttempt(models.Model):

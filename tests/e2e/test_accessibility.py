@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.management import call_command
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
-from notifications.models import Notification, NotificationChannel
+from notifications.models import Notification, NotificationChannel, WebhookAttempt, WebhookSubscription
 from tests.fixtures.browser import axe_violations
 from tickets.models import Ticket
 
@@ -43,7 +43,14 @@ PAGES = {
         "/assets/import/",
         "/mail/held/",
     ],
-    "max@demo.example": ["/notifications/failed/", "/tickets/projects/", "/accounts/two-factor/"],
+    "max@demo.example": [
+        "/notifications/failed/",
+        "/tickets/projects/",
+        "/accounts/two-factor/",
+        "/notifications/webhooks/",
+        "{webhook}",
+        "/api/tokens/all/",
+    ],
 }
 
 
@@ -59,6 +66,11 @@ def test_pages_have_no_accessibility_violations(browser_page, login, email):
     Notification.objects.filter(pk__in=unread.order_by("-created_at").values("pk")[:3]).update(read_at=None)
     if "/notifications/" in PAGES[email]:
         assert unread.filter(read_at=None).exists()
+    # A webhook with a delivery in its log, so the webhooks' pages show a row of each.
+    hook = WebhookSubscription.objects.create(name="Chat bot", url="https://hooks.example.org/in", secret="s" * 64)
+    row = Notification.objects.create(kind="webhook", channel="webhook", subscription=hook, context={"event": "ping"})
+    WebhookAttempt.objects.create(notification=row, subscription=hook, status_code=502, duration_ms=40)
+    tickets["webhook"] = hook
     login(browser_page, email, DEMO_PASSWORD)
     found = {}
     for mode in ("light", "dark"):

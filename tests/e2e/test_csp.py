@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from assets.models import Device, Employee
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
+from notifications.models import WebhookSubscription
 from tests import factories
 from tests.e2e.test_accessibility import PAGES
 from tickets.models import BusinessCalendar, Ticket, TicketStatus
@@ -95,6 +96,7 @@ def demo(settings):
     return {
         "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
         "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
+        "webhook": WebhookSubscription.objects.create(name="Chat bot", url="https://hooks.example.org/in", secret="s"),
     }
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
+from notifications.models import WebhookSubscription
 from tests.e2e.test_accessibility import PAGES
 from tickets.models import Ticket
 
@@ -117,6 +118,9 @@ def test_every_main_page_fits_every_width(browser_page, login, role):
     tickets = {
         "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
         "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
+        "webhook": WebhookSubscription.objects.create(
+            name="Chat bot", url="https://hooks.example.org/a-long-path/for-a-receiver/in", secret="s" * 64
+        ),
     }
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser_page
