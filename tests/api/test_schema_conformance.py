@@ -15,7 +15,7 @@ from api import services
 from tests import factories
 
 # Examples per operation and mode: enough to reach every refusal of each operation, few enough for CI.
-EXAMPLES = 10
+EXAMPLES = 6
 
 
 @pytest.fixture
