@@ -69,9 +69,7 @@ class TicketListView(ApiView):
         sort = params.get("sort") or selectors.DEFAULT_SORT
         size = pagination.page_size_from(params.get("page_size"))
         qs = selectors.tickets_filtered(request.user, filters, sort=sort)
-        if params.get("cursor"):
-            qs = pagination.after_cursor(qs, params["cursor"], sort)
-        rows = list(qs[: size + 1])
+        rows = pagination.page_rows(qs, sort, params.get("cursor", ""), size)
         page, more = rows[:size], len(rows) > size
         next_cursor = pagination.cursor_for(page[-1], sort) if more else None
         next_url = None

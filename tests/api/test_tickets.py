@@ -213,11 +213,16 @@ def test_files_go_through_the_same_checks(api_for, requester, technician, mine, 
 
 
 def test_the_list_pages_with_a_cursor_in_every_sort(api_for, coordinator, technician):
-    tickets = [factories.TicketFactory(subject=f"T{i:02}", priority=1 + i % 4) for i in range(7)]
-    tickets[2].assignee = technician
-    tickets[2].save()
+    tickets = [factories.TicketFactory(subject=f"T{i:02}", priority=1 + i % 4) for i in range(9)]
+    category = factories.CategoryFactory()
+    for ticket in tickets[2:6]:  # some with an assignee, a category and a due time, the rest without
+        ticket.assignee, ticket.category = technician, category
+        ticket.resolution_due_at = ticket.created_at
+        ticket.save()
     api = api_for(coordinator)
-    for sort in ("-created", "priority", "-priority", "subject", "assignee", "-assignee", "due", "requester"):
+    sorts = ["-created", "priority", "-priority", "subject", "requester"]
+    sorts += [f"{way}{name}" for name in ("assignee", "category", "due") for way in ("", "-")]
+    for sort in sorts:
         seen, url, params = [], "/api/tickets/", {"sort": sort, "page_size": 2, "status": "any"}
         while url:
             page = api.get(url, params).json()

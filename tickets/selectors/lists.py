@@ -330,7 +330,7 @@ def _day_bound(column: str, day: date, *, first: bool, zone: tzinfo | None = Non
     return Q(**{f"{column}__isnull": False})
 
 
-def _split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], QuerySet[Ticket]] | None:
+def split_by_emptiness(qs: QuerySet[Ticket], sort: str) -> tuple[QuerySet[Ticket], QuerySet[Ticket]] | None:
     """For a sort in SPLIT_SORTS: the tickets that have the sorted name, in its order, and those that have
     none, by number; None for the other sorts."""
     key = sort.lstrip("-")
@@ -360,7 +360,7 @@ def ticket_page(
     page_number = max(1, page_number)
     offset = (page_number - 1) * per_page
     wanted = per_page + 1
-    parts = _split_by_emptiness(qs, sort)
+    parts = split_by_emptiness(qs, sort)
     if parts is None:
         rows = list(qs[offset : offset + wanted])
     else:
