@@ -42,7 +42,8 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
     return found
 
 
-def problem(status_code: int, detail: str, *, errors: list | None = None, **extra: Any) -> Response:
+def problem_body(status_code: int, detail: str, *, errors: list | None = None, **extra: Any) -> dict[str, Any]:
+    """The body of a problem-details answer (also written by helpdesk.middleware, before any view runs)."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status_code).phrase,
@@ -52,7 +53,11 @@ def problem(status_code: int, detail: str, *, errors: list | None = None, **extr
     if errors:
         body["errors"] = errors
     body.update(extra)
-    response = Response(body, status=status_code)
+    return body
+
+
+def problem(status_code: int, detail: str, *, errors: list | None = None, **extra: Any) -> Response:
+    response = Response(problem_body(status_code, detail, errors=errors, **extra), status=status_code)
     response.content_type = CONTENT_TYPE
     return response
 

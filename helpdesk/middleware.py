@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from api import problems
 from core.text import IN_ADDRESS, control_character_in
 
 
@@ -48,9 +49,9 @@ class ControlCharactersMiddleware:
         }
         if request.path.startswith("/api/"):
             # The API answers in problem details (api.problems), naming the field.
-            body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": message}
-            body["errors"] = [{"field": where, "message": message, "code": "control_character"}]
-            return JsonResponse(body, status=400, content_type="application/problem+json")
+            errors = [{"field": where, "message": message, "code": "control_character"}]
+            body = problems.problem_body(400, message, errors=errors)
+            return JsonResponse(body, status=400, content_type=problems.CONTENT_TYPE)
         if getattr(request, "htmx", False):
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return render(request, "400.html", {"message": message}, status=400)

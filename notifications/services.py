@@ -230,8 +230,17 @@ def webhook_subscription_enable(*, subscription: WebhookSubscription, by: User) 
 PING = "ping"
 
 
-def webhook_rows(event: str, data: dict[str, Any], *, ticket_id: int | None = None) -> list[Notification]:
-    """Outbox rows (unsaved) of `event` for every active subscription that wants it: one each."""
+def webhook_rows(
+    event: str,
+    data: dict[str, Any],
+    *,
+    ticket_id: int | None = None,
+    subscriptions: list[tuple[int, frozenset[str]]] | None = None,
+) -> list[Notification]:
+    """Outbox rows (unsaved) of `event` for every active subscription that wants it: one each. `subscriptions`:
+    webhooks.subscriptions_active(), when the caller has read it already."""
+    if subscriptions is None:
+        subscriptions = webhooks.subscriptions_active()
     return [
         Notification(
             subscription_id=pk,
@@ -241,7 +250,7 @@ def webhook_rows(event: str, data: dict[str, Any], *, ticket_id: int | None = No
             context={"event": event, "data": data},
             message_id=str(uuid.uuid4()),
         )
-        for pk, events in webhooks.subscriptions_active()
+        for pk, events in subscriptions
         if event in events
     ]
 

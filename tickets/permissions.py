@@ -165,6 +165,12 @@ def may_remove_watcher(user: Someone, watcher: Watcher, ticket: Ticket) -> bool:
     return roles.can(user, "tickets.work") or (user is not None and watcher.added_by_id == user.pk)
 
 
+def attachments_visible_on(user: Someone, ticket: Ticket) -> QuerySet[Attachment]:
+    """The files of a ticket `user` may see (they see the ticket): the files of internal notes for staff only."""
+    qs = Attachment.objects.filter(ticket=ticket).select_related("comment")
+    return qs if roles.can(user, "tickets.work") else qs.exclude(comment__is_internal=True)
+
+
 def get_attachment_for(user: Someone, pk: int) -> Attachment:
     """An attachment of a ticket `user` may see; internal-note files only for staff. 404 otherwise."""
     try:

@@ -9,14 +9,24 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.permissions import can
+from accounts import permissions as roles
 from api.permissions import SignedIn
+from core.ratelimit import by_user, limit_count
 
 
 def require(request: Request, capability: str) -> None:
-    """A 403 unless the caller's role holds `capability` (accounts.permissions)."""
-    if not can(request.user, capability):
-        raise exceptions.PermissionDenied(_("Your role may not do this."))
+    """accounts.permissions.require for the API's request: a 403 problem unless the role holds `capability`."""
+    roles.require(request.user, capability)
+
+
+def as_bool(value: Any) -> bool:
+    """A yes of a form post or a JSON body: true, 1, on, yes."""
+    return str(value).strip().lower() in ("true", "1", "on", "yes")
+
+
+def over_limit(request: Request, name: str) -> bool:
+    """Count one use of the per-person limit `name` (settings.RATE_LIMITS), as the pages count it."""
+    return limit_count(request._request, name, key=by_user)
 
 
 def refuse_unknown(data: Any, allowed: set[str] | frozenset[str], *, reason: str = "") -> None:

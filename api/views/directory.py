@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts.permissions import can
 from api import serializers
 from api.problems import problem
-from api.views.base import ApiView, as_form_data, form_errors, refuse_unknown, require, with_model_defaults
+from api.views.base import ApiView, as_bool, as_form_data, form_errors, refuse_unknown, require, with_model_defaults
 from assets import permissions as asset_permissions
 from assets import selectors as asset_selectors
 from assets import services as asset_services
@@ -25,7 +25,6 @@ from assets.forms import DeviceForm, EmployeeForm, ImportUploadForm
 from assets.imports import jobs, stash
 from assets.models import Device, Employee, ImportJob
 from tickets import forms as ticket_forms
-from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.forms import ProjectForm
 from tickets.models import Project
@@ -67,9 +66,6 @@ class NotFoundView(ApiView):
     authentication_classes: list = []
     permission_classes: list = []
     schema = None  # not an operation of the schema
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         raise exceptions.NotFound(_("Not found."))
@@ -293,7 +289,8 @@ class ProjectListView(ApiView):
     @extend_schema(operation_id="projects_list", responses=serializers.ProjectSerializer(many=True))
     def get(self, request: Request) -> Response:
         require(request, "projects.view")
-        return Response(serializers.ProjectSerializer(ticket_selectors.projects_for_list(), many=True).data)
+        projects = Project.objects.order_by("-created_at", "-pk")  # the counts of projects_for_list are not shown
+        return Response(serializers.ProjectSerializer(projects, many=True).data)
 
     @extend_schema(
         operation_id="projects_create", request=PROJECT_WRITE, responses={201: serializers.ProjectSerializer}
@@ -346,7 +343,7 @@ class ImportListView(ApiView):
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 data=form.cleaned_data["file"].read(),
-                skip_invalid=str(data.get("skip_invalid", "")).lower() in ("true", "1", "on", "yes"),
+                skip_invalid=as_bool(data.get("skip_invalid", "")),
             )
         except stash.StashFailed as error:
             return problem(status.HTTP_507_INSUFFICIENT_STORAGE, str(error.message))

@@ -4,7 +4,7 @@ every workflow action, replies and notes, files."""
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,13 +17,15 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import can
 from api import pagination, serializers
-from api.views.base import ApiView, as_form_data, form_errors, refuse_unknown
+from api.problems import problem
+from api.views.base import ApiView, as_bool, as_form_data, form_errors, over_limit, refuse_unknown
 from assets.models import Device, Employee
-from tickets import forms, permissions, selectors, services, workflow
+from tickets import attachments, forms, permissions, selectors, services, workflow
 from tickets.forms.staff_list import FILTER_FIELDS
 from tickets.models import Category, Channel, Impact, Ticket, Urgency
 from tickets.selectors import TICKET_SORTS
 from tickets.views.action_table import ACTIONS
+from tickets.views.common import too_many_replies, too_many_tickets
 
 SORTS = [*TICKET_SORTS, *(f"-{name}" for name in TICKET_SORTS)]
 FILTER_PARAMETERS = [
@@ -117,6 +119,9 @@ class TicketListView(ApiView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         requester = _requester(user, data.get("requester"), staff)
+        # As the report form counts them (a coordinator's logged calls are not limited there either).
+        if not staff and over_limit(request, "ticket_create"):
+            return problem(status.HTTP_429_TOO_MANY_REQUESTS, too_many_tickets())
         key = request.headers.get("Idempotency-Key", "")[:64]
         ticket = services.ticket_create(
             by=user,
@@ -333,7 +338,7 @@ class CommentListView(ApiView):
 def _comment(request: Request, ticket: Ticket, *, files_only: bool = False) -> Response:
     data = as_form_data(request.data)
     refuse_unknown(data, {"is_internal", "attachments"} if files_only else {"body", "is_internal", "attachments"})
-    is_internal = str(data.get("is_internal", "")).lower() in ("true", "1", "on", "yes")
+    is_internal = as_bool(data.get("is_internal", ""))
     if not permissions.can_act(request.user, "note" if is_internal else "reply", ticket):
         raise exceptions.PermissionDenied(
             _("Only staff leave internal notes.") if is_internal else _("This ticket takes no replies from you now.")
@@ -343,6 +348,8 @@ def _comment(request: Request, ticket: Ticket, *, files_only: bool = False) -> R
         raise form_errors(form)
     if files_only and not form.cleaned_data["attachments"]:
         raise exceptions.ValidationError({"attachments": [_("Add a file.")]})
+    if over_limit(request, "comment_add"):
+        return problem(status.HTTP_429_TOO_MANY_REQUESTS, too_many_replies())
     comment = services.comment_add(
         ticket=ticket,
         by=request.user,
@@ -356,10 +363,7 @@ def _comment(request: Request, ticket: Ticket, *, files_only: bool = False) -> R
 
 
 def _files(request: Request, ticket: Ticket) -> list:
-    qs = ticket.attachments.select_related("comment").order_by("created_at", "pk")
-    if not _is_staff(request.user):
-        qs = qs.exclude(comment__is_internal=True)
-    return list(qs)
+    return list(permissions.attachments_visible_on(request.user, ticket).order_by("created_at", "pk"))
 
 
 class AttachmentListView(ApiView):
@@ -392,13 +396,4 @@ class AttachmentDownloadView(ApiView):
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        attachment = permissions.get_attachment_for(request.user, pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type="application/octet-stream"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachments.download_response(permissions.get_attachment_for(request.user, pk))

@@ -264,3 +264,17 @@ def test_throttled_per_token(api_for, requester, settings):
     refused = api.get("/api/me/")
     assert refused["Retry-After"] and refused.json()["status"] == 429
     assert api_for(requester).get("/api/me/").status_code == 200  # another token of the same person
+
+
+def test_replies_and_requesters_tickets_count_against_the_pages_limits(api_for, requester, technician, mine, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment_add": "1/h", "ticket_create": "1/h"}
+    mine.assignee, mine.status = technician, "in_progress"
+    mine.save()
+    api = api_for(requester)
+    assert api.post(f"/api/tickets/{mine.pk}/comments/", {"body": "One"}, format="json").status_code == 201
+    refused = api.post(f"/api/tickets/{mine.pk}/comments/", {"body": "Two"}, format="json")
+    assert refused.status_code == 429 and "many replies" in refused.json()["detail"]
+    assert api.post("/api/tickets/", {"subject": "A"}, format="json").status_code == 201
+    refused = api.post("/api/tickets/", {"subject": "B"}, format="json")
+    assert refused.status_code == 429 and "many problems" in refused.json()["detail"]
+    assert Ticket.objects.filter(subject="B").count() == 0

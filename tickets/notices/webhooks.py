@@ -109,10 +109,12 @@ def payload(event: Event, name: str) -> dict[str, Any]:
 
 def webhook_rows_for_event(event: Event) -> list[Notification]:
     """One outbox row per subscription and event name the change is, nothing when none is wanted."""
-    wanted = [
-        name for name in event_names(event) if any(name in events for _pk, events in webhooks.subscriptions_active())
-    ]
+    names = event_names(event)
+    if not names:
+        return []
+    subscriptions = webhooks.subscriptions_active()
     rows: list[Notification] = []
-    for name in wanted:
-        rows += webhook_rows(name, payload(event, name), ticket_id=event.ticket_id)
+    for name in names:
+        if any(name in events for _pk, events in subscriptions):
+            rows += webhook_rows(name, payload(event, name), ticket_id=event.ticket_id, subscriptions=subscriptions)
     return rows

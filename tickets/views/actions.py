@@ -25,6 +25,7 @@ from tickets.views.common import (
     posted_version,
     prefixed,
     refused,
+    too_many_replies,
 )
 from tickets.views.ticket import COMMENT_PREFIX, render_ticket, service_refusal, stale_page
 from tickets.workflow import WorkflowError
@@ -148,13 +149,7 @@ def _comment(request: SignedInRequest, number: int, *, is_internal: bool) -> Htt
     if not form.is_valid():
         return render_ticket(request, ticket, bound={"comment": form}, status=REFUSED)
     if limit_count(request, "comment_add", key=by_user):
-        form.add_error(
-            None,
-            _(
-                "You have written many replies in a short time, so this one was not sent. What you wrote is "
-                "still here: send it again in a while."
-            ),
-        )
+        form.add_error(None, too_many_replies())
         return render_ticket(request, ticket, bound={"comment": form}, status=429)
     try:
         services.comment_add(

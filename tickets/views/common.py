@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets import services
@@ -28,6 +29,22 @@ FILES_NOT_STORED = 507
 SERVICE_ERRORS = (services.StaleTicket, ValidationError, WorkflowError)
 STALE = 409
 REFUSED = 400
+
+
+def too_many_tickets() -> str:
+    """Past the limit on new tickets (RATE_LIMITS["ticket_create"]): the form's page and the API say it alike."""
+    return _(
+        "You have reported many problems in a short time, so this one was not sent yet. Nothing you typed is "
+        "lost: try again in a while, or call the help desk if it is urgent."
+    )
+
+
+def too_many_replies() -> str:
+    """Past the limit on replies and notes (RATE_LIMITS["comment_add"])."""
+    return _(
+        "You have written many replies in a short time, so this one was not sent. What you wrote is "
+        "still here: send it again in a while."
+    )
 
 
 class SignedInRequest(HttpRequest):

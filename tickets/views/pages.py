@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from core.ratelimit import by_user, limit_count
 from tickets import attachments, forms, selectors, services
-from tickets.views.common import FILES_NOT_STORED, SignedInRequest, employee_of
+from tickets.views.common import FILES_NOT_STORED, SignedInRequest, employee_of, too_many_tickets
 
 MINE_OPEN_SHOWN = 100
 UNASSIGNED_SHOWN = 50
@@ -75,7 +75,7 @@ def submit(request: SignedInRequest) -> HttpResponseBase:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if limit_count(request, "ticket_create", key=by_user):
-            form.add_error(None, _too_many_tickets())
+            form.add_error(None, too_many_tickets())
             return render(request, "tickets/submit.html", {"form": form}, status=429)
         try:
             ticket = services.ticket_create(
@@ -99,13 +99,6 @@ def submit(request: SignedInRequest) -> HttpResponseBase:
         )
         return redirect(ticket)
     return render(request, "tickets/submit.html", {"form": form})
-
-
-def _too_many_tickets() -> str:
-    return _(
-        "You have reported many problems in a short time, so this one was not sent yet. Nothing you typed is "
-        "lost: try again in a while, or call the help desk if it is urgent."
-    )
 
 
 @login_required
