@@ -44,6 +44,8 @@ TECHNICIAN_ACTIONS = frozenset(
         "knowledge.write",  # write and edit articles, write up a solved ticket, link articles to tickets
         "knowledge.publish",  # publish and retire articles
         "knowledge.search",  # the header's search: tickets, articles, employees, devices
+        "tickets.canned_replies",  # use the desk's canned replies, keep private ones of their own
+        "tickets.day_plan",  # their visits of a day, in order, with the places
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
@@ -63,6 +65,9 @@ COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "notifications.triage_alerts",  # told when a ticket waits in triage too long
     "reports.view",  # the Insight reports, every technician's row and the training needs
     "intake.held",  # mail from unknown addresses: open a ticket from it for an employee, or set it aside
+    "tickets.canned_manage",  # the desk's shared canned replies
+    "tickets.known_problems",  # tell the whole organisation of a problem on a parent ticket
+    "tickets.recurring",  # recurring tickets and their schedules
 }
 MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "tickets.reopen_closed",

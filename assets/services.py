@@ -127,6 +127,22 @@ def device_update(*, device: Device, by: User, **fields: Any) -> Device:
 
 
 @transaction.atomic
+def device_set_in_repair(*, device: Device, by: User, in_repair: bool) -> Device:
+    """A device sent to repair, or back from it (tickets.services.repairs): in repair while away; back, in
+    use with its holder or in stock without one. A retired device is never sent."""
+    _require(by, "assets.update_device")
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.status == DeviceStatus.RETIRED:
+        raise AssetError(_("%(tag)s is retired: it is not repaired.") % {"tag": device.asset_tag})
+    if in_repair:
+        device.status = DeviceStatus.IN_REPAIR
+    else:
+        device.status = DeviceStatus.IN_USE if device.assigned_to_id else DeviceStatus.IN_STOCK
+    device.save(update_fields=["status", "updated_at"])
+    return device
+
+
+@transaction.atomic
 def device_assign(*, device: Device, employee: Employee | None, by: User) -> Device:
     """Hand a device to `employee`, or back to stock with `employee=None`; the history follows."""
     _require(by, "assets.manage")

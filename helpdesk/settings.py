@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The outbox sweeper: rows the broker lost (Redis was down) or whose worker died go out again.
     "notifications-requeue-stuck": {"task": "notifications.tasks.notifications_requeue_stuck", "schedule": 30},
     "tickets-triage-stale": {"task": "tickets.tasks.tickets_alert_stale_triage", "schedule": 5 * 60},
+    # Recurring tickets: each occurrence opened once, however often this runs (and after a pause, only the
+    # latest missed one).
+    "tickets-open-recurring": {"task": "tickets.tasks.recurring_tickets_open", "schedule": 5 * 60},
+    # Devices late back from repair: their technician is reminded once.
+    "tickets-remind-repairs": {"task": "tickets.tasks.repairs_remind_overdue", "schedule": 60 * 60},
     "notifications-send-digests": {
         "task": "notifications.tasks.notifications_send_digests",
         "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0),

@@ -29,6 +29,10 @@ def _nothing(_context: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def no_attachments(_context: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    return []
+
+
 @dataclass(frozen=True)
 class Kind:
     value: str
@@ -47,6 +51,9 @@ class Kind:
     # The kind's own pair of mail templates (<template>.txt and .html) when the common one will not do (a
     # report's summary with its tables); they get the row's content as `data`.
     template: str = ""
+    # Files attached to the message, made from the row's content when it is rendered, in the recipient's
+    # language: (file name, content, MIME type). A visit's calendar invitation.
+    attachments: Callable[[dict[str, Any]], list[tuple[str, bytes, str]]] = field(default=no_attachments)
 
 
 _registry: dict[str, Kind] = {}

@@ -49,6 +49,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
         subject = " ".join(str(context["subject_line"]).split())
         text = render_to_string(context["template"] + ".txt", context)
         html = render_to_string(context["template"] + ".html", context)
+        registered = kinds.get(notification.kind)
+        files = registered.attachments(notification.context or {}) if registered is not None else []
     headers = {"Message-ID": notification.message_id, "Auto-Submitted": "auto-generated"}
     if notification.ticket_id:
         thread = thread_id_for(notification.ticket_id)
@@ -72,6 +74,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
+    for name, content, mimetype in files:
+        message.attach(name, content, mimetype)
     return message
 
 

@@ -29,28 +29,39 @@ _PAGE_RELATED = (
     "device",
     "project",
     "requester__user",
+    "requester__location",
     "created_by",
+    "parent",
 )
 
 
+def _own_or_followed(user: Someone, prefix: str = "") -> Q:
+    """A requester's tickets: those of their own employee record, and those they follow with their login (a
+    known problem they said "Me too" to, the ticket their duplicate was merged into). Never another's
+    ticket they were not made a watcher of."""
+    followed = Watcher.objects.filter(user=user).values("ticket_id")
+    return Q(**{f"{prefix}requester__user": user}) | Q(**{f"{prefix}pk__in": followed})
+
+
 def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
-    """Staff see every ticket; a requester sees the tickets of their own employee record; others none."""
+    """Staff see every ticket; a requester sees the tickets of their own employee record and those they
+    follow; others none."""
     if user is None or not user.is_authenticated:
         return Ticket.objects.none()
     if roles.can(user, "tickets.view_all"):
         return Ticket.objects.all()
     if roles.can(user, "tickets.view_own"):
-        return Ticket.objects.filter(requester__user=user)
+        return Ticket.objects.filter(_own_or_followed(user))
     return Ticket.objects.none()
 
 
 def comments_visible_to(user: Someone) -> QuerySet[Comment]:
-    """The comments `user` may read: every one for staff; the public replies on their own tickets for a
-    requester (never an internal note); none to others."""
+    """The comments `user` may read: every one for staff; the public replies on their own and followed
+    tickets for a requester (never an internal note); none to others."""
     if roles.can(user, "tickets.view_all"):
         return Comment.objects.all()
     if roles.can(user, "tickets.view_own"):
-        return Comment.objects.filter(ticket__requester__user=user, is_internal=False)
+        return Comment.objects.filter(_own_or_followed(user, "ticket__"), is_internal=False)
     return Comment.objects.none()
 
 

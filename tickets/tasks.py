@@ -34,3 +34,15 @@ def attachments_remove_orphans() -> int:
 def tickets_alert_stale_triage() -> None:
     """Periodic: tell coordinators of tickets left in triage too long."""
     stale_triage.tickets_alert_stale_triage()
+
+
+@shared_task
+def recurring_tickets_open() -> int:
+    """Every few minutes: open the recurring tickets whose day has come, each occurrence once."""
+    return len(services.recurring_tickets_open())
+
+
+@shared_task
+def repairs_remind_overdue() -> int:
+    """Hourly: remind the technician of each repair past its expected day, once."""
+    return services.repairs_remind_overdue()

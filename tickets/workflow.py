@@ -189,6 +189,14 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     # A requester may withdraw a ticket nobody has started; coordinators cancel any open ticket.
     **_rows((S.NEW,), "cancel", Rule(to=S.CANCELLED, who=frozenset({Actor.REQUESTER, Actor.COORDINATOR}))),
     **_rows(WORKING, "cancel", Rule(to=S.CANCELLED, who=frozenset({Actor.COORDINATOR}), requires=("note",))),
+    # Merged into another ticket (tickets.services.merging): its conversation moved there, it ends here. Whoever
+    # could work it may: its holder, a coordinator, a technician who could take it while nobody holds it.
+    **_rows(
+        (S.NEW,),
+        "merge",
+        Rule(to=S.CANCELLED, who=frozenset({Actor.WORKER, Actor.COORDINATOR}), guards={Actor.WORKER: _tier_allows}),
+    ),
+    **_rows(WORKING, "merge", Rule(to=S.CANCELLED, who=HOLDER_OR_COORDINATOR)),
 }
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(action for _status, action in TRANSITIONS))
@@ -211,6 +219,7 @@ ACTION_LABELS = {
     "reopen": _("Reopen"),
     "reopen_closed": _("Reopen the closed ticket"),
     "cancel": _("Cancel the ticket"),
+    "merge": _("Merge into another ticket"),
 }
 
 

@@ -229,7 +229,7 @@ class TicketActionView(ApiView):
         operation_id="tickets_action",
         parameters=[
             NUMBER,
-            OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(workflow.ACTIONS)),
+            OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ACTION_FIELDS)),
         ],
         request=serializers.ActionSerializer,
         responses={200: serializers.TicketDetailSerializer},

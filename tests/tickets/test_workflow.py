@@ -46,6 +46,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     # "escalate" and at tier 2 for "de_escalate".
     "escalate": _rows(OPEN, HOLDER | {"system"}),
     "de_escalate": _rows(OPEN, HOLDER),
+    # Merged into another ticket: whoever could work it (a technician of its tier while nobody holds it).
+    "merge": {S.NEW: {"technician", "assignee", "coordinator", "manager"}, **_rows(WORKING, HOLDER)},
 }
 
 TARGETS = {
@@ -64,6 +66,7 @@ TARGETS = {
     "cancel": S.CANCELLED,
     "escalate": S.NEW,  # no specialist chosen: back to triage at the next tier
     "de_escalate": S.NEW,
+    "merge": S.CANCELLED,
 }
 
 
@@ -137,6 +140,9 @@ def _take(action, ticket, user, people):
         return services.ticket_escalate(**common, note="Needs the next tier.")
     if action == "de_escalate":
         return services.ticket_de_escalate(**common, note="A first-tier fix.")
+    if action == "merge":
+        into = _ticket_in(S.NEW, people["requester"], None, tier=1)
+        return services.ticket_merge(**common, into=into)
     raise AssertionError(action)
 
 

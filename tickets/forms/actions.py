@@ -11,7 +11,9 @@ from accounts.permissions import can
 from tickets import selectors
 from tickets.forms.fields import TicketNumberField, attachments_field, duplicate_of, model_field
 from tickets.models import (
+    CannedReply,
     Priority,
+    ReplyThen,
     ResolutionCode,
     Ticket,
 )
@@ -81,6 +83,10 @@ class TierMoveForm(VersionForm):
 class ResolveForm(VersionForm):
     resolution_code = forms.ChoiceField(label=_("Resolution code"), choices=ResolutionCode.choices)
     resolution_notes = forms.CharField(label=_("Resolution notes"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Offered on a parent with open children (the ticket page removes it elsewhere).
+    with_children = forms.BooleanField(
+        label=_("Also resolve its open child tickets with these notes"), required=False, initial=True
+    )
 
 
 class CancelForm(VersionForm):
@@ -100,9 +106,19 @@ class CancelForm(VersionForm):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, canned: CannedReply | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
+        self.canned = canned
+        if canned is not None:
+            # Begun from a canned reply: what follows it, as the reply brings it and the technician leaves it.
+            self.fields["canned"] = forms.IntegerField(widget=forms.HiddenInput, initial=canned.pk)
+            self.fields["then"] = forms.ChoiceField(
+                label=_("Then"), choices=ReplyThen.choices, required=False, initial=canned.then
+            )
+            self.fields["minutes"] = forms.IntegerField(
+                label=_("Minutes to log"), min_value=0, max_value=24 * 60, required=False, initial=canned.minutes
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

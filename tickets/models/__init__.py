@@ -29,8 +29,11 @@ from tickets.models.history import (
     mail_sender_label,
 )
 from tickets.models.lists import SavedFilter, SolvedTally
-from tickets.models.relations import TicketLink
+from tickets.models.recurring import RecurringRun, RecurringTicket, RepeatUnit
+from tickets.models.relations import KnownProblem, TicketLink
+from tickets.models.replies import CannedReply, ReplyThen
 from tickets.models.ticket import REFERENCE_PREFIX, Project, Ticket, reference_in, reference_of
+from tickets.models.work import RemoteSession, Repair, Visit, VisitStatus
 
 __all__ = [
     "ATTACHMENT_FOLDER",
@@ -42,6 +45,7 @@ __all__ = [
     "AutoAssign",
     "BreachClock",
     "BusinessCalendar",
+    "CannedReply",
     "Category",
     "Channel",
     "ClosedDay",
@@ -49,10 +53,17 @@ __all__ = [
     "Event",
     "EventKind",
     "Impact",
+    "KnownProblem",
     "Priority",
     "PrivateStorage",
     "Project",
     "ProjectStatus",
+    "RecurringRun",
+    "RecurringTicket",
+    "RemoteSession",
+    "Repair",
+    "RepeatUnit",
+    "ReplyThen",
     "ReportAs",
     "ResolutionCode",
     "SavedFilter",
@@ -63,6 +74,8 @@ __all__ = [
     "TicketStatus",
     "TrainingSetup",
     "Urgency",
+    "Visit",
+    "VisitStatus",
     "Watcher",
     "_attachment_path",
     "category_path",

@@ -75,6 +75,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("Email")
     API = "api", _("API")
+    SCHEDULE = "schedule", _("Recurring schedule")
 
 
 class Impact(models.IntegerChoices):
@@ -140,3 +141,10 @@ class EventKind(models.TextChoices):
     ALERTED = "alerted", _("Alert raised")
     PROJECT_CHANGED = "project_changed", _("Project changed")
     LINKED = "linked", _("Linked to a ticket")
+    MERGED = "merged", _("Merged")
+    PARENT_CHANGED = "parent_changed", _("Parent ticket changed")
+    KNOWN_PROBLEM = "known_problem", _("Known problem")
+    VISIT = "visit", _("On-site visit")
+    REMOTE_SESSION = "remote_session", _("Remote session")
+    REPAIR = "repair", _("Repair")
+    RECURRING = "recurring", _("Recurring work")

@@ -163,6 +163,24 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
     )
+    # Merged into another ticket: its conversation, files and watchers moved there; its page leads there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+    )
+    # A parent ticket (a move, an outage) gathers the tickets of its parts and shows their progress.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
     # Nullable: the benchmark loader writes tickets with COPY naming only some columns.
     project = models.ForeignKey(
         Project,

@@ -3,15 +3,19 @@
 The values are those stored in Notification.kind since the first migration: never rename one.
 """
 
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications import kinds as registry
+from tickets import calendar
 from tickets.models import status_label
 from tickets.notices.tokens import watcher_stop_token
 
@@ -39,6 +43,12 @@ class NotificationKind(models.TextChoices):
     NEW_TICKET = "new_ticket", gettext_lazy("A new ticket")
     BREACH = "breach", gettext_lazy("Due time passed")
     TRIAGE_STALE = "triage_stale", gettext_lazy("Left in triage too long")
+    # On-site visits: to the requester, with the calendar invitation; to the technician, another time asked.
+    VISIT_BOOKED = "visit_booked", gettext_lazy("A visit booked or moved")
+    VISIT_CANCELLED = "visit_cancelled", gettext_lazy("A visit called off")
+    VISIT_CHANGE_ASKED = "visit_change_asked", gettext_lazy("Another time asked for a visit")
+    # To the technician: a device sent to repair is not back on the day expected.
+    REPAIR_OVERDUE = "repair_overdue", gettext_lazy("A repair late back")
 
 
 # Who is offered (and sent) each kind, by capability: None is anyone with a ticket of their own or watched.
@@ -52,6 +62,8 @@ AUDIENCE: dict[str, str | None] = {
     NotificationKind.NEW_TICKET: "notifications.new_ticket_alerts",
     NotificationKind.BREACH: "notifications.breach_alerts",
     NotificationKind.TRIAGE_STALE: "notifications.triage_alerts",
+    NotificationKind.VISIT_CHANGE_ASKED: "tickets.work",
+    NotificationKind.REPAIR_OVERDUE: "tickets.work",
 }
 
 # The headline (also the subject) and the first sentence of each kind of news, translated when used.
@@ -129,6 +141,25 @@ WORDING: dict[str, tuple[str | Promise, str | Promise]] = {
         gettext_lazy("Still in triage: %(subject)s"),
         gettext_lazy("This ticket has waited in triage longer than it should."),
     ),
+    NotificationKind.VISIT_BOOKED: (
+        gettext_lazy("A technician comes to you: %(subject)s"),
+        gettext_lazy(
+            "%(technician)s comes on %(visit_when)s, at %(place)s. The invitation is attached for your calendar. "
+            "If the time does not suit you, ask for another on the ticket page."
+        ),
+    ),
+    NotificationKind.VISIT_CANCELLED: (
+        gettext_lazy("Visit called off: %(subject)s"),
+        gettext_lazy("The visit of %(visit_when)s is called off. We will tell you if we book another."),
+    ),
+    NotificationKind.VISIT_CHANGE_ASKED: (
+        gettext_lazy("%(requester)s asks for another time: %(subject)s"),
+        gettext_lazy("The requester asks to move your visit of %(visit_when)s."),
+    ),
+    NotificationKind.REPAIR_OVERDUE: (
+        gettext_lazy("Repair late back: %(subject)s"),
+        gettext_lazy("%(device)s was expected back from %(vendor)s on %(expected_back)s and is not recorded as back."),
+    ),
 }
 
 
@@ -162,7 +193,31 @@ def wording_values(context: dict[str, Any]) -> dict[str, Any]:
         "assignee": context.get("assignee_name") or _("a technician"),
         "status": status_label(context.get("status", "")),
         "requester": context.get("requester_name", ""),
+        "technician": context.get("visit_technician", "") or _("A technician"),
+        "visit_when": _visit_when(context),
+        "place": context.get("visit_place", ""),
+        "device": context.get("device", ""),
+        "vendor": context.get("vendor", ""),
+        "expected_back": _day(context.get("expected_back", "")),
     }
+
+
+def _visit_when(context: dict[str, Any]) -> str:
+    """A visit's window in the reader's language and time zone (the message is rendered under both)."""
+    starts, ends = context.get("visit_starts_at"), context.get("visit_ends_at")
+    if not starts or not ends:
+        return ""
+    start = timezone.localtime(datetime.fromisoformat(starts))
+    end = timezone.localtime(datetime.fromisoformat(ends))
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": date_format(start, "DATE_FORMAT"),
+        "start": time_format(start, "TIME_FORMAT"),
+        "end": time_format(end, "TIME_FORMAT"),
+    }
+
+
+def _day(value: str) -> str:
+    return date_format(date.fromisoformat(value), "DATE_FORMAT") if value else ""
 
 
 def message_details(context: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +247,9 @@ def register_kinds() -> None:
                 audience=AUDIENCE.get(kind),
                 values=wording_values,
                 details=message_details,
+                attachments=calendar.visit_invitation
+                if kind in (NotificationKind.VISIT_BOOKED, NotificationKind.VISIT_CANCELLED)
+                else registry.no_attachments,
             )
             for kind in NotificationKind
         )

@@ -132,6 +132,20 @@ def notifications_for_event(event: Event) -> list[Notification]:
     elif event.kind == EventKind.ALERTED and event.action == "triage_stale":
         for coordinator in _holders(NotificationKind.TRIAGE_STALE):
             wanted.append((coordinator, NotificationKind.TRIAGE_STALE, base))
+    elif event.kind == EventKind.VISIT and event.action in ("book", "reschedule", "cancel"):
+        # To the requester alone, with the calendar invitation: a watcher is not visited.
+        kind = NotificationKind.VISIT_CANCELLED if event.action == "cancel" else NotificationKind.VISIT_BOOKED
+        if requester is not None:
+            wanted.append((requester, kind, {**base, **_visit_values(event)}))
+    elif event.kind == EventKind.VISIT and event.action == "ask_change":
+        technician = User.objects.filter(pk=(event.new or {}).get("visit_technician_id")).first()
+        to_assignee(
+            NotificationKind.VISIT_CHANGE_ASKED, who=technician or assignee, body=event.note, **_visit_values(event)
+        )
+    elif event.kind == EventKind.ALERTED and event.action == "repair_overdue":
+        sender = User.objects.filter(pk=(event.new or {}).get("sent_by")).first()
+        values = {name: (event.new or {}).get(name, "") for name in ("device", "vendor", "expected_back")}
+        to_assignee(NotificationKind.REPAIR_OVERDUE, who=assignee or sender, **values)
     # Internal events (notes, triage, time logged) tell no requester and no watcher.
 
     return _rows(event, wanted)
@@ -202,6 +216,11 @@ def _watchers(ticket: Ticket) -> list[Recipient]:
 
 def _watcher_recipient(watcher: Watcher) -> Recipient:
     return Recipient(watcher.user, watcher.user.email if watcher.user else watcher.email, watcher_id=watcher.pk)
+
+
+def _visit_values(event: Event) -> dict[str, Any]:
+    """What a visit's message keeps of it: the invitation is written from these when the mail is."""
+    return {name: value for name, value in (event.new or {}).items() if name.startswith("visit_")}
 
 
 def _comment_body(event: Event) -> str:

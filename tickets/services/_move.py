@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tickets import workflow
-from tickets.models import EventKind, Ticket
+from tickets.models import OPEN_STATUSES, EventKind, KnownProblem, Ticket
 from tickets.services._change import Change, Values, person, ticket_change
 from tickets.workflow import MissingFields
 
@@ -56,6 +56,9 @@ def ticket_move(
         workflow.apply(locked, rule, now=moment)
         if extra is not None:
             fields += extra(locked)
+        if locked.status not in OPEN_STATUSES:
+            # Solved or cancelled: a notice of it as a known problem comes down with it.
+            KnownProblem.objects.filter(ticket=locked, taken_down_at__isnull=True).update(taken_down_at=moment)
         new: Values = {"status": locked.status, "assignee": person(locked.assignee)}
         new.update({name: getattr(locked, name) for name in track})
         return Change(

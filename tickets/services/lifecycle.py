@@ -6,12 +6,14 @@ Each is a workflow action (tickets.workflow) taken through ticket_move.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from tickets.models import ResolutionCode, Ticket, TicketStatus
 from tickets.services._move import ticket_move
+from tickets.services.watchers import requester_follows
 from tickets.workflow import MissingFields, WorkflowError
 
 # --- technicians -------------------------------------------------------------------------------
@@ -170,7 +172,8 @@ def ticket_cancel(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Cancel: the requester withdraws a new ticket, or a coordinator cancels (as a duplicate, as spam)."""
+    """Cancel: the requester withdraws a new ticket, or a coordinator cancels (as a duplicate, as spam). A
+    duplicate's requester follows the ticket it repeats from then on, and is told so."""
     if duplicate_of is not None:
         if duplicate_of.pk == ticket.pk:
             raise WorkflowError(_("A ticket cannot be a duplicate of itself."))
@@ -183,9 +186,14 @@ def ticket_cancel(
         locked.resolution_code = ResolutionCode.DUPLICATE
         return ["duplicate_of", "resolution_code"]
 
-    return ticket_move(
-        ticket=ticket, action="cancel", by=by, expected_version=expected_version, note=note, now=now, extra=extra
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        cancelled = ticket_move(
+            ticket=ticket, action="cancel", by=by, expected_version=expected_version, note=note, now=now, extra=extra
+        )
+        if duplicate_of is not None:
+            requester_follows(kept=duplicate_of, duplicate=cancelled, by=by, now=now)
+    return cancelled
 
 
 def ticket_close(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -121,3 +122,30 @@ def watcher_remove(*, watcher: Watcher, by: User | None) -> None:
         now=timezone.now(),
     )
     watcher.delete()
+
+
+def requester_follows(*, kept: Ticket, duplicate: Ticket, by: User | None, now: datetime) -> Watcher | None:
+    """The requester of `duplicate` follows `kept` from now on, and is told so (once: the watcher's message).
+    Nothing when they are `kept`'s requester or follow it already. Called inside the caller's transaction."""
+    employee = duplicate.requester
+    if employee.pk == kept.requester_id:
+        return None
+    user = employee.user if employee.user_id and employee.user and employee.user.is_active else None
+    address = "" if user else (employee.email or "").strip().lower()
+    if user is None and not address:
+        return None
+    existing = Watcher.objects.filter(ticket=kept).filter(Q(user=user) if user else Q(email__iexact=address))
+    if existing.exists():
+        return None
+    watcher = Watcher.objects.create(ticket=kept, user=user, email=address, added_by=by, created_at=now)
+    record(
+        kept,
+        by=by,
+        kind=EventKind.WATCHERS_CHANGED,
+        action="watch",
+        new={"watcher": user.email if user else address, "watcher_id": watcher.pk, "outside": False},
+        note=gettext("The requester of %(ticket)s, the same problem.") % {"ticket": duplicate.reference},
+        is_public=False,
+        now=now,
+    )
+    return watcher

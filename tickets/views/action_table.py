@@ -10,7 +10,7 @@ from django import forms as django_forms
 from django.utils.translation import gettext as _
 
 from tickets import forms, services, workflow
-from tickets.models import Ticket
+from tickets.models import OPEN_STATUSES, Ticket
 from tickets.views.common import prefixed
 
 
@@ -48,9 +48,11 @@ def _assign(ticket: Ticket, by: Any, data: dict) -> Ticket:
 
 
 def _resolve(ticket: Ticket, by: Any, data: dict) -> Ticket:
-    return services.ticket_resolve(
-        **_common(ticket, by, data), resolution_notes=data["resolution_notes"], resolution_code=data["resolution_code"]
-    )
+    values = {"resolution_notes": data["resolution_notes"], "resolution_code": data["resolution_code"]}
+    if data.get("with_children") and ticket.children.filter(status__in=OPEN_STATUSES).exists():
+        parent, _resolved, _left = services.ticket_resolve_with_children(**_common(ticket, by, data), **values)
+        return parent
+    return services.ticket_resolve(**_common(ticket, by, data), **values)
 
 
 def _cancel(ticket: Ticket, by: Any, data: dict) -> Ticket:

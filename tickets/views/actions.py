@@ -27,7 +27,7 @@ from tickets.views.common import (
     refused,
     too_many_replies,
 )
-from tickets.views.ticket import COMMENT_PREFIX, render_ticket, service_refusal, stale_page
+from tickets.views.ticket import COMMENT_PREFIX, canned_posted, render_ticket, service_refusal, stale_page
 from tickets.workflow import WorkflowError
 
 
@@ -143,25 +143,40 @@ def _comment(request: SignedInRequest, number: int, *, is_internal: bool) -> Htt
     ticket = permissions.get_ticket_for(request.user, number)
     if not permissions.can_act(request.user, "note" if is_internal else "reply", ticket):
         raise PermissionDenied
-    form = forms.CommentForm(
-        prefixed(request.POST, COMMENT_PREFIX), prefixed(request.FILES, COMMENT_PREFIX), prefix=COMMENT_PREFIX
-    )
+    data = prefixed(request.POST, COMMENT_PREFIX)
+    # A public reply begun from a canned one carries it, and what follows it (tickets.services.replies).
+    canned = None if is_internal else canned_posted(request.user, data.get(f"{COMMENT_PREFIX}-canned"))
+    form = forms.CommentForm(data, prefixed(request.FILES, COMMENT_PREFIX), prefix=COMMENT_PREFIX, canned=canned)
     if not form.is_valid():
         return render_ticket(request, ticket, bound={"comment": form}, status=REFUSED)
     if limit_count(request, "comment_add", key=by_user):
         form.add_error(None, too_many_replies())
         return render_ticket(request, ticket, bound={"comment": form}, status=429)
     try:
-        services.comment_add(
-            ticket=ticket,
-            by=request.user,
-            body=form.cleaned_data["body"],
-            is_internal=is_internal,
-            files=form.cleaned_data["attachments"],
-        )
+        if canned is not None:
+            services.reply_with_canned(
+                ticket=ticket,
+                by=request.user,
+                reply=canned,
+                body=form.cleaned_data["body"],
+                then=form.cleaned_data.get("then") or "",
+                minutes=form.cleaned_data.get("minutes") or 0,
+                files=form.cleaned_data["attachments"],
+            )
+        else:
+            services.comment_add(
+                ticket=ticket,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                is_internal=is_internal,
+                files=form.cleaned_data["attachments"],
+            )
     except attachments.FilesNotStored as error:
         form.add_error("attachments", error.message)
         return render_ticket(request, ticket, bound={"comment": form}, status=FILES_NOT_STORED)
+    except SERVICE_ERRORS as error:
+        error_onto_form(form, error)
+        return render_ticket(request, ticket, bound={"comment": form}, status=REFUSED)
     messages.success(request, _("Your note is saved.") if is_internal else _("Your reply is sent."))
     return redirect(ticket)
 

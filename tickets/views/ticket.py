@@ -7,7 +7,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBase, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
-from tickets.models import SOLVED_STATUSES, Ticket, reference_of
+from tickets.models import SOLVED_STATUSES, CannedReply, Ticket, reference_of
+from tickets.services.known_problems import may_publish
+from tickets.services.replies import canned_replies_for
 from tickets.views.action_table import ACTIONS, DEFAULT_STYLE, action_form
 from tickets.views.common import (
     STALE,
@@ -109,6 +111,17 @@ def render_ticket(
         if action in actions
         for is_next in [_is_next(action, ticket, user, actions)]
     ]
+    work = selectors.ticket_work(ticket, staff=is_staff_view)
+    if not work.children_open:
+        for action in action_forms:
+            if action["name"] == "resolve":
+                action["form"].fields.pop("with_children", None)
+    may_use_canned = is_staff_view and "reply" in actions and can(user, "tickets.canned_replies")
+    canned = (
+        canned_posted(user, request.GET.get("canned"))
+        if may_use_canned and request.method == "GET" and "comment" not in bound
+        else None
+    )
     triage_is_next = "triage" in actions and _is_next("triage", ticket, user, actions)
     next_names = {action["name"] for action in action_forms if action["is_next"]} | (
         {"triage"} if triage_is_next else set()
@@ -133,7 +146,14 @@ def render_ticket(
             if name in ACTIONS and name not in actions and _typed_values(form)
         ],
         "comment_form": bound.get("comment")
-        or forms.CommentForm(initial=_quoted(request, ticket, actions), prefix=COMMENT_PREFIX),
+        or forms.CommentForm(
+            initial=_canned_text(canned, ticket, user) if canned else _quoted(request, ticket, actions),
+            prefix=COMMENT_PREFIX,
+            canned=canned,
+        ),
+        "canned_replies": list(canned_replies_for(user).values("pk", "title")) if may_use_canned else [],
+        "canned_active": canned,
+        "work": work,
         # A requester sees the details of their own device; of any other only the tag they typed.
         "device_is_theirs": ticket.device is not None and ticket.device.assigned_to_id == ticket.requester_id,
         "sla": sla.clocks(ticket, timezone.now()) if ticket.is_open or ticket.status == "resolved" else None,
@@ -149,6 +169,12 @@ def render_ticket(
                 "requester_recent": selectors.tickets_recent_for_employee(ticket.requester, exclude=ticket),
                 "related": selectors.tickets_related(ticket),
                 "may_link": permissions.can(user, "log_time", ticket),
+                "may_merge": "merge" in actions,
+                "may_work": "log_time" in actions,
+                "may_publish": may_publish(user, ticket),
+                "parent_form": forms.ParentForm(
+                    initial={"parent": ticket.parent.reference if ticket.parent_id else ""}, prefix="parent"
+                ),
                 "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)
                 if ticket.device is not None
                 else [],
@@ -193,6 +219,19 @@ def _quoted(request: SignedInRequest, ticket: Ticket, actions: set[str] | frozen
     return {"body": _("How %(reference)s was solved:") % {"reference": reference_of(number)} + "\n" + lines + "\n\n"}
 
 
+def canned_posted(user: Any, value: object) -> CannedReply | None:
+    """The canned reply `value` names, when `user` may use it; None for anything else."""
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return canned_replies_for(user).filter(pk=pk).first()
+
+
+def _canned_text(canned: CannedReply, ticket: Ticket, user: Any) -> dict[str, str]:
+    return {"body": services.canned_reply_fill(canned, ticket=ticket, by=user)}
+
+
 def _typed_values(form: django_forms.BaseForm) -> list[tuple[str, str]]:
     """(label, text) of each visible field the person filled in."""
     typed: list[tuple[str, str]] = []
@@ -214,6 +253,15 @@ def render_ticket_page(
 @login_required
 def detail(request: SignedInRequest, number: int) -> HttpResponseBase:
     ticket = permissions.get_ticket_for(request.user, number)
+    if ticket.merged_into_id is not None and request.GET.get("merged") != "show":
+        # A merged ticket's address leads to the kept one, for whoever may see it.
+        kept = permissions.tickets_visible_to(request.user).filter(pk=ticket.merged_into_id).first()
+        if kept is not None:
+            messages.info(
+                request,
+                _("%(ticket)s was merged into %(kept)s.") % {"ticket": ticket.reference, "kept": kept.reference},
+            )
+            return redirect(kept)
     return render_ticket(request, ticket)
 
 
