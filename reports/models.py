@@ -31,6 +31,7 @@ MEASURES = (
     "escalations_received",  # escalations to the technician
     "reopened_after",  # reopenings of a resolution the technician had given
     "minutes_logged",  # time the technician logged
+    "repairs",  # devices sent to repair (device slices, on the day sent)
 )
 
 
@@ -58,6 +59,7 @@ class DayFigures(models.Model):
     escalations_received = models.IntegerField(default=0)
     reopened_after = models.IntegerField(default=0)
     minutes_logged = models.IntegerField(default=0)
+    repairs = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -75,7 +77,7 @@ class DayFigures(models.Model):
             # the machines report every device's faults, the training needs every employee's questions.
             models.Index(
                 fields=["grain", "day", "member"],
-                include=["failures", "repeat_failures"],
+                include=["failures", "repeat_failures", "repairs"],
                 condition=models.Q(group_by="device", within="", within_member=""),
                 name="day_figures_device_faults",
             ),

@@ -37,7 +37,7 @@ Row = tuple[date, str, str, str, str]
 # The filters of the desk report: the desk is counted whole and within each member of each of these.
 DESK_WITHIN = ("department", "location", "category", "tier", "priority", "channel")
 # The Events that count for a technician.
-ACTIVITY = ("escalate", "reopen", "reopen_closed", "log_time")
+ACTIVITY = ("escalate", "reopen", "reopen_closed", "log_time", "repair_send")
 
 
 # Where each measure sits in a row's list of values (MEASURES' order, the table's columns).
@@ -298,6 +298,10 @@ def event_figures(
             tally.count(day, [("technician", sender, "", "")], {"escalations_sent": 1})
         if held(new):
             tally.count(day, [("technician", held(new), "", "")], {"escalations_received": 1})
+    elif action == "repair_send":
+        # A device sent to repair counts against it, on the day it went (tickets.services.repairs).
+        if new.get("device_id"):
+            tally.count(day, [("device", _member(new["device_id"]), "", "")], {"repairs": 1})
     elif action in ("reopen", "reopen_closed"):
         if held(old):
             tally.count(day, [("technician", held(old), "", "")], {"reopened_after": 1})

@@ -10,13 +10,18 @@ from tickets import services
 from tickets.models import (
     Attachment,
     BusinessCalendar,
+    CannedReply,
     Category,
     ClosedDay,
     Comment,
     Event,
+    KnownProblem,
     Project,
+    RecurringTicket,
+    Repair,
     SlaPolicy,
     Ticket,
+    Visit,
 )
 
 
@@ -156,3 +161,38 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "ticket", "size", "uploaded_by", "created_at"]
     list_select_related = ["ticket", "uploaded_by"]
     exclude = ["file"]  # no public URL: download from the ticket page
+
+
+# The technician's day: read here, changed on the desk's own pages (through tickets.services).
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ReadOnlyAdmin):
+    list_display = ["title", "owner", "then", "minutes", "use_count"]
+    list_select_related = ["owner"]
+    search_fields = ["title"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "technician", "starts_at", "ends_at", "status"]
+    list_select_related = ["ticket", "technician"]
+    list_filter = ["status"]
+
+
+@admin.register(Repair)
+class RepairAdmin(ReadOnlyAdmin):
+    list_display = ["device", "vendor", "rma_number", "sent_on", "expected_back", "returned_on", "ticket"]
+    list_select_related = ["device", "ticket"]
+    search_fields = ["rma_number", "device__asset_tag", "vendor"]
+
+
+@admin.register(RecurringTicket)
+class RecurringTicketAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "every", "unit", "next_on", "is_active"]
+
+
+@admin.register(KnownProblem)
+class KnownProblemAdmin(ReadOnlyAdmin):
+    list_display = ["public_text", "ticket", "published_at", "taken_down_at", "me_too_count"]
+    list_select_related = ["ticket"]

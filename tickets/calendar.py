@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -83,6 +84,20 @@ def visit_invitation(context: dict[str, Any]) -> list[tuple[str, bytes, str]]:
     calendar.add_component(event)
     name = "cancelled-visit.ics" if cancelled else "visit.ics"
     return [(name, calendar.to_ical(), f"text/calendar; method={method}; charset=UTF-8")]
+
+
+def visit_when(values: dict[str, Any]) -> str:
+    """A visit's window as stored (an Event's or a message's values), in the reader's language and time zone."""
+    starts, ends = values.get("visit_starts_at"), values.get("visit_ends_at")
+    if not starts or not ends:
+        return ""
+    start = timezone.localtime(datetime.fromisoformat(starts))
+    end = timezone.localtime(datetime.fromisoformat(ends))
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": date_format(start, "DATE_FORMAT"),
+        "start": time_format(start, "TIME_FORMAT"),
+        "end": time_format(end, "TIME_FORMAT"),
+    }
 
 
 def _utc(value: str) -> datetime:

@@ -123,6 +123,7 @@ class DeviceRow:
     previous_rate: float | None
     repeat_failures: int
     previous_repeat_failures: int
+    repairs: int  # sent to repair in the period
     failure_list: list[Failure]  # this period's latest SHOWN_FAILURES, oldest first
     url: str  # the device's page
     filters: Filters  # its hardware tickets this period
@@ -163,19 +164,20 @@ def _failures_by(group_by: str, period: Period, which: Q, **more: object) -> dic
     `which` (this period's, the previous one's or both), one query. Named members (`member__in`) are read by
     the member index: devices and models are only ever counted whole (reports.rollups), so their rows need
     no `within` condition, and without one PostgreSQL does not scan every device's faults for fifty."""
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     whole = {} if "member__in" in more else {"within": "", "within_member": ""}
     rows = (
         DayFigures.objects.filter(which, group_by=group_by, **whole, **more)
         .annotate(current=current_flag(period))
         .values_list("member", "current")
-        .annotate(n=Sum("failures"), repeats=Sum("repeat_failures"))
+        .annotate(n=Sum("failures"), repeats=Sum("repeat_failures"), repairs=Sum("repairs"))
         .order_by()
     )
-    for member, is_current, n, repeats in rows:
+    for member, is_current, n, repeats, repairs in rows:
         at = 0 if is_current else 1
         found[member][at] += n or 0
         found[member][at + 2] += repeats or 0
+        found[member][at + 4] += repairs or 0
     return found
 
 
@@ -258,7 +260,7 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                 )
             )
         now = counts.get(str(pk), [0])[0]
-        _now, before, repeats, repeats_before = figures.get(str(pk), [0, 0, 0, 0])
+        _now, before, repeats, repeats_before, repairs, _repairs_before = figures.get(str(pk), [0, 0, 0, 0, 0, 0])
         least = min(MIN_EXPOSURE_DAYS, period.days)
         device_rate = rate(now, max(days, least)) if days else None
         least_before = min(MIN_EXPOSURE_DAYS, previous.days)
@@ -290,6 +292,7 @@ def _device_rows(period: Period, counts: dict[str, list[int]], ids: list[int]) -
                 previous_rate=previous_rate,
                 repeat_failures=repeats,
                 previous_repeat_failures=repeats_before,
+                repairs=repairs,
                 failure_list=failures,
                 url=device.get_absolute_url(),
                 filters=failure_filters(period, device=str(pk)),

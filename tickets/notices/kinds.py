@@ -3,13 +3,12 @@
 The values are those stored in Notification.kind since the first migration: never rename one.
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -194,25 +193,11 @@ def wording_values(context: dict[str, Any]) -> dict[str, Any]:
         "status": status_label(context.get("status", "")),
         "requester": context.get("requester_name", ""),
         "technician": context.get("visit_technician", "") or _("A technician"),
-        "visit_when": _visit_when(context),
+        "visit_when": calendar.visit_when(context),
         "place": context.get("visit_place", ""),
         "device": context.get("device", ""),
         "vendor": context.get("vendor", ""),
         "expected_back": _day(context.get("expected_back", "")),
-    }
-
-
-def _visit_when(context: dict[str, Any]) -> str:
-    """A visit's window in the reader's language and time zone (the message is rendered under both)."""
-    starts, ends = context.get("visit_starts_at"), context.get("visit_ends_at")
-    if not starts or not ends:
-        return ""
-    start = timezone.localtime(datetime.fromisoformat(starts))
-    end = timezone.localtime(datetime.fromisoformat(ends))
-    return _("%(day)s, %(start)s to %(end)s") % {
-        "day": date_format(start, "DATE_FORMAT"),
-        "start": time_format(start, "TIME_FORMAT"),
-        "end": time_format(end, "TIME_FORMAT"),
     }
 
 

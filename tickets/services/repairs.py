@@ -23,6 +23,7 @@ def _repair_values(repair: Repair) -> dict[str, object]:
     return {
         "repair": repair.pk,
         "device": repair.device.asset_tag,
+        "device_id": repair.device_id,
         "vendor": repair.vendor,
         "rma_number": repair.rma_number,
         "expected_back": repair.expected_back.isoformat() if repair.expected_back else "",
@@ -74,7 +75,7 @@ def repair_send(
                 created_at=now,
             )
             device_set_in_repair(device=device, by=by, in_repair=True)
-            ticket_change(ticket, by=by, apply=_repair_event(repair, "send"), now=now)
+            ticket_change(ticket, by=by, apply=_repair_event(repair, "repair_send"), now=now)
             current = Ticket.objects.get(pk=ticket.pk)
             if current.status == TicketStatus.ASSIGNED and workflow.is_allowed(current, "start", by):
                 current = ticket_start(ticket=current, by=by, now=now)
@@ -127,7 +128,7 @@ def repair_return(
             device_set_in_repair(device=repair.device, by=by, in_repair=False)
         except AssetError as error:
             raise WorkflowError(str(error)) from None
-        ticket_change(ticket, by=by, apply=_repair_event(repair, "return", note=outcome.strip()), now=now)
+        ticket_change(ticket, by=by, apply=_repair_event(repair, "repair_return", note=outcome.strip()), now=now)
         current = Ticket.objects.get(pk=ticket.pk)
         if current.status == TicketStatus.WAITING_VENDOR and workflow.is_allowed(current, "resume", by):
             ticket_resume(ticket=current, by=by, note=gettext("The device is back from repair."), now=now)

@@ -1,4 +1,4 @@
-"""The tickets about an employee or a device, shown on the inventory's pages.
+"""The tickets about an employee or a device, and a device's repairs, shown on the inventory's pages.
 
 The inventory (assets) sits under tickets and imports none of its code: its pages load this tag.
 """
@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.core.paginator import Paginator
 
+from accounts.permissions import can
 from assets.models import Device, Employee
 from tickets import selectors
 
@@ -29,3 +30,12 @@ def ticket_history(context: Any, *, employee: Employee | None = None, device: De
         raise template.TemplateSyntaxError("ticket_history needs an employee or a device.")
     page = Paginator(tickets, PER_PAGE).get_page(request.GET.get("tickets_page"))
     return {"request": request, "tickets": page}
+
+
+@register.inclusion_tag("tickets/work/_device_repairs.html", takes_context=True)
+def device_repairs(context: Any, device: Device) -> dict[str, Any]:
+    """A device's repairs, the latest first, for staff who may see its history; nothing for others."""
+    request = context["request"]
+    if not can(request.user, "tickets.view_all"):
+        return {"repairs": None}
+    return {"repairs": selectors.device_repairs(device), "device": device}

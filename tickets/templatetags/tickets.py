@@ -7,6 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tickets import calendar
 from tickets.models import Event, EventKind, Ticket, TicketStatus, mail_sender_label, reference_of, status_label
 
 register = template.Library()
@@ -147,6 +148,58 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
             "reference": reference_of(event.new.get("ticket", 0)),
             "subject": event.new.get("subject", ""),
         }
+    if event.kind == EventKind.MERGED:
+        return _("%(actor)s merged %(reference)s, %(subject)s, into this ticket.") % {
+            "actor": actor,
+            "reference": reference_of(event.new.get("ticket", 0)),
+            "subject": event.new.get("subject", ""),
+        }
+    if event.kind == EventKind.PARENT_CHANGED:
+        reference = reference_of(event.new.get("ticket") or event.new.get("parent") or event.old.get("parent") or 0)
+        sentence = {
+            "set_parent": _("%(actor)s made the ticket a child of %(reference)s."),
+            "unset_parent": _("%(actor)s took the ticket out of its parent %(reference)s."),
+            "child_added": _("%(actor)s made %(reference)s a child of this ticket."),
+            "child_removed": _("%(actor)s took %(reference)s out of this ticket's children."),
+        }.get(event.action, _("%(actor)s changed the parent ticket."))
+        return sentence % {"actor": actor, "reference": reference}
+    if event.kind == EventKind.KNOWN_PROBLEM:
+        if event.action == "take_down":
+            return _("%(actor)s took down the known-problem notice.") % {"actor": actor}
+        return _("%(actor)s told everyone: “%(text)s”") % {"actor": actor, "text": event.new.get("text", "")}
+    if event.kind == EventKind.VISIT:
+        when = calendar.visit_when(event.new)
+        sentence = {
+            "book": _("%(actor)s booked a visit: %(when)s, %(place)s."),
+            "reschedule": _("%(actor)s moved the visit to %(when)s, %(place)s."),
+            "cancel": _("%(actor)s called off the visit of %(when)s."),
+            "ask_change": _("%(actor)s asked for another time for the visit of %(when)s."),
+            "outcome": _("%(actor)s logged how the visit of %(when)s went."),
+        }.get(event.action, _("%(actor)s changed a visit."))
+        return sentence % {"actor": actor, "when": when, "place": event.new.get("visit_place", "")}
+    if event.kind == EventKind.REPAIR:
+        values = {"actor": actor, "device": event.new.get("device", ""), "vendor": event.new.get("vendor", "")}
+        if event.action == "repair_return":
+            return _("%(actor)s recorded %(device)s back from repair at %(vendor)s.") % values
+        return _("%(actor)s sent %(device)s to repair at %(vendor)s.") % values
+    if event.kind == EventKind.RECURRING:
+        missed = event.new.get("missed") or 0
+        if missed:
+            return ngettext(
+                "Opened by its recurring schedule; %(missed)s earlier occurrence passed while the scheduler was "
+                "down and was not opened.",
+                "Opened by its recurring schedule; %(missed)s earlier occurrences passed while the scheduler was "
+                "down and were not opened.",
+                missed,
+            ) % {"missed": missed}
+        return _("Opened by its recurring schedule.")
+    if event.kind == EventKind.ALERTED and event.action == "repair_overdue":
+        return _("%(device)s is late back from repair at %(vendor)s; its technician is reminded.") % {
+            "device": event.new.get("device", ""),
+            "vendor": event.new.get("vendor", ""),
+        }
+    if event.kind == EventKind.WATCHERS_CHANGED and event.action == "me_too":
+        return _("%(actor)s has the problem too and follows it.") % {"actor": actor}
     if event.kind == EventKind.ALERTED and event.action == "sla_warning":
         return _("Service level: the resolution is due soon.")
     if event.kind == EventKind.ALERTED and event.action == "sla_breach":

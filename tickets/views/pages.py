@@ -7,7 +7,7 @@ from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.permissions import require
+from accounts.permissions import can, require
 from core.ratelimit import by_user, limit_count
 from tickets import attachments, forms, selectors, services
 from tickets.views.common import FILES_NOT_STORED, SignedInRequest, employee_of, too_many_tickets
@@ -32,8 +32,19 @@ def mine(request: SignedInRequest) -> HttpResponseBase:
             "open_shown": MINE_OPEN_SHOWN,
             "page": Paginator(past_tickets, 25).get_page(request.GET.get("page")),
             "has_employee": employee_of(request.user) is not None,
+            **_known_problems(request),
         },
     )
+
+
+def _known_problems(request: SignedInRequest) -> dict:
+    """The known problems a requester reads on their pages, and those they follow already."""
+    if not can(request.user, "tickets.submit"):
+        return {"known_problems": [], "followed": set()}
+    return {
+        "known_problems": selectors.known_problems_showing(employee_of(request.user)),
+        "followed": selectors.known_problems_followed(request.user),
+    }
 
 
 @login_required
@@ -71,12 +82,13 @@ def submit(request: SignedInRequest) -> HttpResponseBase:
     employee = employee_of(request.user)
     if employee is None:
         return render(request, "tickets/submit.html", {"form": None})
+    known = _known_problems(request)
     form = forms.TicketSubmitForm(request.POST or None, request.FILES or None, employee=employee)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if limit_count(request, "ticket_create", key=by_user):
             form.add_error(None, too_many_tickets())
-            return render(request, "tickets/submit.html", {"form": form}, status=429)
+            return render(request, "tickets/submit.html", {"form": form, **known}, status=429)
         try:
             ticket = services.ticket_create(
                 by=request.user,
@@ -93,12 +105,12 @@ def submit(request: SignedInRequest) -> HttpResponseBase:
             )
         except attachments.FilesNotStored as error:
             form.add_error("attachments", error.message)
-            return render(request, "tickets/submit.html", {"form": form}, status=FILES_NOT_STORED)
+            return render(request, "tickets/submit.html", {"form": form, **known}, status=FILES_NOT_STORED)
         messages.success(
             request, _("Thank you. Your ticket %(ticket)s is with the help desk.") % {"ticket": ticket.reference}
         )
         return redirect(ticket)
-    return render(request, "tickets/submit.html", {"form": form})
+    return render(request, "tickets/submit.html", {"form": form, **known})
 
 
 @login_required

@@ -97,5 +97,16 @@ def canned_fill(request: SignedInRequest, number: int, pk: int) -> HttpResponseB
             "text": services.canned_reply_fill(reply, ticket=ticket, by=request.user),
             "then": reply.then,
             "minutes": reply.minutes,
+            "follows": _follows(reply),
         }
     )
+
+
+def _follows(reply: CannedReply) -> str:
+    """What sending the reply also does, in a line under the reply box."""
+    parts = []
+    if reply.then:
+        parts.append(_("then: %(status)s") % {"status": reply.get_then_display()})
+    if reply.minutes:
+        parts.append(_("%(minutes)s minutes logged") % {"minutes": reply.minutes})
+    return _("Sent with: %(what)s.") % {"what": ", ".join(parts)} if parts else ""
