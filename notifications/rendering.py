@@ -7,6 +7,8 @@ References make mail clients show one ticket's messages as one thread.
 """
 
 import zoneinfo
+from email import encoders
+from email.mime.base import MIMEBase
 from typing import Any
 
 from django.conf import settings
@@ -75,8 +77,20 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in files:
-        message.attach(name, content, mimetype)
+        message.attach(_attachment(name, content, mimetype))
     return message
+
+
+def _attachment(name: str, content: bytes, mimetype: str) -> MIMEBase:
+    """A file as a base64 part, its bytes exactly as given: a calendar invitation keeps the CRLF line ends
+    RFC 5545 asks for, which a text part's transfer encoding would turn into the message's own."""
+    kind, *params = (piece.strip() for piece in mimetype.split(";"))
+    maintype, subtype = kind.split("/", 1)
+    part = MIMEBase(maintype, subtype, **dict(param.split("=", 1) for param in params if "=" in param))
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part
 
 
 def _stored_language(notification: Notification) -> str:

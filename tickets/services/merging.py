@@ -49,10 +49,6 @@ def ticket_merge(
         raise WorkflowError(_("A ticket cannot be merged into itself."))
     if not permissions.tickets_visible_to(by).filter(pk=into.pk).exists():
         raise ActorNotAllowed
-    if into.status == TicketStatus.CANCELLED or into.merged_into_id:
-        raise WorkflowError(
-            _("%(ticket)s is cancelled: merge into the ticket that goes on.") % {"ticket": into.reference}
-        )
     if not permissions.can(by, "log_time", into):
         raise WorkflowError(
             _("%(ticket)s is another technician's: ask them or a coordinator to merge.") % {"ticket": into.reference}
@@ -83,6 +79,11 @@ def ticket_merge(
         # Lower number first, as every writer that locks two tickets does: two merges never wait on each other.
         for one in sorted((ticket, into), key=lambda t: t.pk):
             lock(one)
+        into = Ticket.objects.select_related("requester").get(pk=into.pk)
+        if into.status == TicketStatus.CANCELLED or into.merged_into_id:
+            raise WorkflowError(
+                _("%(ticket)s is cancelled: merge into the ticket that goes on.") % {"ticket": into.reference}
+            )
         source = Ticket.objects.select_related("requester__user").get(pk=ticket.pk)
         # The report itself, as the first of the moved replies, with the files sent with it.
         report = Comment.objects.create(
