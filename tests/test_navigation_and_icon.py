@@ -32,6 +32,9 @@ def test_a_managers_less_used_links_are_under_more(client_for, manager):
         "Reports",
     ]
     assert _names(more, "dropdown-item") == [
+        "My visits",
+        "Canned replies",
+        "Recurring tickets",
         "Projects",
         "Staff",
         "Devices",

@@ -9,6 +9,7 @@ rolled back, so what one request changes never hides what the next would find.
 
 import logging
 import re
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from api import services as api_services
@@ -228,6 +230,31 @@ def _samples(world) -> dict[str, list[dict]]:
         "api:employee": [{"pk": world["employee"].pk}, {"pk": 99999999}],
         "api:device": [{"pk": world["device"].pk}, {"pk": 99999999}],
         "api:project": [{"pk": world["project"].pk}, {"pk": 99999999}],
+        "tickets:canned_edit": [{"pk": world["canned"].pk}, {"pk": 99999999}],
+        "tickets:canned_delete": [{"pk": world["canned"].pk}],
+        "tickets:canned_fill": [{"number": own.pk, "pk": world["canned"].pk}, {"number": own.pk, "pk": 99999999}],
+        **{
+            f"tickets:recurring_{name}": [{"pk": world["recurring"].pk}, {"pk": 99999999}]
+            for name in ("edit", "toggle", "delete")
+        },
+        **{
+            f"tickets:visit_{name}": [{"pk": world["visit"].pk}, {"pk": 99999999}]
+            for name in ("edit", "cancel", "outcome", "ask_change")
+        },
+        "tickets:repair_return": [{"pk": world["repair"].pk}, {"pk": 99999999}],
+        "tickets:me_too": [{"pk": world["known_problem"].pk}, {"pk": 99999999}],
+        **{
+            f"tickets:{name}": tickets[:2]
+            for name in (
+                "merge",
+                "set_parent",
+                "known_problem",
+                "known_problem_take_down",
+                "visit_book",
+                "remote_session",
+                "repair_send",
+            )
+        },
     }
 
 
@@ -287,6 +314,40 @@ def world(db):
         "article": factories.ArticleFactory(owner=cora),
         "staff_article": factories.ArticleFactory(owner=cora, audience="staff", status="draft"),
         "solved_ticket": Ticket.objects.filter(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]).first(),
+        **_technicians_day(own, new, cora),
+    }
+
+
+def _technicians_day(own, new, cora) -> dict:
+    """A canned reply, a schedule, a visit, a repair and a known problem for the walk to reach."""
+    holder = own.assignee or User.objects.get(email=ROLES["technician"])
+    start = timezone.now() + timedelta(days=1)
+    laptop = factories.DeviceFactory(asset_tag="WALK-1")
+    repaired = services.ticket_create(by=cora, requester=own.requester, subject="Walk", device=laptop, impact=3,
+                                      urgency=3)  # fmt: skip
+    repaired = services.ticket_assign(ticket=repaired, by=cora, assignee=holder)
+    return {
+        "canned": services.canned_reply_create(by=cora, shared=True, title="Walk", body="Hi {first_name}"),
+        "recurring": services.recurring_create(
+            by=cora,
+            subject="Walk",
+            description="",
+            requester=own.requester,
+            category=None,
+            tier=1,
+            assignee=None,
+            device=None,
+            location=None,
+            every=1,
+            unit="months",
+            starts_on=start.date(),
+            ends_on=None,
+        ),
+        "visit": services.visit_book(
+            ticket=own, by=cora, technician=holder, starts_at=start, ends_at=start + timedelta(hours=1), place="HQ"
+        ),
+        "repair": services.repair_send(ticket=repaired, by=cora, vendor="Walk", sent_on=start.date()),
+        "known_problem": services.known_problem_publish(ticket=new, by=cora, public_text="Walk is down."),
     }
 
 

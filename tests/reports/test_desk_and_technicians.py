@@ -120,7 +120,7 @@ def test_the_desk_by_channel_and_by_day(week):
     with time_machine.travel(at(9, 12), tick=False):
         report = desk_report(WEEK)
     channels = {row.channel: (row.created, row.resolved, row.first_contact) for row in report.channels}
-    assert channels == {"web": (3, 2, 1), "phone": (1, 1, 1), "api": (0, 0, 0)}
+    assert channels == {"web": (3, 2, 1), "phone": (1, 1, 1), "api": (0, 0, 0), "schedule": (0, 0, 0)}
     by_day = [(b.first.day, b.created, b.resolved, b.backlog) for b in report.buckets]
     assert by_day == [(2, 2, 1, 1), (3, 1, 0, 2), (4, 0, 2, 0), (5, 1, 0, 1), (6, 0, 0, 1), (7, 0, 0, 1), (8, 0, 0, 1)]
 

@@ -129,7 +129,12 @@ def test_the_reply_box_inserts_it_and_the_post_carries_what_follows(client_for, 
     assert fill["then"] == "wait_on_requester" and fill["minutes"] == 5 and fill["text"].startswith("Hello Rita")
     response = client.post(
         reverse("tickets:reply", args=[held.pk]),
-        {"reply-body": "Hello Rita, please restart.", "reply-canned": restart.pk, "reply-then": "", "reply-minutes": "3"},
+        {
+            "reply-body": "Hello Rita, please restart.",
+            "reply-canned": restart.pk,
+            "reply-then": "",
+            "reply-minutes": "3",
+        },
     )
     assert response.status_code == 302
     held.refresh_from_db()
@@ -154,9 +159,15 @@ def test_the_pages_create_edit_and_list_with_usage(client_for, coordinator, djan
     client = client_for(coordinator)
     response = client.post(
         reverse("tickets:canned_create"),
-        {"title": "Password reset", "body": "Hi {first_name}, done.", "body_sv": "Hej {first_name}, klart.", "shared": "on",
-         "then": "", "minutes": "2"},
-    )  # fmt: skip
+        {
+            "title": "Password reset",
+            "body": "Hi {first_name}, done.",
+            "body_sv": "Hej {first_name}, klart.",
+            "shared": "on",
+            "then": "",
+            "minutes": "2",
+        },
+    )
     assert response.status_code == 302
     reply = CannedReply.objects.get()
     assert reply.owner is None and reply.bodies == {"sv": "Hej {first_name}, klart."} and reply.minutes == 2

@@ -86,7 +86,7 @@ def test_updates_reach_every_follower_and_resolving_tells_them_all_and_takes_it_
 
 
 def test_the_report_form_marks_each_problem_with_its_categories(client_for, outage):
-    _ticket, problem, mail, hq = outage
+    _ticket, _problem, mail, hq = outage
     page = client_for(_colleague(hq)).get(reverse("tickets:submit")).content.decode()
     assert f'data-categories="{mail.pk} "' in page and "js/known-problems.js" in page
 

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from notifications.models import Notification
-from tests import factories
 from tickets import services
 from tickets.models import Attachment, Comment, Event, EventKind, Ticket, TicketStatus, Watcher
 from tickets.notices.kinds import NotificationKind

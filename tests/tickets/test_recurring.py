@@ -102,8 +102,9 @@ def test_a_schedule_ends_and_a_paused_one_opens_nothing(coordinator, requester, 
     assert weekly.next_on is None
 
 
-def test_only_coordinators_keep_schedules_and_the_page_lists_the_next_day(client_for, coordinator, technician,
-                                                                            requester, django_assert_max_num_queries):  # fmt: skip
+def test_only_coordinators_keep_schedules_and_the_page_lists_the_next_day(
+    client_for, coordinator, technician, requester, django_assert_max_num_queries
+):
     with pytest.raises(ActorNotAllowed):
         services.recurring_set_active(schedule=RecurringTicket(pk=1), by=technician, active=False)
     client = client_for(coordinator)
@@ -118,9 +119,11 @@ def test_only_coordinators_keep_schedules_and_the_page_lists_the_next_day(client
     })  # fmt: skip
     assert good.status_code == 302
     for index in range(4):
-        services.recurring_create(by=coordinator, subject=f"Check {index}", description="", requester=requester.employee,
-                                  category=None, tier=1, assignee=None, device=None, location=None, every=1,
-                                  unit="days", starts_on=date(2027, 1, 1), ends_on=None)  # fmt: skip
+        services.recurring_create(
+            by=coordinator, subject=f"Check {index}", description="", requester=requester.employee, category=None,
+            tier=1, assignee=None, device=None, location=None, every=1, unit="days", starts_on=date(2027, 1, 1),
+            ends_on=None,
+        )  # fmt: skip
     with django_assert_max_num_queries(8):
         page = client.get(reverse("tickets:recurring_list")).content.decode()
     assert page.count('data-testid="recurring"') == 5

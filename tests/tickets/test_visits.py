@@ -124,7 +124,7 @@ def test_moving_and_calling_off_keep_the_one_calendar_entry(ticket, technician, 
         uids.append(str(entry["UID"]))
         sequences.append(int(entry["SEQUENCE"]))
     assert len(set(uids)) == 1 and sequences == [0, 1, 2]
-    raw, content_type = _invitation(cancelled)
+    raw, _content_type = _invitation(cancelled)
     calendar = Calendar.from_ical(raw)
     assert calendar["METHOD"] == "CANCEL" and calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
 
@@ -197,8 +197,9 @@ def test_the_day_plan_lists_tomorrows_visits_in_order(client_for, ticket, techni
 def test_a_remote_session_needs_consent_and_counts_as_time(client_for, ticket, technician, requester):
     start = NOW - timedelta(minutes=50)
     with pytest.raises(MissingFields):
-        services.remote_session_record(ticket=ticket, by=technician, started_at=start, ended_at=NOW, tool="Quick Assist",
-                                       consent=False)  # fmt: skip
+        services.remote_session_record(
+            ticket=ticket, by=technician, started_at=start, ended_at=NOW, tool="Quick Assist", consent=False
+        )
     with pytest.raises(ActorNotAllowed):
         services.remote_session_record(
             ticket=ticket, by=requester, started_at=start, ended_at=NOW, tool="x", consent=True

@@ -356,6 +356,8 @@ def day_plan(request: SignedInRequest) -> HttpResponseBase:
         day = date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
     except ValueError:
         day = today
+    if not date.min < day < date.max:
+        day = today  # the day before the first or after the last has no date
     return render(
         request,
         "tickets/work/day_plan.html",
