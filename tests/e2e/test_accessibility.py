@@ -32,6 +32,12 @@ PAGES = {
     "tess@demo.example": [
         "/tickets/queue/",
         "{worked_ticket}",
+        "{worked_ticket}visit/",
+        "{worked_ticket}repair/",
+        "{worked_ticket}merge/",
+        "/tickets/visits/",
+        "/tickets/replies/",
+        "/tickets/replies/new/",
         "/assets/devices/",
         "/assets/staff/",
         "/accounts/two-factor/",
@@ -42,6 +48,8 @@ PAGES = {
         "/tickets/log-call/",
         "/assets/import/",
         "/mail/held/",
+        "/tickets/recurring/",
+        "/tickets/recurring/new/",
     ],
     "max@demo.example": [
         "/notifications/failed/",
@@ -52,6 +60,12 @@ PAGES = {
         "/api/tokens/all/",
     ],
 }
+
+
+def resolve(path: str, objects: dict) -> str:
+    """A page of PAGES as an address: "{worked_ticket}visit/" is that ticket's page's "visit/"."""
+    match = re.fullmatch(r"\{(\w+)\}(.*)", path)
+    return objects[match[1]].get_absolute_url() + match[2] if match else path
 
 
 @pytest.mark.parametrize("email", list(PAGES))
@@ -76,8 +90,7 @@ def test_pages_have_no_accessibility_violations(browser_page, login, email):
     for mode in ("light", "dark"):
         browser_page.evaluate(f"localStorage.setItem('helpdesk-color-mode', '{mode}')")
         for path in PAGES[email]:
-            if path.startswith("{"):
-                path = tickets[path.strip("{}")].get_absolute_url()
+            path = resolve(path, tickets)
             browser_page.goto(path)
             assert browser_page.locator("html").get_attribute("data-bs-theme") == mode
             problems = axe_violations(browser_page)

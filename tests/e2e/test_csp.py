@@ -20,7 +20,7 @@ from assets.models import Device, Employee
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from notifications.models import WebhookSubscription
 from tests import factories
-from tests.e2e.test_accessibility import PAGES
+from tests.e2e.test_accessibility import PAGES, resolve
 from tickets.models import BusinessCalendar, Ticket, TicketStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -103,9 +103,7 @@ def demo(settings):
 def _main_pages(watch, email, tickets):
     """The pages the accessibility test walks for this role (tests/e2e/test_accessibility.py)."""
     for path in PAGES[email]:
-        if path.startswith("{"):
-            path = tickets[path.strip("{}")].get_absolute_url()
-        watch.visit(path)
+        watch.visit(resolve(path, tickets))
 
 
 def _menus(watch, logged_in=True):

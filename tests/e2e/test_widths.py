@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from notifications.models import WebhookSubscription
-from tests.e2e.test_accessibility import PAGES
+from tests.e2e.test_accessibility import PAGES, resolve
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.e2e
@@ -128,8 +128,7 @@ def test_every_main_page_fits_every_width(browser_page, login, role):
     found = []
     for path in PAGES[email]:
         name = _slug(path)
-        if path.startswith("{"):
-            path = tickets[path.strip("{}")].get_absolute_url()
+        path = resolve(path, tickets)
         page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
         response = page.goto(path)
         assert response is not None and response.status == 200, (path, response and response.status)

@@ -41,6 +41,7 @@ from helpdesk.demo_people import (  # DEMO_PASSWORD is read here by the tests an
     demo_email,
     employee_email,
 )
+from helpdesk.demo_work import technicians_day_write
 from helpdesk.seed import (
     DEPARTMENTS,
     DEVICE_MODELS,
@@ -360,10 +361,13 @@ class Command(BaseCommand):
         search.fill_comments()
         quiet(recount.logger, lambda: recount.recount(fix=True))  # every row "differs": none was written yet
         articles = articles_write(author=technicians[0], categories=category_by_name)
+        coordinator = User.objects.get(email=demo_email(COORDINATOR[0]))
+        work = technicians_day_write(coordinator=coordinator, technician=technicians[0])
         held = held_mail_write()
         return {
             "tickets": past + tickets,
             "help articles": articles,
+            "canned replies, visits, repairs, known problems and schedules": work,
             "held mails": held,
             "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
