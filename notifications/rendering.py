@@ -86,7 +86,10 @@ def _attachment(name: str, content: bytes, mimetype: str) -> MIMEBase:
     RFC 5545 asks for, which a text part's transfer encoding would turn into the message's own."""
     kind, *params = (piece.strip() for piece in mimetype.split(";"))
     maintype, subtype = kind.split("/", 1)
-    part = MIMEBase(maintype, subtype, **dict(param.split("=", 1) for param in params if "=" in param))
+    part = MIMEBase(maintype, subtype)
+    for param in params:
+        name, _equals, value = param.partition("=")
+        part.set_param(name, value)
     part.set_payload(content)
     encoders.encode_base64(part)
     part.add_header("Content-Disposition", "attachment", filename=name)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions as roles
+from accounts.models import User
 from accounts.permissions import Someone
 from tickets import workflow
 from tickets.models import REFERENCE_PREFIX, Attachment, Comment, Ticket, TicketStatus, Watcher
@@ -35,7 +36,7 @@ _PAGE_RELATED = (
 )
 
 
-def _own_or_followed(user: Someone, prefix: str = "") -> Q:
+def _own_or_followed(user: User, prefix: str = "") -> Q:
     """A requester's tickets: those of their own employee record, and those they follow with their login (a
     known problem they said "Me too" to, the ticket their duplicate was merged into). Never another's
     ticket they were not made a watcher of."""

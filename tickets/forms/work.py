@@ -24,7 +24,7 @@ def _technician_field(label: Any = None, required: bool = True) -> forms.ModelCh
     field = forms.ModelChoiceField(
         label=label or _("Technician"), queryset=selectors.technicians_for_assignment(), required=required
     )
-    field.label_from_instance = lambda user: user.get_full_name() or user.email  # type: ignore[method-assign]
+    field.label_from_instance = lambda user: user.get_full_name() or user.email  # type: ignore[method-assign,assignment]
     return field
 
 
@@ -158,7 +158,8 @@ class VisitForm(forms.Form):
     def for_ticket(cls, ticket: Ticket, user: User, *args: Any, **kwargs: Any) -> "VisitForm":
         location = ticket.requester.location
         initial = {"technician": user.pk, "place": str(location) if location else "", "day": timezone.localdate()}
-        return cls(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        return cls(*args, **kwargs)
 
     @classmethod
     def for_visit(cls, visit: Visit, *args: Any, **kwargs: Any) -> "VisitForm":
@@ -171,7 +172,8 @@ class VisitForm(forms.Form):
             "place": visit.place,
             "bring": visit.bring,
         }
-        return cls(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        return cls(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

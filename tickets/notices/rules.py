@@ -138,12 +138,12 @@ def notifications_for_event(event: Event) -> list[Notification]:
         if requester is not None:
             wanted.append((requester, kind, {**base, **_visit_values(event)}))
     elif event.kind == EventKind.VISIT and event.action == "ask_change":
-        technician = User.objects.filter(pk=(event.new or {}).get("visit_technician_id")).first()
+        technician = User.objects.filter(pk=(event.new or {}).get("visit_technician_id") or 0).first()
         to_assignee(
             NotificationKind.VISIT_CHANGE_ASKED, who=technician or assignee, body=event.note, **_visit_values(event)
         )
     elif event.kind == EventKind.ALERTED and event.action == "repair_overdue":
-        sender = User.objects.filter(pk=(event.new or {}).get("sent_by")).first()
+        sender = User.objects.filter(pk=(event.new or {}).get("sent_by") or 0).first()
         values = {name: (event.new or {}).get(name, "") for name in ("device", "vendor", "expected_back")}
         to_assignee(NotificationKind.REPAIR_OVERDUE, who=assignee or sender, **values)
     # Internal events (notes, triage, time logged) tell no requester and no watcher.

@@ -3,6 +3,7 @@ and Celery beat opens each occurrence exactly once, catching up after a pause wi
 
 import calendar as month_days
 import contextlib
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -71,18 +72,22 @@ def next_occurrence(schedule: RecurringTicket, after: date) -> date | None:
     return None if schedule.ends_on is not None and day > schedule.ends_on else day
 
 
-def _clean(values: dict) -> dict:
+def _clean(values: Mapping[str, object]) -> dict[str, object]:
     cleaned = {name: values.get(name) for name in RECURRING_FIELDS}
     cleaned["subject"] = " ".join(str(cleaned["subject"] or "").split())
     cleaned["description"] = str(cleaned["description"] or "").strip()
     if not cleaned["subject"]:
         raise MissingFields(_("Give the tickets a subject."), ["subject"])
-    if not cleaned["every"] or int(cleaned["every"]) < 1:
+    every = cleaned["every"]
+    if not isinstance(every, int) or every < 1:
         raise MissingFields(_("Repeat at least every 1."), ["every"])
-    if cleaned["ends_on"] and cleaned["ends_on"] < cleaned["starts_on"]:
+    starts_on, ends_on = cleaned["starts_on"], cleaned["ends_on"]
+    if not isinstance(starts_on, date):
+        raise MissingFields(_("Give the first day."), ["starts_on"])
+    if isinstance(ends_on, date) and ends_on < starts_on:
         raise MissingFields(_("The last day cannot come before the first."), ["ends_on"])
     assignee = cleaned["assignee"]
-    if assignee is not None and not can(assignee, "tickets.work"):
+    if assignee is not None and not (isinstance(assignee, User) and can(assignee, "tickets.work")):
         raise MissingFields(_("Choose a technician of the desk."), ["assignee"])
     return cleaned
 

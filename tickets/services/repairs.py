@@ -14,7 +14,7 @@ from assets.models import Device
 from assets.services import AssetError, device_set_in_repair
 from tickets import permissions, workflow
 from tickets.models import EventKind, Repair, Ticket, TicketStatus
-from tickets.services._change import Change, ticket_change
+from tickets.services._change import Apply, Change, ticket_change
 from tickets.services.lifecycle import ticket_resume, ticket_set_waiting, ticket_start
 from tickets.workflow import ActorNotAllowed, MissingFields, WorkflowError
 
@@ -135,7 +135,7 @@ def repair_return(
     return repair
 
 
-def _repair_event(repair: Repair, action: str, note: str = ""):
+def _repair_event(repair: Repair, action: str, note: str = "") -> Apply:
     def apply(locked: Ticket) -> Change:
         return Change(
             kind=EventKind.REPAIR,

@@ -2,7 +2,7 @@
 from the ticket and counted when sent."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -69,8 +69,10 @@ def may_edit(user: User, reply: CannedReply) -> bool:
     return reply.owner_id == user.pk and can(user, "tickets.canned_replies")
 
 
-def _clean(values: dict) -> dict:
-    bodies = {code: text.strip() for code, text in (values.get("bodies") or {}).items() if text and text.strip()}
+def _clean(values: Mapping[str, object]) -> dict[str, object]:
+    given = values.get("bodies") or {}
+    texts = given.items() if isinstance(given, dict) else ()
+    bodies = {str(code): str(text).strip() for code, text in texts if text and str(text).strip()}
     known = dict(settings.LANGUAGES)
     if any(code not in known for code in bodies):
         raise WorkflowError(_("A text is given for a language the desk does not speak."))
@@ -78,11 +80,11 @@ def _clean(values: dict) -> dict:
     if then not in ReplyThen.values:
         raise WorkflowError(_("Choose what follows the reply from the list."))
     return {
-        "title": values["title"].strip(),
-        "body": values["body"].strip(),
+        "title": str(values["title"]).strip(),
+        "body": str(values["body"]).strip(),
         "bodies": bodies,
         "then": then,
-        "minutes": int(values.get("minutes") or 0),
+        "minutes": int(str(values.get("minutes") or 0)),
     }
 
 

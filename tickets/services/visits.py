@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.permissions import can
 from tickets import calendar, permissions
 from tickets.models import EventKind, RemoteSession, Ticket, Visit, VisitStatus
-from tickets.services._change import Change, lock, ticket_change
+from tickets.services._change import Apply, Change, lock, ticket_change
 from tickets.services.conversation import ticket_log_time
 from tickets.workflow import ActorNotAllowed, MissingFields, WorkflowError
 
@@ -25,7 +25,7 @@ def _check_window(starts_at: datetime, ends_at: datetime, *, now: datetime) -> N
         raise MissingFields(_("This time has passed: choose one to come."), ["starts_at"])
 
 
-def _visit_event(visit: Visit, action: str, *, note: str = "", cancelled: bool = False, public: bool = True):
+def _visit_event(visit: Visit, action: str, *, note: str = "", cancelled: bool = False, public: bool = True) -> Apply:
     def apply(locked: Ticket) -> Change:
         return Change(
             kind=EventKind.VISIT,

@@ -156,27 +156,27 @@ def event_summary(event: Event, staff_view: bool = False) -> str:
         }
     if event.kind == EventKind.PARENT_CHANGED:
         reference = reference_of(event.new.get("ticket") or event.new.get("parent") or event.old.get("parent") or 0)
-        sentence = {
+        wording = {
             "set_parent": _("%(actor)s made the ticket a child of %(reference)s."),
             "unset_parent": _("%(actor)s took the ticket out of its parent %(reference)s."),
             "child_added": _("%(actor)s made %(reference)s a child of this ticket."),
             "child_removed": _("%(actor)s took %(reference)s out of this ticket's children."),
         }.get(event.action, _("%(actor)s changed the parent ticket."))
-        return sentence % {"actor": actor, "reference": reference}
+        return wording % {"actor": actor, "reference": reference}
     if event.kind == EventKind.KNOWN_PROBLEM:
         if event.action == "take_down":
             return _("%(actor)s took down the known-problem notice.") % {"actor": actor}
         return _("%(actor)s told everyone: “%(text)s”") % {"actor": actor, "text": event.new.get("text", "")}
     if event.kind == EventKind.VISIT:
         when = calendar.visit_when(event.new)
-        sentence = {
+        wording = {
             "book": _("%(actor)s booked a visit: %(when)s, %(place)s."),
             "reschedule": _("%(actor)s moved the visit to %(when)s, %(place)s."),
             "cancel": _("%(actor)s called off the visit of %(when)s."),
             "ask_change": _("%(actor)s asked for another time for the visit of %(when)s."),
             "outcome": _("%(actor)s logged how the visit of %(when)s went."),
         }.get(event.action, _("%(actor)s changed a visit."))
-        return sentence % {"actor": actor, "when": when, "place": event.new.get("visit_place", "")}
+        return wording % {"actor": actor, "when": when, "place": event.new.get("visit_place", "")}
     if event.kind == EventKind.REPAIR:
         values = {"actor": actor, "device": event.new.get("device", ""), "vendor": event.new.get("vendor", "")}
         if event.action == "repair_return":

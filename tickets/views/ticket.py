@@ -115,7 +115,7 @@ def render_ticket(
     if not work.children_open:
         for action in action_forms:
             if action["name"] == "resolve":
-                action["form"].fields.pop("with_children", None)
+                cast(django_forms.BaseForm, action["form"]).fields.pop("with_children", None)
     may_use_canned = is_staff_view and "reply" in actions and can(user, "tickets.canned_replies")
     canned = (
         canned_posted(user, request.GET.get("canned"))
@@ -173,7 +173,7 @@ def render_ticket(
                 "may_work": "log_time" in actions,
                 "may_publish": may_publish(user, ticket),
                 "parent_form": forms.ParentForm(
-                    initial={"parent": ticket.parent.reference if ticket.parent_id else ""}, prefix="parent"
+                    initial={"parent": reference_of(ticket.parent_id) if ticket.parent_id else ""}, prefix="parent"
                 ),
                 "device_recent": selectors.tickets_recent_for_device(ticket.device, exclude=ticket)
                 if ticket.device is not None
