@@ -1,6 +1,7 @@
 """The technician's day on a ticket: merges and parents, known problems, visits, remote sessions and repairs;
 and the day plan. Thin: permission, form, service, redirect."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +37,24 @@ def _form_page(
 ) -> HttpResponseBase:
     context = {"ticket": ticket, "form": form, "title": title, "submit": submit, "intro": intro, **(extra or {})}
     return render(request, FORM_PAGE, context, status=status)
+
+
+def _take(
+    request: SignedInRequest, form: django_forms.BaseForm, save: Callable[[dict[str, Any]], object], done: str
+) -> int | None:
+    """Post `form` to `save` (a service called with its clean data) and say `done`: None once it is done;
+    otherwise the status of the page that shows the form again (200 at first, 400 with the errors beside
+    the fields they are about, or above the form)."""
+    if request.method != "POST":
+        return 200
+    if not form.is_valid():
+        return REFUSED
+    try:
+        save(form.cleaned_data)
+    except SERVICE_ERRORS as error:
+        return error_onto_form(form, error)
+    messages.success(request, done)
+    return None
 
 
 def _working(request: SignedInRequest, number: int) -> Ticket:
@@ -153,17 +172,14 @@ def known_problem(request: SignedInRequest, number: int) -> HttpResponseBase:
         else {"public_text": "", "categories": [ticket.category] if ticket.category else []}
     )
     form = forms.KnownProblemForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            try:
-                services.known_problem_publish(ticket=ticket, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(form, error)
-            else:
-                messages.success(request, _("Everyone concerned now reads it as a known problem."))
-                return redirect(ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.known_problem_publish(ticket=ticket, by=request.user, **data),
+        _("Everyone concerned now reads it as a known problem."),
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
@@ -224,18 +240,14 @@ def visit_book(request: SignedInRequest, number: int) -> HttpResponseBase:
     form = (
         forms.VisitForm(request.POST) if request.method == "POST" else forms.VisitForm.for_ticket(ticket, request.user)
     )
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.visit_book(ticket=ticket, by=request.user, **_visit_values(data))
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(_visit_form_fields(form), error)
-            else:
-                messages.success(request, _("The visit is booked and the requester is sent the invitation."))
-                return redirect(ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.visit_book(ticket=ticket, by=request.user, **_visit_values(data)),
+        _("The visit is booked and the requester is sent the invitation."),
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
@@ -257,29 +269,19 @@ def _visit_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _visit_form_fields(form: django_forms.BaseForm) -> django_forms.BaseForm:
-    """The visit form as the services name its fields: the start and end are the form's day and times."""
-    form.fields.setdefault("starts_at", form.fields["starts"])
-    form.fields.setdefault("ends_at", form.fields["ends"])
-    return form
-
-
 @login_required
 def visit_edit(request: SignedInRequest, pk: int) -> HttpResponseBase:
     visit = _visit_for(request, pk)
     ticket = _working(request, visit.ticket_id)
     form = forms.VisitForm(request.POST) if request.method == "POST" else forms.VisitForm.for_visit(visit)
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            try:
-                services.visit_reschedule(visit=visit, by=request.user, **_visit_values(form.cleaned_data))
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(form, error)
-            else:
-                messages.success(request, _("The visit is moved and the requester is sent the new time."))
-                return redirect(ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.visit_reschedule(visit=visit, by=request.user, **_visit_values(data)),
+        _("The visit is moved and the requester is sent the new time."),
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
@@ -309,17 +311,14 @@ def visit_outcome(request: SignedInRequest, pk: int) -> HttpResponseBase:
     visit = _visit_for(request, pk)
     ticket = _working(request, visit.ticket_id)
     form = forms.VisitOutcomeForm(request.POST or None, initial={"outcome": visit.outcome})
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            try:
-                services.visit_record_outcome(visit=visit, by=request.user, outcome=form.cleaned_data["outcome"])
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(form, error)
-            else:
-                messages.success(request, _("The visit's outcome is on the ticket."))
-                return redirect((request.POST.get("next") == "plan" and "tickets:day_plan") or ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.visit_record_outcome(visit=visit, by=request.user, outcome=data["outcome"]),
+        _("The visit's outcome is on the ticket."),
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
@@ -378,28 +377,22 @@ def day_plan(request: SignedInRequest) -> HttpResponseBase:
 def remote_session(request: SignedInRequest, number: int) -> HttpResponseBase:
     ticket = _working(request, number)
     form = forms.RemoteSessionForm(request.POST or None, initial={"day": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.remote_session_record(
-                    ticket=ticket,
-                    by=request.user,
-                    started_at=data["started_at"],
-                    ended_at=data["ended_at"],
-                    tool=data["tool"],
-                    consent=data["consent"],
-                    note=data.get("note", ""),
-                )
-            except SERVICE_ERRORS as error:
-                form.fields.setdefault("started_at", form.fields["starts"])
-                form.fields.setdefault("ended_at", form.fields["ends"])
-                status = error_onto_form(form, error)
-            else:
-                messages.success(request, _("The remote session is recorded and its time logged."))
-                return redirect(ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.remote_session_record(
+            ticket=ticket,
+            by=request.user,
+            started_at=data["started_at"],
+            ended_at=data["ended_at"],
+            tool=data["tool"],
+            consent=data["consent"],
+            note=data.get("note", ""),
+        ),
+        _("The remote session is recorded and its time logged."),
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
@@ -413,29 +406,23 @@ def remote_session(request: SignedInRequest, number: int) -> HttpResponseBase:
 @login_required
 def repair_send(request: SignedInRequest, number: int) -> HttpResponseBase:
     ticket = _working(request, number)
-    if ticket.device is None:
+    device = ticket.device
+    if device is None:
         return refused(request, ticket, _("This ticket names no device: set its device first."))
     form = forms.RepairForm(request.POST or None, initial={"sent_on": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            try:
-                services.repair_send(ticket=ticket, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(device)s is recorded as in repair, and the ticket waits on the vendor.")
-                    % {"device": ticket.device.asset_tag},
-                )
-                return redirect(ticket)
+    status = _take(
+        request,
+        form,
+        lambda data: services.repair_send(ticket=ticket, by=request.user, **data),
+        _("%(device)s is recorded as in repair, and the ticket waits on the vendor.") % {"device": device.asset_tag},
+    )
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
         form,
-        title=_("Send %(device)s to repair") % {"device": ticket.device},
+        title=_("Send %(device)s to repair") % {"device": device},
         intro=_(
             "The device is recorded as in repair and the ticket waits on the vendor, its due time paused. You are "
             "reminded if it is not back on the day expected."
@@ -449,20 +436,16 @@ def repair_send(request: SignedInRequest, number: int) -> HttpResponseBase:
 def repair_return(request: SignedInRequest, pk: int) -> HttpResponseBase:
     repair = get_object_or_404(Repair.objects.select_related("device", "ticket"), pk=pk)
     ticket = _working(request, repair.ticket_id)
-    form = forms.RepairReturnForm(
-        request.POST or None, initial={"returned_on": timezone.localdate(), "cost": repair.cost}
+    initial = {"returned_on": timezone.localdate(), "cost": repair.cost}
+    form = forms.RepairReturnForm(request.POST or None, initial=initial)
+    status = _take(
+        request,
+        form,
+        lambda data: services.repair_return(repair=repair, by=request.user, **data),
+        _("%(device)s is back in use.") % {"device": repair.device.asset_tag},
     )
-    status = 200
-    if request.method == "POST":
-        status = REFUSED
-        if form.is_valid():
-            try:
-                services.repair_return(repair=repair, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as error:
-                status = error_onto_form(form, error)
-            else:
-                messages.success(request, _("%(device)s is back in use.") % {"device": repair.device.asset_tag})
-                return redirect(ticket)
+    if status is None:
+        return redirect(ticket)
     return _form_page(
         request,
         ticket,
