@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Tier
 from tickets.models.catalogue import Category
@@ -77,6 +78,16 @@ class RecurringTicket(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def every_label(self) -> str:
+        """ "every month", "every 3 weeks"."""
+        words = {
+            RepeatUnit.DAYS: ngettext("every day", "every %(count)s days", self.every),
+            RepeatUnit.WEEKS: ngettext("every week", "every %(count)s weeks", self.every),
+            RepeatUnit.MONTHS: ngettext("every month", "every %(count)s months", self.every),
+        }[RepeatUnit(self.unit)]
+        return words % {"count": self.every}
 
 
 class RecurringRun(models.Model):
