@@ -99,6 +99,8 @@ def visit_reschedule(
     if not can(technician, "tickets.work"):
         raise MissingFields(_("Choose a technician of the desk."), ["technician"])
     _check_window(starts_at, ends_at, now=now)
+    if not place.strip():
+        raise MissingFields(_("Say where the technician goes."), ["place"])
     with transaction.atomic():
         lock(visit.ticket)
         visit = Visit.objects.select_for_update().get(pk=visit.pk)

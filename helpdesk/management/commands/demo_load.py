@@ -218,9 +218,7 @@ class Command(BaseCommand):
                 ticket_services.ticket_confirm(ticket=ticket, by=requester_user, now=next(step))
             elif stage == "closed":
                 ticket_services.ticket_close(ticket=ticket, by=coordinator, now=next(step))
-        # The demo's history happened before the desk was switched on: nobody is mailed about it.
-        Notification.objects.exclude(status=NotificationStatus.SENT).update(status=NotificationStatus.SENT)
-        Notification.objects.filter(channel="in_app").update(read_at=timezone.now())
+        _as_history()
         return count
 
     def load(self, *, size: int, rng: random.Random) -> dict[str, int]:
@@ -363,6 +361,7 @@ class Command(BaseCommand):
         articles = articles_write(author=technicians[0], categories=category_by_name)
         coordinator = User.objects.get(email=demo_email(COORDINATOR[0]))
         work = technicians_day_write(coordinator=coordinator, technician=technicians[0])
+        _as_history()
         held = held_mail_write()
         return {
             "tickets": past + tickets,
@@ -421,6 +420,12 @@ DEMO_TICKETS = [
     ("Test, please ignore", "Email", "cancelled", 1),
     ("Cannot log in", "Password", "cancelled", 1),
 ]
+
+
+def _as_history() -> None:
+    """The demo's history happened before the desk was switched on: nobody is mailed about it."""
+    Notification.objects.exclude(status=NotificationStatus.SENT).update(status=NotificationStatus.SENT)
+    Notification.objects.filter(channel="in_app").update(read_at=timezone.now())
 
 
 def _role_label(role: str) -> str:
