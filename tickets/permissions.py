@@ -36,12 +36,21 @@ _PAGE_RELATED = (
 )
 
 
+# At most this many followed tickets widen what a requester sees (a requester follows a handful at most).
+FOLLOWED_MAX = 500
+
+
 def _own_or_followed(user: User, prefix: str = "") -> Q:
     """A requester's tickets: those of their own employee record, and those they follow with their login (a
     known problem they said "Me too" to, the ticket their duplicate was merged into). Never another's
-    ticket they were not made a watcher of."""
-    followed = Watcher.objects.filter(user=user).values("ticket_id")
-    return Q(**{f"{prefix}requester__user": user}) | Q(**{f"{prefix}pk__in": followed})
+    ticket they were not made a watcher of.
+
+    The followed tickets are read first, as a short list of numbers: most requesters follow none, and then
+    the condition is the plain one their lists are planned on (an OR with a subquery would make PostgreSQL
+    read every ticket to answer it)."""
+    own = Q(**{f"{prefix}requester__user": user})
+    followed = list(Watcher.objects.filter(user=user).values_list("ticket_id", flat=True)[:FOLLOWED_MAX])
+    return own | Q(**{f"{prefix}pk__in": followed}) if followed else own
 
 
 def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
