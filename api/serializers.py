@@ -205,6 +205,13 @@ class ActionSerializer(serializers.Serializer):
     resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False)
     resolution_notes = serializers.CharField(required=False, allow_blank=True)
     duplicate_of = serializers.CharField(required=False, allow_blank=True, help_text="cancel: e.g. HD-1042.")
+    with_children = serializers.BooleanField(
+        required=False, help_text="resolve: also resolve the parent's open child tickets with the same notes."
+    )
+    into = serializers.CharField(required=False, allow_blank=True, help_text="merge: the ticket kept, e.g. HD-1042.")
+    confirmed = serializers.BooleanField(
+        required=False, help_text="merge: yes, though the tickets' requesters differ (each reads the other's replies)."
+    )
 
 
 class CommentCreateSerializer(serializers.Serializer):

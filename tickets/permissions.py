@@ -130,6 +130,12 @@ def _can_on_ticket(user: Someone, action: str, ticket: Ticket) -> bool:
         return roles.can(user, "tickets.work")
     if action == "triage":
         return roles.can(user, "tickets.triage") and ticket.is_open
+    if action == "publish_known_problem":
+        # Told to the whole organisation: coordinators, on an open ticket.
+        return roles.can(user, "tickets.known_problems") and ticket.is_open
+    if action == "ask_visit_change":
+        # Another time for a visit to them: its requester.
+        return _is_requester_of(user, ticket)
     raise ValueError(f"Unknown ticket action {action!r}.")
 
 

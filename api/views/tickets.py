@@ -217,6 +217,9 @@ ACTION_FIELDS: dict[str, set[str]] = {
     **{name: set(action.form.base_fields) for name, action in ACTIONS.items()},
     "escalate": {"version", "note", "assignee", "priority"},
     "de_escalate": {"version", "note", "assignee"},
+    # Merged into the ticket numbered `into` (tickets.services.ticket_merge); `confirmed` when its requester
+    # is another's, whose public replies each then reads.
+    "merge": {"version", "into", "confirmed"},
 }
 ACTION_DESCRIPTION = (
     "Take a workflow action, with the version of the ticket you last read. Fields by action: "
@@ -247,6 +250,8 @@ class TicketActionView(ApiView):
         workflow.check(ticket, action, request.user)
         if action in TIER_MOVES:
             ticket = _tier_move(request.user, ticket, action, data, version)
+        elif action == "merge":
+            _merge(request.user, ticket, data, version)
         else:
             entry = ACTIONS[action]
             kwargs = {"user": request.user} if entry.form_takes_user else {}
@@ -285,6 +290,16 @@ def _tier_move(user: User, ticket: Ticket, action: str, data: Any, version: int)
     if action == "escalate" and data.get("priority") not in (None, ""):
         options["priority"] = _number(data, "priority")
     return TIER_MOVES[action](ticket=ticket, by=user, note=note, to=to, expected_version=version, **options)
+
+
+def _merge(user: User, ticket: Ticket, data: Any, version: int) -> None:
+    into = permissions.ticket_number_from(data.get("into") or "")
+    kept = permissions.tickets_visible_to(user).filter(pk=into).first() if into is not None else None
+    if kept is None:
+        raise exceptions.ValidationError({"into": [_("No ticket you can see has this number.")]})
+    services.ticket_merge(
+        ticket=ticket, into=kept, by=user, confirmed=as_bool(data.get("confirmed")), expected_version=version
+    )
 
 
 def _number(data: Any, name: str) -> int:

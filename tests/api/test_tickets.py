@@ -278,3 +278,19 @@ def test_replies_and_requesters_tickets_count_against_the_pages_limits(api_for, 
     refused = api.post("/api/tickets/", {"subject": "B"}, format="json")
     assert refused.status_code == 429 and "many problems" in refused.json()["detail"]
     assert Ticket.objects.filter(subject="B").count() == 0
+
+
+def test_merge_through_the_api_asks_to_confirm_different_requesters(api_for, technician, mine, theirs):
+    services.ticket_take(ticket=mine, by=technician)
+    services.ticket_take(ticket=theirs, by=technician)
+    api = api_for(technician)
+    version = Ticket.objects.get(pk=theirs.pk).version
+    path = f"/api/tickets/{theirs.pk}/actions/merge/"
+    unknown = api.post(path, {"version": version, "into": "HD-999999"}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "into"
+    asked = api.post(path, {"version": version, "into": mine.reference}, format="json")
+    assert asked.status_code == 400 and "Confirm to merge" in asked.json()["detail"]
+    merged = api.post(path, {"version": version, "into": mine.reference, "confirmed": True}, format="json")
+    assert merged.status_code == 200, merged.json()
+    assert merged.json()["status"] == "cancelled"
+    assert Ticket.objects.get(pk=theirs.pk).merged_into_id == mine.pk

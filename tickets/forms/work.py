@@ -1,7 +1,7 @@
 """The forms of the technician's day: canned replies, merges and parents, known problems, visits, remote
 sessions, repairs and recurring tickets."""
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -176,17 +176,19 @@ class VisitForm(forms.Form):
         return cls(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("day") and data.get("starts") and data.get("ends"):
-            data["starts_at"] = _moment(data["day"], data["starts"])
-            data["ends_at"] = _moment(data["day"], data["ends"])
-            if data["ends_at"] <= data["starts_at"]:
-                self.add_error("ends", _("The visit must end after it starts."))
+        data = _window(super().clean() or {}, "starts_at", "ends_at")
+        if "starts_at" in data and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends", _("The visit must end after it starts."))
         return data
 
 
-def _moment(day: date, at: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, at))
+def _window(data: dict[str, Any], start: str, end: str) -> dict[str, Any]:
+    """The form's day and its from and until times as two moments in the reader's time zone, when all three
+    are valid."""
+    if data.get("day") and data.get("starts") and data.get("ends"):
+        data[start] = timezone.make_aware(datetime.combine(data["day"], data["starts"]))
+        data[end] = timezone.make_aware(datetime.combine(data["day"], data["ends"]))
+    return data
 
 
 class VisitChangeForm(forms.Form):
@@ -208,11 +210,7 @@ class RemoteSessionForm(forms.Form):
     note = forms.CharField(label=_("What was done"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("day") and data.get("starts") and data.get("ends"):
-            data["started_at"] = _moment(data["day"], data["starts"])
-            data["ended_at"] = _moment(data["day"], data["ends"])
-        return data
+        return _window(super().clean() or {}, "started_at", "ended_at")
 
 
 # --- repairs --------------------------------------------------------------------------------------

@@ -208,14 +208,15 @@ def _day(value: str) -> str:
 def message_details(context: dict[str, Any]) -> dict[str, Any]:
     """The ticket's number, its page and, for a watcher, the link that stops their messages.
 
-    A watcher cannot open the ticket's page: their messages carry everything, and the way to stop them.
+    A watcher by address cannot open the ticket's page: their messages carry everything, and the way to stop
+    them. One with a login reads its public part (tickets.permissions), so theirs lead there too.
     """
     watcher_id = context.get("watcher_id")
     path = context.get("ticket_path", "")
     return {
         "reference": context.get("ticket_reference", ""),
         "url": path,
-        "page_path": path if not watcher_id else "",
+        "page_path": path if not watcher_id or context.get("watcher_signs_in") else "",
         "stop_path": reverse("tickets:watcher_stop", args=[watcher_stop_token(watcher_id)]) if watcher_id else "",
     }
 

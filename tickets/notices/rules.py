@@ -176,7 +176,8 @@ def _rows(event: Event, wanted: list[tuple[Recipient, str, dict[str, Any]]]) -> 
             continue
         delivery = user.notification_delivery if user else NotificationDelivery.IMMEDIATE
         if recipient.watcher_id is not None:
-            context = {**context, "watcher_id": recipient.watcher_id}
+            # A watcher with a login may open the ticket's page (its public part); one by address may not.
+            context = {**context, "watcher_id": recipient.watcher_id, "watcher_signs_in": user is not None}
         common = {"recipient": user, "ticket_id": event.ticket_id, "event": event, "kind": kind, "context": context}
         if user is not None:
             rows.append(

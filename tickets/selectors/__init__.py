@@ -83,7 +83,7 @@ from tickets.selectors.staff import (
 )
 from tickets.selectors.work import (
     TicketWork,
-    canned_replies_listed,
+    canned_replies_for,
     device_repairs,
     known_problems_followed,
     known_problems_showing,
@@ -116,7 +116,7 @@ __all__ = [
     "TimelineEntry",
     "Workload",
     "_skill_categories",
-    "canned_replies_listed",
+    "canned_replies_for",
     "categories_by_name",
     "dashboard_counts",
     "device_repairs",

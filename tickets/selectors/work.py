@@ -9,6 +9,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import can
 from assets.models import Device, Employee
 from tickets.models import (
     OPEN_STATUSES,
@@ -120,13 +121,12 @@ def tickets_avoided(start: date, end: date) -> int:
     return total or 0
 
 
-def canned_replies_listed(user: User) -> QuerySet[CannedReply]:
-    """The replies the canned-replies page lists for `user`: the shared ones and their own."""
-    return (
-        CannedReply.objects.filter(Q(owner__isnull=True) | Q(owner=user))
-        .select_related("owner")
-        .order_by("owner_id", "title", "pk")
-    )
+def canned_replies_for(user: User) -> QuerySet[CannedReply]:
+    """The canned replies `user` may insert and the list shows them: the desk's shared ones and their own
+    private ones, by title. None for anyone without the capability."""
+    if not can(user, "tickets.canned_replies"):
+        return CannedReply.objects.none()
+    return CannedReply.objects.filter(Q(owner__isnull=True) | Q(owner=user)).order_by("title", "pk")
 
 
 def recurring_listed() -> QuerySet[RecurringTicket]:

@@ -39,7 +39,8 @@ def known_problem_publish(
     published: list[KnownProblem] = []
 
     def apply(locked: Ticket) -> Change:
-        if not locked.is_open:
+        # On the row as it is now: the ticket may have been resolved since the form was opened.
+        if not permissions.can(by, "publish_known_problem", locked):
             raise WorkflowError(_("This ticket is finished: a known problem is an open one."))
         problem, created = KnownProblem.objects.update_or_create(
             ticket=locked,
@@ -105,7 +106,3 @@ def known_problem_me_too(*, problem: KnownProblem, by: User, now: datetime | Non
 
     ticket_change(problem.ticket, by=by, apply=apply, now=now)
     return bool(added)
-
-
-def may_publish(user: User, ticket: Ticket) -> bool:
-    return can(user, "tickets.known_problems") and ticket.is_open and permissions.can(user, "view_internal", ticket)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from tickets import workflow
 from tickets.models import ResolutionCode, Ticket, TicketStatus
 from tickets.services._move import ticket_move
 from tickets.services.watchers import requester_follows
@@ -52,6 +53,21 @@ def ticket_set_waiting(
     return ticket_move(
         ticket=ticket, action=f"wait_on_{on}", by=by, expected_version=expected_version, note=note, now=now
     )
+
+
+def ticket_wait_as_next_step(
+    *, ticket: Ticket, by: User, on: str, note: str = "", now: datetime | None = None
+) -> Ticket:
+    """Wait on the requester or a vendor as the next step of work that was just done (a reply that asks the
+    requester something, a device sent to repair): a ticket only assigned is started first, since that work
+    is the start of it; one already waiting on them stays as it is. Refused as ticket_set_waiting is when the
+    ticket cannot wait now."""
+    current = Ticket.objects.get(pk=ticket.pk)
+    if current.status == (TicketStatus.WAITING_REQUESTER if on == "requester" else TicketStatus.WAITING_VENDOR):
+        return current
+    if current.status == TicketStatus.ASSIGNED and workflow.is_allowed(current, "start", by):
+        current = ticket_start(ticket=current, by=by, now=now)
+    return ticket_set_waiting(ticket=current, by=by, on=on, note=note, now=now)
 
 
 def ticket_resume(

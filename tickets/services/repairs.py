@@ -15,7 +15,7 @@ from assets.services import AssetError, device_set_in_repair
 from tickets import permissions, workflow
 from tickets.models import EventKind, Repair, Ticket, TicketStatus
 from tickets.services._change import Apply, Change, ticket_change
-from tickets.services.lifecycle import ticket_resume, ticket_set_waiting, ticket_start
+from tickets.services.lifecycle import ticket_resume, ticket_wait_as_next_step
 from tickets.workflow import ActorNotAllowed, MissingFields, WorkflowError
 
 
@@ -76,19 +76,13 @@ def repair_send(
             )
             device_set_in_repair(device=device, by=by, in_repair=True)
             ticket_change(ticket, by=by, apply=_repair_event(repair, "repair_send"), now=now)
-            current = Ticket.objects.get(pk=ticket.pk)
-            if current.status == TicketStatus.ASSIGNED and workflow.is_allowed(current, "start", by):
-                current = ticket_start(ticket=current, by=by, now=now)
-            if current.status != TicketStatus.WAITING_VENDOR:
-                ticket_set_waiting(
-                    ticket=current,
-                    by=by,
-                    on="vendor",
-                    note=str(
-                        _("%(device)s is at %(vendor)s for repair.") % {"device": device.asset_tag, "vendor": vendor}
-                    ),
-                    now=now,
-                )
+            ticket_wait_as_next_step(
+                ticket=ticket,
+                by=by,
+                on="vendor",
+                note=str(_("%(device)s is at %(vendor)s for repair.") % {"device": device.asset_tag, "vendor": vendor}),
+                now=now,
+            )
     except IntegrityError:
         raise WorkflowError(
             _("%(device)s is away for repair already: record its return first.") % {"device": device.asset_tag}

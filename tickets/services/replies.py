@@ -8,16 +8,16 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import can
-from tickets import workflow
-from tickets.models import CannedReply, Comment, ReplyThen, Ticket, TicketStatus
+from tickets.models import CannedReply, Comment, ReplyThen, Ticket
+from tickets.selectors.work import canned_replies_for
 from tickets.services.conversation import comment_add, ticket_log_time
-from tickets.services.lifecycle import ticket_set_waiting, ticket_start
+from tickets.services.lifecycle import ticket_wait_as_next_step
 from tickets.workflow import ActorNotAllowed, WorkflowError
 
 # The placeholders a text may hold, and what each is filled with. The names stay English in every language:
@@ -53,13 +53,6 @@ def canned_reply_fill(reply: CannedReply, *, ticket: Ticket, by: User) -> str:
         "technician": by.get_full_name() or by.email,
     }
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), reply.text_in(language))
-
-
-def canned_replies_for(user: User) -> QuerySet[CannedReply]:
-    """The replies `user` may insert: the desk's shared ones and their own private ones, by title."""
-    if not can(user, "tickets.canned_replies"):
-        return CannedReply.objects.none()
-    return CannedReply.objects.filter(Q(owner__isnull=True) | Q(owner=user)).order_by("title", "id")
 
 
 def may_edit(user: User, reply: CannedReply) -> bool:
@@ -128,16 +121,13 @@ def reply_with_canned(
     The use is counted in the database, so two technicians sending it at once both count."""
     if then and then not in ReplyThen.values:
         raise WorkflowError(_("Choose what follows the reply from the list."))
+    if not canned_replies_for(by).filter(pk=reply.pk).exists():
+        raise ActorNotAllowed  # another technician's private reply, or no right to the desk's
     now = now or timezone.now()
     with transaction.atomic():
         comment = comment_add(ticket=ticket, by=by, body=body, files=files, now=now)
         if then:
-            current = Ticket.objects.get(pk=ticket.pk)
-            if current.status == TicketStatus.ASSIGNED and workflow.is_allowed(current, "start", by):
-                # "Restart and tell us" on a ticket not started yet: the reply itself is the start of work.
-                current = ticket_start(ticket=current, by=by, now=now)
-            workflow.check(current, then, by)
-            ticket_set_waiting(ticket=current, by=by, on=then.removeprefix("wait_on_"), now=now)
+            ticket_wait_as_next_step(ticket=ticket, by=by, on=then.removeprefix("wait_on_"), now=now)
         if minutes:
             ticket_log_time(ticket=ticket, by=by, minutes=minutes, note=reply.title, now=now)
         CannedReply.objects.filter(pk=reply.pk).update(use_count=F("use_count") + 1)

@@ -119,7 +119,7 @@ def visit_ask_change(*, visit: Visit, by: User, proposal: str, now: datetime | N
     """The requester asks for another time, in their words ("Thursday after 13:00"); the technician hears."""
     now = now or timezone.now()
     ticket = visit.ticket
-    if ticket.requester.user_id != by.pk or not can(by, "tickets.view_own"):
+    if not permissions.can(by, "ask_visit_change", ticket):
         raise ActorNotAllowed
     proposal = " ".join(proposal.split())
     if not proposal:

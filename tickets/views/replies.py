@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import can, require
 from tickets import forms, permissions, selectors, services
 from tickets.models import CannedReply
-from tickets.services.replies import canned_replies_for, may_edit
+from tickets.selectors import canned_replies_for
+from tickets.services.replies import may_edit
 from tickets.views.common import REFUSED, SERVICE_ERRORS, SignedInRequest, error_onto_form
 
 
 @login_required
 def canned_list(request: SignedInRequest) -> HttpResponseBase:
     require(request.user, "tickets.canned_replies")
-    replies = list(selectors.canned_replies_listed(request.user))
+    replies = list(selectors.canned_replies_for(request.user))
     return render(
         request,
         "tickets/replies/list.html",

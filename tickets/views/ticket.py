@@ -16,8 +16,6 @@ from accounts.permissions import can
 from notifications.selectors import notifications_sent_about
 from tickets import forms, fragments, permissions, selectors, services, sla, workflow
 from tickets.models import SOLVED_STATUSES, CannedReply, Ticket, reference_of
-from tickets.services.known_problems import may_publish
-from tickets.services.replies import canned_replies_for
 from tickets.views.action_table import ACTIONS, DEFAULT_STYLE, action_form
 from tickets.views.common import (
     STALE,
@@ -151,7 +149,7 @@ def render_ticket(
             prefix=COMMENT_PREFIX,
             canned=canned,
         ),
-        "canned_replies": list(canned_replies_for(user).values("pk", "title")) if may_use_canned else [],
+        "canned_replies": list(selectors.canned_replies_for(user).values("pk", "title")) if may_use_canned else [],
         "canned_active": canned,
         "work": work,
         # A requester sees the details of their own device; of any other only the tag they typed.
@@ -171,7 +169,7 @@ def render_ticket(
                 "may_link": permissions.can(user, "log_time", ticket),
                 "may_merge": "merge" in actions,
                 "may_work": "log_time" in actions,
-                "may_publish": may_publish(user, ticket),
+                "may_publish": permissions.can(user, "publish_known_problem", ticket),
                 "parent_form": forms.ParentForm(
                     initial={"parent": reference_of(ticket.parent_id) if ticket.parent_id else ""}, prefix="parent"
                 ),
@@ -225,7 +223,7 @@ def canned_posted(user: Any, value: object) -> CannedReply | None:
         pk = int(str(value))
     except (TypeError, ValueError):
         return None
-    return canned_replies_for(user).filter(pk=pk).first()
+    return selectors.canned_replies_for(user).filter(pk=pk).first()
 
 
 def _canned_text(canned: CannedReply, ticket: Ticket, user: Any) -> dict[str, str]:

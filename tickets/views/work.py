@@ -9,17 +9,24 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBase
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
+from core.ratelimit import by_user, limit_count
 from tickets import forms, permissions, selectors, services
 from tickets.models import KnownProblem, Repair, Ticket, Visit
-from tickets.services.known_problems import may_publish
-from tickets.views.common import REFUSED, SERVICE_ERRORS, SignedInRequest, error_onto_form, refused
+from tickets.views.common import (
+    REFUSED,
+    SERVICE_ERRORS,
+    SignedInRequest,
+    error_onto_form,
+    refused,
+    too_many_replies,
+)
 
 FORM_PAGE = "tickets/work/form.html"
 
@@ -59,7 +66,11 @@ def _take(
 
 def _working(request: SignedInRequest, number: int) -> Ticket:
     """The ticket, for whoever works on it (permissions: log_time); 404 when invisible, 403 otherwise."""
-    ticket = permissions.get_ticket_for(request.user, number)
+    return _worked(request, permissions.get_ticket_for(request.user, number))
+
+
+def _worked(request: SignedInRequest, ticket: Ticket) -> Ticket:
+    """`ticket`, which `request.user` sees, if they work on it; a 403 otherwise."""
     if not permissions.can(request.user, "log_time", ticket):
         raise PermissionDenied
     return ticket
@@ -159,7 +170,7 @@ def known_problem(request: SignedInRequest, number: int) -> HttpResponseBase:
     """Tell everyone of this ticket as a known problem, or change what they read."""
     ticket = permissions.get_ticket_for(request.user, number)
     require(request.user, "tickets.known_problems")
-    if not may_publish(request.user, ticket):
+    if not permissions.can(request.user, "publish_known_problem", ticket):
         return refused(request, ticket, _("This ticket is finished: a known problem is an open one."))
     problem = KnownProblem.objects.filter(ticket=ticket).first()
     initial = (
@@ -228,9 +239,10 @@ def me_too(request: SignedInRequest, pk: int) -> HttpResponseBase:
 
 
 def _visit_for(request: SignedInRequest, pk: int) -> Visit:
-    visit = get_object_or_404(Visit.objects.select_related("ticket__requester__user", "technician"), pk=pk)
-    if not permissions.tickets_visible_to(request.user).filter(pk=visit.ticket_id).exists():
-        raise Http404
+    """The visit, its ticket read as `request.user` may see it: a 404 for a visit of a ticket they may not see,
+    as for one that does not exist."""
+    visit = get_object_or_404(Visit.objects.select_related("technician"), pk=pk)
+    visit.ticket = permissions.get_ticket_for(request.user, visit.ticket_id)
     return visit
 
 
@@ -272,7 +284,7 @@ def _visit_values(data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def visit_edit(request: SignedInRequest, pk: int) -> HttpResponseBase:
     visit = _visit_for(request, pk)
-    ticket = _working(request, visit.ticket_id)
+    ticket = _worked(request, visit.ticket)
     form = forms.VisitForm(request.POST) if request.method == "POST" else forms.VisitForm.for_visit(visit)
     status = _take(
         request,
@@ -297,7 +309,7 @@ def visit_edit(request: SignedInRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def visit_cancel(request: SignedInRequest, pk: int) -> HttpResponseBase:
     visit = _visit_for(request, pk)
-    ticket = _working(request, visit.ticket_id)
+    ticket = _worked(request, visit.ticket)
     try:
         services.visit_cancel(visit=visit, by=request.user)
     except SERVICE_ERRORS as error:
@@ -309,7 +321,7 @@ def visit_cancel(request: SignedInRequest, pk: int) -> HttpResponseBase:
 @login_required
 def visit_outcome(request: SignedInRequest, pk: int) -> HttpResponseBase:
     visit = _visit_for(request, pk)
-    ticket = _working(request, visit.ticket_id)
+    ticket = _worked(request, visit.ticket)
     form = forms.VisitOutcomeForm(request.POST or None, initial={"outcome": visit.outcome})
     status = _take(
         request,
@@ -334,10 +346,13 @@ def visit_outcome(request: SignedInRequest, pk: int) -> HttpResponseBase:
 def visit_ask_change(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """The requester asks for another time for a visit to them."""
     visit = _visit_for(request, pk)
-    ticket = permissions.get_ticket_for(request.user, visit.ticket_id)
+    ticket = visit.ticket
     form = forms.VisitChangeForm(request.POST)
     if not form.is_valid():
         return refused(request, ticket, _("Say which time suits you."))
+    # A message to the technician, as a reply is: the same per-person limit.
+    if limit_count(request, "comment_add", key=by_user):
+        return refused(request, ticket, too_many_replies())
     try:
         services.visit_ask_change(visit=visit, by=request.user, proposal=form.cleaned_data["proposal"])
     except SERVICE_ERRORS as error:
