@@ -24,6 +24,7 @@ REQUESTER_ACTIONS = frozenset(
         "assets.view_own",  # devices assigned to them
         "notifications.view_own",  # the bell
         "knowledge.read",  # published help articles written for requesters
+        "training.attend",  # the training sessions they are invited to: answer, come, rate
     }
 )
 TECHNICIAN_ACTIONS = frozenset(
@@ -46,6 +47,8 @@ TECHNICIAN_ACTIONS = frozenset(
         "knowledge.search",  # the header's search: tickets, articles, employees, devices
         "tickets.canned_replies",  # use the desk's canned replies, keep private ones of their own
         "tickets.day_plan",  # their visits of a day, in order, with the places
+        "training.attend",
+        "training.plan",  # plan training sessions, give them, record who came; see every session
     }
 )
 COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
@@ -68,6 +71,8 @@ COORDINATOR_ACTIONS = TECHNICIAN_ACTIONS | {
     "tickets.canned_manage",  # the desk's shared canned replies
     "tickets.known_problems",  # tell the whole organisation of a problem on a parent ticket
     "tickets.recurring",  # recurring tickets and their schedules
+    "training.manage",  # change, invite to and call off any training session, not only their own
+    "training.effect",  # the measured effect of sessions, and each attendee's own figures
 }
 MANAGER_ACTIONS = COORDINATOR_ACTIONS | {
     "tickets.reopen_closed",

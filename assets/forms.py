@@ -182,8 +182,14 @@ class EmployeeForm(forms.ModelForm):
             "location",
             "manager",
             "is_active",
+            "started_on",
+            "left_on",
             "user",
         ]
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,6 +211,12 @@ class EmployeeForm(forms.ModelForm):
         if manager is not None and self.instance.pk and manager.pk == self.instance.pk:
             raise forms.ValidationError(_("Someone cannot be their own manager."))
         return manager
+
+    def clean_left_on(self):
+        started, left = self.cleaned_data.get("started_on"), self.cleaned_data.get("left_on")
+        if started and left and left < started:
+            raise forms.ValidationError(_("Someone cannot leave before they joined."))
+        return left
 
 
 class DepartmentForm(forms.ModelForm):

@@ -89,6 +89,11 @@ class Employee(models.Model):
         related_name="reports",
     )
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Off when the person has left."))
+    # When the person joined and left: the training effect counts each person only for the days they were here.
+    started_on = models.DateField(
+        _("joined on"), null=True, blank=True, help_text=_("Empty: here before anything the desk counts.")
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True, help_text=_("Set when the person leaves."))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login account"),

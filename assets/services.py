@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assets import permissions
 from assets.models import Department, Device, DeviceAssignment, DeviceStatus, Employee, Location
+from core.days import day_of
 
 # Fields a device page may change; `assigned_to` changes only through device_assign (history!) and
 # "retired" only through device_retire.
@@ -51,6 +52,8 @@ EMPLOYEE_EDITABLE_FIELDS = frozenset(
         "manager",
         "is_active",
         "user",
+        "started_on",
+        "left_on",
     }
 )
 # Rows per statement in bulk writes: large enough to be fast, small enough for bulk_update's CASE.
@@ -197,6 +200,14 @@ def employee_update(*, employee: Employee, by: User, **fields: Any) -> Employee:
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
     if fields.get("manager") is not None and fields["manager"].pk == employee.pk:
         raise AssetError(_("Someone cannot be their own manager."))
+    if fields.get("is_active") is False and employee.is_active and not fields.get("left_on", employee.left_on):
+        # Leaving: the day is kept, so the figures per person count them only while they were here.
+        fields["left_on"] = day_of(timezone.now())
+    elif fields.get("is_active") is True and not employee.is_active and "left_on" not in fields:
+        fields["left_on"] = None
+    started, left = fields.get("started_on", employee.started_on), fields.get("left_on", employee.left_on)
+    if started and left and left < started:
+        raise AssetError(_("Someone cannot leave before they joined."))
     for name, value in fields.items():
         setattr(employee, name, value)
     employee.save(update_fields=[*fields, "updated_at"])

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "knowledge",
     "intake",
+    "training",
     "api",
     "notifications",
     "bench",  # manage.py bench: the benchmark tooling (bench/)
@@ -208,6 +209,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "knowledge.tasks.knowledge_send_review_reminders",
         "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=30),
     },
+    # Training sessions of tomorrow: one reminder to each person coming or yet to answer.
+    "training-send-reminders": {"task": "training.tasks.training_send_reminders", "schedule": 60 * 60},
     # Attachment files of requests that died between writing them and committing (a rolled-back change removes
     # its own at once): removed once a day old. Safe to run twice at once.
     "attachments-remove-orphans": {"task": "tickets.tasks.attachments_remove_orphans", "schedule": 60 * 60},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("training/", include("training.urls")),
     path("mail/", include("intake.urls")),
     path("api/", include("api.urls")),
     # Where watchers' stop links pointed before they moved under tickets/: links in mail already sent.

@@ -43,6 +43,14 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A vertical line at a moment of a line chart (a training session), with what a pointer shows."""
+
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Chart:
     id: str
     title: str
@@ -53,6 +61,7 @@ class Chart:
     x_ticks: tuple[Tick, ...] = ()
     y_ticks: tuple[Tick, ...] = ()
     legend: tuple[tuple[str, str], ...] = ()  # (css, name)
+    marks: tuple[Mark, ...] = ()
     width: int = WIDTH
     height: int = HEIGHT
     plot_left: int = LEFT
@@ -105,8 +114,10 @@ def line_chart(
     buckets: Sequence[date],
     series: Sequence[tuple[str, Sequence[float | None]]],
     by_week: bool = False,
+    marks: Sequence[tuple[date, str]] = (),
 ) -> Chart:
-    """Lines over time: one point per bucket (a day or a week) for each named series."""
+    """Lines over time: one point per bucket (a day or a week) for each named series; `marks` are moments
+    (day, label) drawn as vertical lines in the bucket that holds them."""
     values = [v for _name, points in series for v in points if v is not None]
     top = nice_ceiling(max(values, default=0))
     span_x, span_y = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
@@ -123,12 +134,19 @@ def line_chart(
             path.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
             pen_down = True
         lines.append(Line(name=name, css=f"series-{index % SERIES_CLASSES}", path=" ".join(path)))
+    placed = []
+    for day, label in marks:
+        # The bucket that holds the day: the last one starting on or before it.
+        holding = max((i for i, first in enumerate(buckets) if first <= day), default=None)
+        if holding is not None:
+            placed.append(Mark(x=round(LEFT + span_x * holding / denominator, 1), label=label))
     return Chart(
         id=chart_id,
         title=title,
         description=description,
         kind="line",
         lines=tuple(lines),
+        marks=tuple(placed),
         x_ticks=_x_ticks(buckets, by_week),
         y_ticks=_y_ticks(top),
         legend=tuple((line.css, line.name) for line in lines),

@@ -11,7 +11,8 @@ received, resolutions reopened, time logged) counts by the Events, on their day 
 Each ticket counts in the slices the reports read (SLICES below): the whole desk and the desk within one
 filter (department, location, category, tier, priority, channel), each technician, each category and
 resolution code (also within a department or location), each device model and device, each requester and
-department's questions of knowing how. Days are the desk's days (settings.TIME_ZONE).
+department's questions of knowing how, and each resolution code within a category by day of creation. Days are
+the desk's days (settings.TIME_ZONE).
 
 reports.recount makes the figures again from the tickets and Events, a month at a time, compares them with
 the rows and puts right any difference, which it reports: every night, and after the benchmark's bulk load.
@@ -221,6 +222,10 @@ def ticket_figures(
         ],
         {"created": 1},
     )
+    if facts.resolution_code:
+        # The desk's tickets by resolution code within their category, on their day of creation: a training's
+        # topic of categories and codes counts each ticket once (training.effect).
+        tally.count(created, [("code_created", facts.resolution_code, "category", category)], {"created": 1})
     if facts.device_id:
         tally.count(created, [("device_model", facts.device_model, "", "")], {"created": 1, "failures": int(hardware)})
         if hardware:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core import csvfiles
-from reports import charts, permissions, services
+from reports import charts, markers, permissions, services
 from reports.forms import DeskForm, PeriodForm, SetupForm, TechniciansForm, TrendsForm
 from reports.selectors.desk import desk_report
 from reports.selectors.machines import REASONS, WARRANTY, machines_report, replacement_candidates
@@ -230,6 +230,7 @@ def trends(request: HttpRequest) -> HttpResponseBase:
               _("yes") if row.rising else ""] for row in rows),
         )  # fmt: skip
     charted = result.categories[:CHARTED_TOPICS]
+    sessions = markers.markers_in(period)
     chart = charts.line_chart(
         chart_id="trends-categories",
         title=_("The most frequent categories by %(step)s") % {"step": _("week") if result.by_week else _("day")},
@@ -237,11 +238,12 @@ def trends(request: HttpRequest) -> HttpResponseBase:
         buckets=[point.first for point in charted[0].series] if charted else [],
         series=[(row.label, [point.count for point in row.series]) for row in charted],
         by_week=result.by_week,
+        marks=[(marker.day, marker.label) for marker in sessions],
     )
     return render(
         request,
         "reports/trends.html",
-        _context(request, "trends", form, result=result, chart=chart),
+        _context(request, "trends", form, result=result, chart=chart, sessions=sessions),
     )
 
 

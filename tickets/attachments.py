@@ -41,10 +41,11 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,13 @@ logger = logging.getLogger(__name__)
 
 # An orphan is removed only once it is this old: a younger file may belong to a transaction still open.
 ORPHAN_MIN_AGE = timedelta(days=1)
+
+
+class StoredFile(Protocol):
+    """A row with a private file and the name its uploader gave it: an attachment, a training's material."""
+
+    file: FieldFile
+    original_name: str
 
 
 class FilesNotStored(Exception):
@@ -69,7 +77,7 @@ class FilesNotStored(Exception):
 # --- writing -----------------------------------------------------------------------------------
 
 
-def attachment_file_save(attachment: Attachment, upload) -> None:
+def attachment_file_save(attachment: StoredFile, upload) -> None:
     """Write `upload` as the file of `attachment` (not saved yet), inside the caller's transaction.
 
     The file stays only if that transaction commits (see the module's docstring). Raises FilesNotStored when
@@ -78,7 +86,7 @@ def attachment_file_save(attachment: Attachment, upload) -> None:
     field = attachment.file.field
     storage = field.storage
     # The name first, so a failed write knows what to remove: it is new (a random UUID), never another file's.
-    name = field.generate_filename(attachment, upload.name)
+    name = field.generate_filename(attachment, upload.name)  # type: ignore[arg-type]  # a model, by the Protocol
     try:
         name = storage.save(name, upload, max_length=field.max_length)
     except OSError as error:
@@ -86,7 +94,7 @@ def attachment_file_save(attachment: Attachment, upload) -> None:
         # The person gets a form error, not a 500; the operators still need to hear of it.
         logger.error("attachment file %s not stored: %s", name, error, exc_info=True)
         raise FilesNotStored from error
-    attachment.file = name
+    attachment.file = name  # type: ignore[assignment]  # a FileField takes the stored name
     transaction.on_commit(_RemovedUnlessCommitted([name]))
 
 
@@ -184,7 +192,7 @@ def _batches(items: Iterator[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def download_response(attachment: Attachment) -> FileResponse:
+def download_response(attachment: StoredFile) -> FileResponse:
     """A stored file as a download that is never sniffed as something else; Http404 when its file is gone.
     Whoever calls it has asked tickets.permissions.get_attachment_for first."""
     try:

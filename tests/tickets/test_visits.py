@@ -14,6 +14,7 @@ from icalendar import Calendar
 from notifications.models import Notification, NotificationChannel
 from notifications.rendering import render_email
 from tests import factories
+from tests.fixtures.ical import assert_rfc5545
 from tickets import services
 from tickets.models import Event, EventKind, Visit, VisitStatus
 from tickets.notices.kinds import NotificationKind
@@ -56,23 +57,6 @@ def _invitation(notification) -> tuple[bytes, str]:
     return parts[0].get_payload(decode=True), parts[0]["Content-Type"]
 
 
-def _assert_rfc5545(raw: bytes) -> Calendar:
-    """The rules a calendar client is strict about: CRLF line ends, lines of at most 75 octets (longer ones
-    folded), one VCALENDAR with VERSION 2.0 and PRODID, each VEVENT with UID, DTSTAMP and DTSTART."""
-    assert raw.endswith(b"\r\n")
-    lines = raw.split(b"\r\n")[:-1]
-    assert all(b"\n" not in line and b"\r" not in line for line in lines)
-    assert all(len(line) <= 75 for line in lines)
-    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-1] == b"END:VCALENDAR"
-    calendar = Calendar.from_ical(raw)
-    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
-    events = calendar.walk("VEVENT")
-    assert len(events) == 1
-    for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "ORGANIZER", "SUMMARY"):
-        assert name in events[0], name
-    return calendar
-
-
 def test_a_booked_visit_reaches_the_requester_with_a_valid_invitation(ticket, technician, requester):
     visit = _book(ticket, technician, place="HQ / B / 2 / 214, by the window of the long corridor on the left")
     assert visit.status == VisitStatus.PLANNED
@@ -83,7 +67,7 @@ def test_a_booked_visit_reaches_the_requester_with_a_valid_invitation(ticket, te
     )
     raw, content_type = _invitation(mail)
     assert "method=REQUEST" in content_type.replace('"', "")
-    calendar = _assert_rfc5545(raw)
+    calendar = assert_rfc5545(raw)
     entry = calendar.walk("VEVENT")[0]
     assert calendar["METHOD"] == "REQUEST"
     assert str(entry["UID"]).startswith(f"visit-{visit.uid}@")
@@ -120,7 +104,7 @@ def test_moving_and_calling_off_keep_the_one_calendar_entry(ticket, technician, 
     uids, sequences = [], []
     for mail in (booked, rebooked, cancelled):
         raw, _type = _invitation(mail)
-        entry = _assert_rfc5545(raw).walk("VEVENT")[0]
+        entry = assert_rfc5545(raw).walk("VEVENT")[0]
         uids.append(str(entry["UID"]))
         sequences.append(int(entry["SEQUENCE"]))
     assert len(set(uids)) == 1 and sequences == [0, 1, 2]
