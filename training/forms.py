@@ -70,6 +70,7 @@ class SessionForm(InviteForm):
         label=_("Categories it addresses"),
         queryset=Category.objects.none(),
         required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Tickets of these categories, or resolved with the codes below, are its topic: the effect is "
                     "measured on them."),
     )  # fmt: skip
@@ -90,6 +91,7 @@ class SessionForm(InviteForm):
         label=_("Help articles to read"),
         queryset=Article.objects.none(),
         required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Published articles; those invited see the ones written for them."),
     )
     handouts = MultipleFileField(label=_("Files to hand out"))

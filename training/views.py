@@ -107,7 +107,7 @@ def _prefilled(request: SignedInRequest) -> dict[str, Any]:
     categories = list(Category.objects.filter(pk__in=category_ids).select_related("parent"))
     codes = [code for code in request.GET.getlist("code") if code in ResolutionCode.values]
     labels = dict(ResolutionCode.choices)
-    topic = ", ".join([str(c) for c in categories] + [str(labels[code]) for code in codes])
+    topic = ", ".join([c.translated_name for c in categories] + [str(labels[code]) for code in codes])
     if categories or codes:
         initial.update(categories=categories, resolution_codes=codes, title=_("Getting more out of %(topic)s")
                        % {"topic": topic})  # fmt: skip

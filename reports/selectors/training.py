@@ -3,8 +3,9 @@ topics they ask about, so the next training can be planned around the topics (ne
 
 A ticket is a question of knowing how when its category is reported as one, or it was solved with a
 resolution code that means user guidance (tickets.models.TrainingSetup); it counts on its day of creation
-(reports.rollups). "Mostly": at least MIN_HOW_TO such tickets in the period and at least MOSTLY per cent of
-all the tickets the person (or department) opened. Rows are ranked by the number of such tickets, then by
+(reports.rollups). A person is listed when their tickets are "mostly" such questions: at least MIN_HOW_TO in
+the period and at least MOSTLY per cent of all the tickets they opened. A department is listed with at least
+MIN_HOW_TO, whatever their share (its `mostly` says whether they are also most of its tickets). Rows are ranked by the number of such tickets, then by
 their share; each row names its topics first (the categories asked about, most first).
 """
 
@@ -108,19 +109,19 @@ def _topics(group_by: str, members: list[str], period: Period) -> dict[str, dict
     return found
 
 
-def _ranked(sums: dict[str, list[int]], only_mostly: bool, limit: int) -> list[tuple[str, list[int]]]:
+def _ranked(sums: dict[str, list[int]], only_mostly: bool, limit: int, minimum: int = 1) -> list[tuple[str, list[int]]]:
     kept = [
         (member, figures)
         for member, figures in sums.items()
-        if member.isdigit() and figures[1] and (is_mostly(figures[1], figures[0]) or not only_mostly)
+        if member.isdigit() and figures[1] >= minimum and (is_mostly(figures[1], figures[0]) or not only_mostly)
     ]
     kept.sort(key=lambda pair: (-pair[1][1], -(pair[1][1] / (pair[1][0] or 1)), int(pair[0])))
     return kept[:limit]
 
 
 def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIMIT) -> TrainingReport:
-    """Employees and departments (at most `limit` each) whose tickets are mostly questions of knowing how
-    (or, not `only_mostly`, who asked any), with their topics.
+    """Employees whose tickets are mostly questions of knowing how, and departments that asked at least
+    MIN_HOW_TO (at most `limit` each; not `only_mostly`: everyone who asked any), with their topics.
 
     Eight queries when any are listed (employees' sums this period, the listed employees' the period before,
     departments' sums, the listed employees, their topics, the listed departments' topics, the departments'
@@ -134,8 +135,13 @@ def training_needs(period: Period, *, only_mostly: bool = True, limit: int = LIM
         before = _sums(period, covering(previous), **everyone, member__in=[member for member, _f in people])
         for member, figures in people:
             figures[2:] = before[member][2:] if member in before else [0, 0]
+    # A department is listed by how many questions it asks, whatever their share: a class is planned for the
+    # many questions of a large department as much as for a small one that asks little else.
     departments = _ranked(
-        _sums(period, covering_both(period), group_by="", member="", within="department"), only_mostly, limit
+        _sums(period, covering_both(period), group_by="", member="", within="department"),
+        False,
+        limit,
+        minimum=MIN_HOW_TO if only_mostly else 1,
     )
     employees = (
         Employee.objects.select_related("department").in_bulk([int(member) for member, _f in people]) if people else {}

@@ -72,8 +72,8 @@ def organisation(technician, manager):
     recount()  # the rollups, as the nightly recount keeps them
     with time_machine.travel(_at(SESSION_DAY, 8), tick=False):
         session = TrainingSession.objects.create(
-            title="Excel for Finance", trainer=technician, planned_by=manager, capacity=10,
-            starts_at=_at(SESSION_DAY), ends_at=_at(SESSION_DAY, 12), place="Room 4", resolution_codes=["user_training"],
+            title="Excel for Finance", trainer=technician, planned_by=manager, capacity=10, place="Room 4",
+            starts_at=_at(SESSION_DAY), ends_at=_at(SESSION_DAY, 12), resolution_codes=["user_training"],
         )  # fmt: skip
     session.categories.set([excel])
     for key in ("a1", "a2", "a3"):
@@ -134,7 +134,7 @@ def test_each_category_and_code_of_the_topic_on_its_own(organisation):
 
 
 def test_each_person_s_own_counts_and_days(organisation):
-    session, people, _excel = organisation
+    session, _people, _excel = organisation
     effect = effects.session_effect(session, today=TODAY, with_people=True)
     own = {row.name.split()[0]: (row.before, row.after, row.days_before, row.days_after) for row in effect.people}
     assert own == {

@@ -41,6 +41,7 @@ from helpdesk.demo_people import (  # DEMO_PASSWORD is read here by the tests an
     demo_email,
     employee_email,
 )
+from helpdesk.demo_training import training_write
 from helpdesk.demo_work import technicians_day_write
 from helpdesk.seed import (
     DEPARTMENTS,
@@ -361,12 +362,18 @@ class Command(BaseCommand):
         articles = articles_write(author=technicians[0], categories=category_by_name)
         coordinator = User.objects.get(email=demo_email(COORDINATOR[0]))
         work = technicians_day_write(coordinator=coordinator, technician=technicians[0])
+        sessions = training_write(
+            coordinator=coordinator,
+            trainer=technicians[0],
+            requester=User.objects.get(email=demo_email(REQUESTERS[0][0])),
+        )
         _as_history()
         held = held_mail_write()
         return {
             "tickets": past + tickets,
             "help articles": articles,
             "canned replies, visits, repairs, known problems and schedules": work,
+            "training sessions": sessions,
             "held mails": held,
             "categories": len({child.parent_id for child in children}) + len(children),
             "departments": len(departments),
