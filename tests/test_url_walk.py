@@ -32,6 +32,8 @@ from tests import factories, two_factor
 from tickets import services
 from tickets.models import Attachment, SavedFilter, Ticket, TicketStatus, Watcher
 from tickets.notices.tokens import watcher_stop_token
+from training import services as training_services
+from training.models import Invitation, Material, TrainingSession
 
 # What people and scripts send that nobody planned for.
 HOSTILE = [
@@ -242,6 +244,15 @@ def _samples(world) -> dict[str, list[dict]]:
             for name in ("edit", "cancel", "outcome", "ask_change")
         },
         "tickets:repair_return": [{"pk": world["repair"].pk}, {"pk": 99999999}],
+        **{
+            f"training:{name}": [{"pk": world["session"].pk}, {"pk": world["given"].pk}, {"pk": 99999999}]
+            for name in ("detail", "edit", "invite", "attendance", "cancel")
+        },
+        **{
+            f"training:{name}": [{"pk": world["invitation"].pk}, {"pk": world["other_invitation"].pk}, {"pk": 99999999}]
+            for name in ("answer", "rate")
+        },
+        "training:material": [{"pk": world["material"].pk}, {"pk": 99999999}],
         "tickets:me_too": [{"pk": world["known_problem"].pk}, {"pk": 99999999}],
         **{
             f"tickets:{name}": tickets[:2]
@@ -315,6 +326,21 @@ def world(db):
         "staff_article": factories.ArticleFactory(owner=cora, audience="staff", status="draft"),
         "solved_ticket": Ticket.objects.filter(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]).first(),
         **_technicians_day(own, new, cora),
+        **_training(rita, cora),
+    }
+
+
+def _training(rita, cora) -> dict:
+    """The demo's sessions (one to come that Rita is invited to, one given), with a file handed out."""
+    session = TrainingSession.objects.get(invitations__employee__user=rita)
+    handout = SimpleUploadedFile("slides.pdf", b"%PDF-1.4 walk", content_type="application/pdf")
+    training_services.session_update(session=session, by=cora, files=[handout])
+    return {
+        "session": session,
+        "given": TrainingSession.objects.exclude(pk=session.pk).get(),
+        "invitation": Invitation.objects.get(session=session, employee__user=rita),
+        "other_invitation": Invitation.objects.filter(session=session).exclude(employee__user=rita).first(),
+        "material": Material.objects.get(session=session),
     }
 
 

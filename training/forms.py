@@ -64,7 +64,8 @@ class InviteForm(forms.Form):
 
 
 class SessionForm(InviteForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    # Two rows: a long title is read whole on a phone, not scrolled in a one-line box.
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
     description = forms.CharField(label=_("What it covers"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories it addresses"),
@@ -130,6 +131,9 @@ class SessionForm(InviteForm):
             "articles": list(session.articles.all()),
         }
         return cls(*args, inviting=False, **kwargs)
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,11 +11,13 @@ import re
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.utils import timezone
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from notifications.models import Notification, NotificationChannel, WebhookAttempt, WebhookSubscription
 from tests.fixtures.browser import axe_violations
 from tickets.models import Ticket
+from training.models import TrainingSession
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +25,7 @@ PAGES = {
     "rita@demo.example": [
         "/tickets/mine/",
         "/tickets/new/",
+        "/training/mine/",
         "{own_ticket}",
         "/accounts/profile/",
         "/notifications/",
@@ -38,6 +41,8 @@ PAGES = {
         "/tickets/visits/",
         "/tickets/replies/",
         "/tickets/replies/new/",
+        "/training/",
+        "{upcoming_session}",
         "/assets/devices/",
         "/assets/staff/",
         "/accounts/two-factor/",
@@ -50,6 +55,11 @@ PAGES = {
         "/mail/held/",
         "/tickets/recurring/",
         "/tickets/recurring/new/",
+        "/training/new/",
+        "{given_session}",
+        "{given_session}attendance/",
+        "{upcoming_session}edit/",
+        "{upcoming_session}invite/",
     ],
     "max@demo.example": [
         "/notifications/failed/",
@@ -58,8 +68,20 @@ PAGES = {
         "/notifications/webhooks/",
         "{webhook}",
         "/api/tokens/all/",
+        "{given_session}",
     ],
 }
+
+
+def demo_objects() -> dict:
+    """The demo's objects the pages above name: the tickets, and its training sessions given and to come."""
+    today = timezone.now()
+    return {
+        "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
+        "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
+        "given_session": TrainingSession.objects.filter(starts_at__lt=today).get(),
+        "upcoming_session": TrainingSession.objects.filter(starts_at__gte=today).get(),
+    }
 
 
 def resolve(path: str, objects: dict) -> str:
@@ -71,10 +93,7 @@ def resolve(path: str, objects: dict) -> str:
 @pytest.mark.parametrize("email", list(PAGES))
 def test_pages_have_no_accessibility_violations(browser_page, login, email):
     call_command("demo_load")
-    tickets = {
-        "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
-        "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
-    }
+    tickets = demo_objects()
     # Some news left unread: unread rows on the notifications page are drawn in their own colours.
     unread = Notification.objects.filter(recipient__email=email, channel=NotificationChannel.IN_APP)
     Notification.objects.filter(pk__in=unread.order_by("-created_at").values("pk")[:3]).update(read_at=None)
@@ -101,7 +120,7 @@ def test_pages_have_no_accessibility_violations(browser_page, login, email):
 
 # The apps whose admin pages the desk writes (models, inlines, forms); Django's own and third-party apps'
 # admin pages are Django's business. Axes' login records are shown by the accounts app's admin.
-DESK_APPS = {"accounts", "assets", "tickets", "knowledge", "notifications", "intake", "axes"}
+DESK_APPS = {"accounts", "assets", "tickets", "knowledge", "notifications", "intake", "training", "axes"}
 
 
 def _desk_admin_pages():

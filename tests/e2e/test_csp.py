@@ -20,8 +20,8 @@ from assets.models import Device, Employee
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from notifications.models import WebhookSubscription
 from tests import factories
-from tests.e2e.test_accessibility import PAGES, resolve
-from tickets.models import BusinessCalendar, Ticket, TicketStatus
+from tests.e2e.test_accessibility import PAGES, demo_objects, resolve
+from tickets.models import BusinessCalendar, TicketStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -94,8 +94,7 @@ def demo(settings):
     settings.DASHBOARD_REFRESH_SECONDS = 1
     call_command("demo_load")
     return {
-        "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
-        "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
+        **demo_objects(),
         "webhook": WebhookSubscription.objects.create(name="Chat bot", url="https://hooks.example.org/in", secret="s"),
     }
 

@@ -17,8 +17,7 @@ from django.core.management import call_command
 
 from helpdesk.management.commands.demo_load import DEMO_PASSWORD
 from notifications.models import WebhookSubscription
-from tests.e2e.test_accessibility import PAGES, resolve
-from tickets.models import Ticket
+from tests.e2e.test_accessibility import PAGES, demo_objects, resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -116,8 +115,7 @@ def test_every_main_page_fits_every_width(browser_page, login, role):
     call_command("demo_load")
     email = ROLES[role]
     tickets = {
-        "own_ticket": Ticket.objects.filter(requester__user__email="rita@demo.example").order_by("pk").first(),
-        "worked_ticket": Ticket.objects.filter(assignee__email="tess@demo.example", status="in_progress").first(),
+        **demo_objects(),
         "webhook": WebhookSubscription.objects.create(
             name="Chat bot", url="https://hooks.example.org/a-long-path/for-a-receiver/in", secret="s" * 64
         ),
