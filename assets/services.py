@@ -200,10 +200,12 @@ def employee_update(*, employee: Employee, by: User, **fields: Any) -> Employee:
     _check_fields(fields, EMPLOYEE_EDITABLE_FIELDS)
     if fields.get("manager") is not None and fields["manager"].pk == employee.pk:
         raise AssetError(_("Someone cannot be their own manager."))
-    if fields.get("is_active") is False and employee.is_active and not fields.get("left_on", employee.left_on):
+    # As stored: a model form has already set its values on `employee`.
+    was_active = Employee.objects.filter(pk=employee.pk).values_list("is_active", flat=True).get()
+    if fields.get("is_active") is False and was_active and not fields.get("left_on", employee.left_on):
         # Leaving: the day is kept, so the figures per person count them only while they were here.
         fields["left_on"] = day_of(timezone.now())
-    elif fields.get("is_active") is True and not employee.is_active and "left_on" not in fields:
+    elif fields.get("is_active") is True and not was_active and "left_on" not in fields:
         fields["left_on"] = None
     started, left = fields.get("started_on", employee.started_on), fields.get("left_on", employee.left_on)
     if started and left and left < started:

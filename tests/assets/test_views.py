@@ -530,3 +530,20 @@ def test_the_profile_says_so_when_no_device_is_registered(client_for, outsider):
     response = client_for(outsider).get(reverse("accounts:profile"))
     assert 'data-testid="my-devices"' in response.text
     assert "No device is registered to you" in response.text
+
+
+def test_leaving_keeps_the_day_and_a_day_before_joining_is_refused(client_for, coordinator):
+    """The training effect counts each person for the days they were here: the desk keeps both days."""
+    employee = factories.EmployeeFactory(employee_number="E900", started_on=datetime.date(2026, 3, 1))
+    client = client_for(coordinator)
+    data = {"first_name": employee.first_name, "last_name": employee.last_name, "email": employee.email,
+            "employee_number": "E900", "started_on": "2026-03-01"}  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 12, tzinfo=datetime.UTC), tick=False):
+        assert client.post(reverse("assets:employee_edit", args=[employee.pk]), data).status_code == 302
+    employee.refresh_from_db()
+    assert (employee.is_active, employee.left_on) == (False, datetime.date(2026, 9, 30))  # unticked: left today
+    refused = client.post(
+        reverse("assets:employee_edit", args=[employee.pk]), {**data, "is_active": "on", "left_on": "2026-02-01"}
+    )
+    assert refused.status_code == 200
+    assert "before they joined" in str(refused.context["form"].errors["left_on"])

@@ -170,5 +170,12 @@ def test_the_figures_follow_every_ticket_change_not_only_the_recount(organisatio
         services.ticket_create(
             by=coordinator, requester=people["o1"], subject="Pivot tables", category=excel, impact=3, urgency=2
         )
-    everyone = _groups(effects.session_effect(session, today=TODAY), "all")["everyone"]
-    assert everyone.after.tickets == 7
+        # A printer ticket resolved as user training: on the topic by its code, from its resolution on.
+        printed = services.ticket_create(by=coordinator, requester=people["o1"], subject="Duplex?", impact=3,
+                                         urgency=2)  # fmt: skip
+        printed = services.ticket_assign(ticket=printed, by=coordinator, assignee=technician)
+        services.ticket_resolve(ticket=printed, by=technician, resolution_notes="Showed the menu.",
+                                resolution_code=ResolutionCode.USER_TRAINING)  # fmt: skip
+    measured = effects.session_effect(session, today=TODAY)
+    assert _groups(measured, "all")["everyone"].after.tickets == 8
+    assert _groups(measured, "code:user_training")["everyone"].after.tickets == 3
