@@ -1,12 +1,13 @@
-"""Training needs: the employees and departments whose tickets are mostly questions of knowing how, with the
+"""Training needs: the departments that ask how to do things and the employees whose tickets mostly do, with the
 topics they ask about, so the next training can be planned around the topics (never around the people).
 
 A ticket is a question of knowing how when its category is reported as one, or it was solved with a
 resolution code that means user guidance (tickets.models.TrainingSetup); it counts on its day of creation
 (reports.rollups). A person is listed when their tickets are "mostly" such questions: at least MIN_HOW_TO in
 the period and at least MOSTLY per cent of all the tickets they opened. A department is listed with at least
-MIN_HOW_TO, whatever their share (its `mostly` says whether they are also most of its tickets). Rows are ranked by the number of such tickets, then by
-their share; each row names its topics first (the categories asked about, most first).
+MIN_HOW_TO, whatever their share (its `mostly` says whether they are also most of its tickets). Rows are
+ranked by the number of such tickets, then by their share; each row names its topics first (the categories
+asked about, most first).
 """
 
 from collections import defaultdict
