@@ -35,6 +35,7 @@ def test_a_managers_less_used_links_are_under_more(client_for, manager):
         "My visits",
         "Canned replies",
         "Recurring tickets",
+        "Training",
         "Projects",
         "Staff",
         "Devices",
@@ -51,7 +52,7 @@ def test_a_requester_has_no_more_menu(client_for, requester):
     page = client_for(requester).get(reverse("tickets:mine")).content.decode()
     bar, more = _nav(page)
     assert NAV_SPLIT not in page and more == ""
-    assert _names(bar, "nav-link") == ["My tickets", "Report a problem", "Help articles"]
+    assert _names(bar, "nav-link") == ["My tickets", "Report a problem", "Help articles", "My training"]
 
 
 def test_every_page_links_the_icon(client):

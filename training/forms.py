@@ -132,6 +132,17 @@ class SessionForm(InviteForm):
         }
         return cls(*args, inviting=False, **kwargs)
 
+    def session_fields(self) -> dict[str, Any]:
+        """The session as the services take it (training.services.session_plan and session_update)."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in ("title", "description", "trainer", "starts_at", "ends_at", "place",
+                                             "online_link", "capacity", "resolution_codes")},
+            "categories": list(data["categories"]),
+            "articles": list(data["articles"]),
+            "files": data["handouts"],
+        }  # fmt: skip
+
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
 

@@ -30,6 +30,8 @@ CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "online_link")
 SESSION_FIELDS = ("title", "description", "trainer", "starts_at", "ends_at", "place", "online_link", "capacity")
 # The invitations that hold or want a seat, and are told of changes and reminded.
 EXPECTED = (Answer.INVITED, Answer.ACCEPTED, Answer.WAITING)
+# Reminders go out from this time of the day before a session (the desk's time zone).
+REMIND_FROM = time(8)
 
 
 class TrainingError(Exception):
@@ -354,11 +356,13 @@ def invitation_rate(
 
 
 def reminders_send(*, now: datetime | None = None) -> int:
-    """Celery beat: on the day before a session (from midnight, the desk's days), one reminder to each
-    person coming or who has not answered, invited before that day. Safe to run twice at once (the
+    """Celery beat: on the day before a session (from REMIND_FROM, the desk's days and time), one reminder to
+    each person coming or who has not answered, invited before that day. Safe to run twice at once (the
     invitations are claimed). Returns how many people were reminded."""
     now = now or timezone.now()
     zone = desk_zone()
+    if now.astimezone(zone).time() < REMIND_FROM:
+        return 0  # nobody is mailed a reminder in the night
     today = day_of(now, zone)
     start_of_today = datetime.combine(today, time.min, tzinfo=zone)
     end_of_tomorrow = start_of_today + timedelta(days=2)
@@ -369,7 +373,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 answer__in=(Answer.INVITED, Answer.ACCEPTED),
                 invited_at__lt=start_of_today,
                 session__status=SessionStatus.PLANNED,
-                session__starts_at__gt=now,
+                session__starts_at__gte=start_of_today + timedelta(days=1),
                 session__starts_at__lt=end_of_tomorrow,
             )
             .select_related("employee__user", "session__trainer")

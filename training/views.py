@@ -135,18 +135,7 @@ def plan(request: SignedInRequest) -> HttpResponseBase:
         created.append(
             services.session_plan(
                 by=request.user,
-                title=data["title"],
-                description=data["description"],
-                categories=list(data["categories"]),
-                resolution_codes=data["resolution_codes"],
-                trainer=data["trainer"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                online_link=data["online_link"],
-                capacity=data["capacity"],
-                articles=list(data["articles"]),
-                files=data["handouts"],
+                **form.session_fields(),
                 employees=data["employees"],
                 departments=list(data["departments"]),
                 planned_from=source if (source := request.GET.get("from", "")) in PLANNED_FROM else "",
@@ -219,23 +208,8 @@ def edit(request: SignedInRequest, pk: int) -> HttpResponseBase:
     session = _managed(request, pk, "change")
     form = forms.SessionForm.for_session(session, request.POST or None, request.FILES or None)
 
-    def save(data: dict[str, Any]) -> None:
-        services.session_update(
-            session=session,
-            by=request.user,
-            title=data["title"],
-            description=data["description"],
-            trainer=data["trainer"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place=data["place"],
-            online_link=data["online_link"],
-            capacity=data["capacity"],
-            categories=list(data["categories"]),
-            resolution_codes=data["resolution_codes"],
-            articles=list(data["articles"]),
-            files=data["handouts"],
-        )
+    def save(_data: dict[str, Any]) -> None:
+        services.session_update(session=session, by=request.user, **form.session_fields())
 
     status = _take(request, form, save, _("The session is changed. Those expected are sent the new time."))
     if status is None:

@@ -12,6 +12,7 @@ from notifications.models import Notification, NotificationChannel
 from tests import factories
 from tickets import services as ticket_services
 from tickets.notices.kinds import NotificationKind
+from training import notices
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +62,16 @@ def test_every_ticket_kind_is_registered_with_its_stored_value():
     # Besides the ticket kinds: the outbox's own digest, the reports' monthly summary, which the profile
     # offers with a choice of its own, and the knowledge base's review reminder to an article's owner, never
     # among the kinds to switch off, nor the email intake's automatic answer to a received message, nor a
-    # webhook's delivery and the notice that one was disabled.
-    others = {kinds.DIGEST, "monthly_summary", "article_review", "intake_answer", kinds.WEBHOOK, kinds.WEBHOOK_DISABLED}
-    assert [kind.value for kind in kinds.all_kinds() if kind.value not in others] == list(NotificationKind.values)
+    # webhook's delivery and the notice that one was disabled; nor a training session's invitation, seat, change
+    # and cancellation. Its reminder is the one a person invited may switch off.
+    training = {notices.INVITED, notices.SEAT, notices.CHANGED, notices.CANCELLED}
+    others = {kinds.DIGEST, "monthly_summary", "article_review", "intake_answer", kinds.WEBHOOK, kinds.WEBHOOK_DISABLED,
+              *training}  # fmt: skip
+    registered = [kind.value for kind in kinds.all_kinds() if kind.value not in {*others, notices.REMINDER}]
+    assert registered == list(NotificationKind.values)
     for value in others:
         assert kinds.get(value) is not None and kinds.get(value) not in kinds.offered_to_role(Role.MANAGER)
+    assert kinds.get(notices.REMINDER) in kinds.offered_to_role(Role.REQUESTER)
 
 
 def test_notifications_imports_nothing_of_tickets():

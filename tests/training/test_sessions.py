@@ -176,6 +176,8 @@ def test_the_reminder_goes_once_on_the_day_before_to_those_expected(coordinator,
     assert services.reminders_send() == 0  # Monday: the session is on Thursday
     wednesday = NOW + timedelta(days=2) - timedelta(hours=8) + timedelta(minutes=5)  # Wednesday 00:05
     with time_machine.travel(wednesday, tick=False):
+        assert services.reminders_send() == 0  # not in the night
+    with time_machine.travel(wednesday + timedelta(hours=8), tick=False):
         assert services.reminders_send() == 1
         assert services.reminders_send() == 0
     reminder = Notification.objects.get(kind=notices.REMINDER, channel="email")
