@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assets.models import Department, Device, Employee, Location
+from bench import training
 from bench.copying import secondary_indexes_and_foreign_keys
 from bench.organisation import Organisation, Scale
 from bench.tables import BENCH_PASSWORD, HOUR, LONG_TICKET_SUBJECT, PERSONA_OPEN_TICKETS, PERSONAS
@@ -130,6 +131,8 @@ def load(*, tickets: int, seed: int = 42, log: Callable[[str], None] = print) ->
         f" ({recount_seconds / max(writer.counts['tickets'], 1) * 10_000:.2f} s per 10,000 tickets);"
         " vacuum and analyze"
     )
+    invited = training.session_write()
+    log(f"  a training session given two months ago, {invited:,} invited")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     summary = LoadSummary(
@@ -227,4 +230,5 @@ def personas() -> dict:
         "unassigned_ticket": triage.pk if triage else typical,
         "requester_ticket": requester_ticket.pk,
         "category": category.pk,
+        "training_session": training.session_pk(),
     }

@@ -175,6 +175,15 @@ def build(people: dict) -> list[Page]:
             Page(key, title, role, [_with_query(_reverse(f"reports:{name}"), **query)], p95_target_ms=REPORT_P95_MS)
             for key, name, title, role, query in report_pages(people)
         ),
+        # A training session's page with its effect: the groups from the tickets by requester, the whole
+        # organisation from the rollups.
+        Page(
+            "training_effect",
+            "A training session and its effect",
+            "coordinator",
+            [_reverse("training:detail", pk=people["training_session"]) if people.get("training_session") else ""],
+            p95_target_ms=REPORT_P95_MS,
+        ),
         Page("healthz", "Bare view (/healthz): the ceiling", "anonymous", [_reverse("health")]),
     ]
     for page in specs:

@@ -32,6 +32,7 @@ ROWS = [
     'Ticket list, search "docking"',
     "Technician suggestions",
     "API: staff ticket list, 50 a page",
+    "A training session and its effect",
     "Bare view (/healthz): the ceiling",
 ]
 
