@@ -137,6 +137,8 @@ def session_invite(
     """Invite people, and everyone in the departments who still works there on the session's day."""
     now = now or timezone.now()
     _refuse_unless(permissions.can(by, "invite", session))
+    if session.starts_at <= now:
+        raise TrainingError(_("This session has begun: no one more can be invited."))
     day = day_of(session.starts_at)
     chosen = {employee.pk for employee in employees}
     if departments:
@@ -242,6 +244,8 @@ def session_update(
     now = now or timezone.now()
     _refuse_unless(permissions.can(by, "change", session))
     session = _locked(session)
+    if session.starts_at <= now:
+        raise TrainingError(_("This session has begun: it can no longer be changed."))
     unknown = set(fields) - {*SESSION_FIELDS, "categories", "resolution_codes", "articles", "files"}
     if unknown:
         raise ValueError(f"Not a session field: {sorted(unknown)}")

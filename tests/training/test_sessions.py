@@ -303,6 +303,17 @@ def test_the_pages_run_a_fixed_number_of_queries(client_for, coordinator, techni
         assert own.get(reverse("training:mine")).status_code == 200
 
 
+def test_a_session_that_has_begun_is_neither_changed_nor_added_to(coordinator, technician, finance):
+    session = _plan(coordinator, technician, departments=[finance])
+    with time_machine.travel(START + timedelta(minutes=5), tick=False):
+        with pytest.raises(services.TrainingError, match="no one more"):
+            services.session_invite(session=session, by=coordinator, employees=[_person("Dag", finance)])
+        with pytest.raises(services.TrainingError, match="no longer be changed"):
+            services.session_update(session=session, by=coordinator, capacity=5)
+        with pytest.raises(services.TrainingError, match="no longer be called off"):
+            services.session_cancel(session=session, by=coordinator)
+
+
 def test_a_cancelled_session_takes_no_answers(coordinator, technician, finance):
     session = _plan(coordinator, technician, departments=[finance])
     assert services.session_cancel(session=session, by=coordinator).status == SessionStatus.CANCELLED
