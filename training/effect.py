@@ -25,7 +25,7 @@ from assets.models import Employee
 from core.days import day_of, desk_zone
 from reports.models import DayFigures
 from reports.periods import Period
-from reports.selectors.figures import covering
+from reports.selectors.figures import covering_ranges
 from tickets.models import ResolutionCode, Ticket
 from training.models import Invitation, TrainingSession
 
@@ -180,10 +180,11 @@ def session_effect(session: TrainingSession, *, today: date, with_people: bool =
         )
         .filter(Q(category_id__in=topics[0].categories) | Q(resolution_code__in=topics[0].codes))
         .values_list("requester_id", "category_id", "resolution_code", "created_at")
+        .order_by()
     )
     # (employee, topic key, "before" | "after") -> tickets
     counted: dict[tuple[int, str, str], int] = defaultdict(int)
-    for requester_id, category_id, code, created_at in tickets.iterator():
+    for requester_id, category_id, code, created_at in tickets:
         day = day_of(created_at, zone)
         employee = by_employee[requester_id].employee
         for name, window in (("before", before), ("after", after)):
@@ -271,12 +272,20 @@ def _organisation(topics: list[Topic], before: Period, after: Period) -> dict[st
     """The whole organisation's tickets on each topic and its people, both windows: two queries on the
     employees and one on the rollups."""
     whole = topics[0]
+    categories = [str(pk) for pk in sorted(whole.categories)]
+    codes = sorted(whole.codes)
+    # Each branch names its whole slice and one range of days, so each reads one range of an index: the desk
+    # within the categories by the slices' index, each code by the members' (day_figures_member).
+    which = Q()
+    for window in (before, after):
+        for grain, first, last in covering_ranges(window):
+            days = {"grain": grain, "day__gte": first, "day__lte": last}
+            if categories:
+                which |= Q(**days, group_by="", member="", within="category", within_member__in=categories)
+            for code in codes:
+                which |= Q(**days, group_by="code_created", member=code, within="category")
     rows = (
-        DayFigures.objects.filter(covering(before) | covering(after))
-        .filter(
-            Q(group_by="", member="", within="category", within_member__in=[str(pk) for pk in whole.categories])
-            | Q(group_by="code_created", member__in=sorted(whole.codes), within="category")
-        )
+        DayFigures.objects.filter(which)
         .values_list("group_by", "member", "within_member", "day")
         .annotate(created=Sum("created"))
         .order_by()

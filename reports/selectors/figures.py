@@ -36,20 +36,29 @@ def sum_before(where: Slice, day: date, measure: str) -> int:
     return DayFigures.objects.filter(**where, grain="day", day__lt=day).aggregate(n=Sum(measure))["n"] or 0
 
 
-def covering(period: Period) -> Q:
-    """The rows (figures or durations) that count exactly the days of `period`: its whole months from the
-    monthly rows, the days before and after them from the daily ones."""
+def covering_ranges(period: Period) -> list[tuple[str, date, date]]:
+    """The (grain, first day, last day) ranges of rows that count exactly the days of `period`: its whole
+    months from the monthly rows, the days before and after them from the daily ones. Only the parts there
+    are: a period of whole months is one range."""
     months_from = period.first if period.first.day == 1 else _next_month(period.first)
     months_until = (period.last + timedelta(days=1)).replace(day=1)  # the whole months end before this
     if months_from >= months_until:
-        return Q(grain="day", day__gte=period.first, day__lte=period.last)
-    which = Q(grain="month", day__gte=months_from, day__lt=months_until)
-    # Only the parts there are: a period of whole months is one range of one index, which PostgreSQL can
-    # read alone (an OR of ranges is a bitmap scan, which reads the table too).
+        return [("day", period.first, period.last)]
+    ranges = [("month", months_from, months_until - timedelta(days=1))]
     if period.first < months_from:
-        which |= Q(grain="day", day__gte=period.first, day__lt=months_from)
+        ranges.append(("day", period.first, months_from - timedelta(days=1)))
     if months_until <= period.last:
-        which |= Q(grain="day", day__gte=months_until, day__lte=period.last)
+        ranges.append(("day", months_until, period.last))
+    return ranges
+
+
+def covering(period: Period) -> Q:
+    """The rows (figures or durations) that count exactly the days of `period` (covering_ranges): a period
+    of whole months is one range of one index, which PostgreSQL can read alone (an OR of ranges is a bitmap
+    scan, which reads the table too)."""
+    which = Q()
+    for grain, first, last in covering_ranges(period):
+        which |= Q(grain=grain, day__gte=first, day__lte=last)
     return which
 
 
