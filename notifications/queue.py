@@ -6,11 +6,14 @@ under that name are still delivered.
 """
 
 import logging
+from datetime import datetime
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import NotificationDelivery, User
 from notifications import delivery
 from notifications.headers import message_id_for
 from notifications.models import Notification, NotificationChannel, NotificationStatus
@@ -67,6 +70,29 @@ def notifications_enqueue(ids: list[int]) -> None:
                 done += 1
     except Exception:  # the broker is unreachable or does not answer in time
         logger.warning("%s of %s notifications not queued now; the sweeper will", len(ids) - done, len(ids))
+
+
+def notifications_for(
+    *, user: User | None, address: str, kind: str, context: dict[str, Any], at: datetime, **links: Any
+) -> list[Notification]:
+    """The outbox rows (not saved) of one piece of news for one person, as they chose on their profile: none
+    for a kind they switched off or a login no longer active; the bell with a login; the mail, at once or held
+    for the daily digest, unless they want the bell alone or there is no address. `links`: the row's ticket
+    and event, when the news is about one."""
+    if user is not None and (not user.is_active or kind in (user.muted_notification_kinds or [])):
+        return []
+    common = {"recipient": user, "kind": kind, "context": context, "created_at": at, **links}
+    rows = []
+    if user is not None:
+        rows.append(
+            Notification(**common, channel=NotificationChannel.IN_APP, status=NotificationStatus.SENT, sent_at=at)
+        )
+    delivery = user.notification_delivery if user else NotificationDelivery.IMMEDIATE
+    if delivery == NotificationDelivery.IN_APP or not address:
+        return rows
+    status = NotificationStatus.DIGEST if delivery == NotificationDelivery.DIGEST else NotificationStatus.PENDING
+    rows.append(Notification(**common, email=address, channel=NotificationChannel.EMAIL, status=status))
+    return rows
 
 
 def notifications_save(notifications: list[Notification]) -> list[Notification]:

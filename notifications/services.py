@@ -29,7 +29,7 @@ from notifications.delivery import (
 from notifications.headers import message_id_for, thread_id_for
 from notifications.kinds import WEBHOOK as WEBHOOK_KIND
 from notifications.models import Notification, NotificationChannel, NotificationStatus, WebhookSubscription
-from notifications.queue import notifications_enqueue, notifications_save
+from notifications.queue import notifications_enqueue, notifications_for, notifications_save
 
 __all__ = [
     "DeliveryDeferred",
@@ -37,6 +37,7 @@ __all__ = [
     "message_id_for",
     "notification_deliver",
     "notifications_enqueue",
+    "notifications_for",
     "notifications_save",
     "retry_delays",
     "thread_id_for",

@@ -13,7 +13,6 @@ class Marker:
     day: date
     label: str
     url: str
-    topics: frozenset[str]  # the trends' rows it is about: "category:<id>", "code:<value>"
 
 
 Provider = Callable[[Period], list[Marker]]

@@ -149,8 +149,11 @@ def topics_of(session: TrainingSession) -> list[Topic]:
     return topics
 
 
-def session_effect(session: TrainingSession, *, today: date, with_people: bool = False) -> Effect:
-    """The session's effect as of `today`; with each invited person's own counts when `with_people`."""
+def session_effect(
+    session: TrainingSession, *, today: date, with_people: bool = False, invitations: list[Invitation] | None = None
+) -> Effect:
+    """The session's effect as of `today`; with each invited person's own counts when `with_people`.
+    `invitations`: the session's, with their employees, when the caller has read them already."""
     zone = desk_zone()
     session_day = day_of(session.starts_at, zone)
     before, after = windows(session_day, today)
@@ -165,12 +168,13 @@ def session_effect(session: TrainingSession, *, today: date, with_people: bool =
     if session.attendance_recorded_at is None:
         effect.cautions.append(gettext("Attendance is not recorded yet: record who came to compare the groups."))
 
-    invitations = list(
-        Invitation.objects.filter(session=session)
-        .select_related("employee")
-        .only("pk", "attended", "employee__first_name", "employee__last_name", "employee__started_on",
-              "employee__left_on")
-    )  # fmt: skip
+    if invitations is None:
+        invitations = list(
+            Invitation.objects.filter(session=session)
+            .select_related("employee")
+            .only("pk", "attended", "employee__first_name", "employee__last_name", "employee__started_on",
+                  "employee__left_on")
+        )  # fmt: skip
     by_employee = {invitation.employee_id: invitation for invitation in invitations}
     tickets = (
         Ticket.objects.filter(

@@ -86,7 +86,7 @@ class SessionForm(InviteForm):
     starts = forms.TimeField(label=_("From"), widget=TIME)
     ends = forms.TimeField(label=_("Until"), widget=TIME)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    online_link = forms.URLField(label=_("Online link"), max_length=200, required=False, assume_scheme="https")
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
     articles = forms.ModelMultipleChoiceField(
         label=_("Help articles to read"),

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,70 +28,68 @@ PRODUCT_ID = "-//Help desk//Training sessions//EN"
 TEMPLATE = "emails/training"  # .txt and .html: the session's facts and the way to answer
 
 
+# value -> (label, headline, intro, who may switch it off ("": no one), whether the calendar entry goes with it)
+WORDING: dict[str, tuple[Promise, Promise, Promise, str, bool]] = {
+    INVITED: (
+        gettext_lazy("Invitation to a training session"),
+        gettext_lazy("You are invited: %(title)s"),
+        gettext_lazy(
+            "%(trainer)s gives a training session on %(when)s, at %(place)s. The invitation is attached for "
+            "your calendar. Tell us on the training page whether you come: seats are limited."
+        ),
+        "",
+        True,
+    ),
+    SEAT: (
+        gettext_lazy("A seat at a training session"),
+        gettext_lazy("A seat is yours: %(title)s"),
+        gettext_lazy(
+            "A seat became free and it is yours, as the first on the waiting list. The session is on %(when)s, "
+            "at %(place)s."
+        ),
+        "",
+        True,
+    ),
+    REMINDER: (
+        gettext_lazy("Reminder of a training session"),
+        gettext_lazy("Tomorrow: %(title)s"),
+        gettext_lazy("A reminder: %(trainer)s gives the session on %(when)s, at %(place)s."),
+        "training.attend",  # the one a person invited may switch off
+        False,
+    ),
+    CHANGED: (
+        gettext_lazy("A training session moved"),
+        gettext_lazy("Changed: %(title)s"),
+        gettext_lazy("The session is now on %(when)s, at %(place)s. The attached entry updates your calendar."),
+        "",
+        True,
+    ),
+    CANCELLED: (
+        gettext_lazy("A training session called off"),
+        gettext_lazy("Called off: %(title)s"),
+        gettext_lazy("The session of %(when)s is called off. The attached entry takes it off your calendar."),
+        "",
+        True,
+    ),
+}
+
+
 def register_kinds() -> None:
     kinds.register(
-        kinds.Kind(
-            INVITED,
-            gettext_lazy("Invitation to a training session"),
-            headline=gettext_lazy("You are invited: %(title)s"),
-            intro=gettext_lazy(
-                "%(trainer)s gives a training session on %(when)s, at %(place)s. The invitation is attached for "
-                "your calendar. Tell us on the training page whether you come: seats are limited."
-            ),
-            audience="",  # an invitation is never switched off
-            attachments=session_calendar,
-            values=_values,
-            details=_details,
-            template=TEMPLATE,
-        ),
-        kinds.Kind(
-            SEAT,
-            gettext_lazy("A seat at a training session"),
-            headline=gettext_lazy("A seat is yours: %(title)s"),
-            intro=gettext_lazy(
-                "A seat became free and it is yours, as the first on the waiting list. The session is on %(when)s, "
-                "at %(place)s."
-            ),
-            audience="",
-            attachments=session_calendar,
-            values=_values,
-            details=_details,
-            template=TEMPLATE,
-        ),
-        kinds.Kind(
-            REMINDER,
-            gettext_lazy("Reminder of a training session"),
-            headline=gettext_lazy("Tomorrow: %(title)s"),
-            intro=gettext_lazy("A reminder: %(trainer)s gives the session on %(when)s, at %(place)s."),
-            audience="training.attend",
-            values=_values,
-            details=_details,
-            template=TEMPLATE,
-        ),
-        kinds.Kind(
-            CHANGED,
-            gettext_lazy("A training session moved"),
-            headline=gettext_lazy("Changed: %(title)s"),
-            intro=gettext_lazy(
-                "The session is now on %(when)s, at %(place)s. The attached entry updates your calendar."
-            ),
-            audience="",
-            attachments=session_calendar,
-            values=_values,
-            details=_details,
-            template=TEMPLATE,
-        ),
-        kinds.Kind(
-            CANCELLED,
-            gettext_lazy("A training session called off"),
-            headline=gettext_lazy("Called off: %(title)s"),
-            intro=gettext_lazy("The session of %(when)s is called off. The attached entry takes it off your calendar."),
-            audience="",
-            attachments=session_calendar,
-            values=_values,
-            details=_details,
-            template=TEMPLATE,
-        ),
+        *(
+            kinds.Kind(
+                value,
+                label,
+                headline=headline,
+                intro=intro,
+                audience=audience,
+                values=_values,
+                details=_details,
+                template=TEMPLATE,
+                attachments=session_calendar if calendar else kinds.no_attachments,
+            )
+            for value, (label, headline, intro, audience, calendar) in WORDING.items()
+        )
     )
 
 

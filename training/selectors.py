@@ -19,7 +19,7 @@ def session_markers(period: Period) -> list[Marker]:
     until = datetime.combine(period.last + timedelta(days=1), time.min, tzinfo=zone)
     sessions = (
         TrainingSession.objects.filter(status=SessionStatus.PLANNED, starts_at__gte=first, starts_at__lt=until)
-        .prefetch_related("categories")
+        .only("pk", "title", "starts_at")
         .order_by("starts_at", "pk")[:MARKED]
     )
     return [
@@ -27,10 +27,6 @@ def session_markers(period: Period) -> list[Marker]:
             day=day_of(session.starts_at, zone),
             label=gettext("Training: %(title)s") % {"title": session.title},
             url=session.get_absolute_url(),
-            topics=frozenset(
-                [f"category:{c.pk}" for c in session.categories.all()]
-                + [f"code:{code}" for code in session.resolution_codes]
-            ),
         )
         for session in sessions
     ]

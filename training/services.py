@@ -18,8 +18,8 @@ from accounts.permissions import can as role_can
 from assets.models import Department, Employee
 from core.days import day_of, desk_zone
 from knowledge.models import Article
-from notifications.models import Notification, NotificationChannel, NotificationStatus
-from notifications.services import notifications_save
+from notifications.models import Notification
+from notifications.services import notifications_for, notifications_save
 from tickets.attachments import attachment_file_save
 from tickets.models import Category, ResolutionCode
 from training import notices, permissions
@@ -159,30 +159,19 @@ def session_invite(
 def _messages(
     session: TrainingSession, invitations: Iterable[Invitation], kind: str, now: datetime, *, cancelled: bool = False
 ) -> list[Notification]:
-    """The outbox rows telling each invited person: in the app (with a login) and by mail (with an address)."""
+    """The outbox rows telling each invited person, as they chose on their profile (notifications_for)."""
     rows: list[Notification] = []
     for invitation in invitations:
         employee = invitation.employee
-        user = employee.user
-        if user is not None and not user.is_active:
-            user = None
+        # A login no longer active: the person is still invited, at their work address.
+        user = employee.user if employee.user is not None and employee.user.is_active else None
         address = (user.email if user else employee.email).strip()
-        if user is not None and kind in (user.muted_notification_kinds or []):
-            continue
         path = reverse("training:mine") if user is not None else ""
         context = {
             **notices.snapshot(session, attendee=address, path=path, cancelled=cancelled),
             "invitation": invitation.pk,
         }
-        if user is None:
-            context["language"] = ""  # the desk's language
-        common = {"recipient": user, "kind": kind, "context": context, "created_at": now}
-        if user is not None:
-            rows.append(
-                Notification(**common, channel=NotificationChannel.IN_APP, status=NotificationStatus.SENT, sent_at=now)
-            )
-        if address:
-            rows.append(Notification(**common, email=address, channel=NotificationChannel.EMAIL))
+        rows += notifications_for(user=user, address=address, kind=kind, context=context, at=now)
     return rows
 
 

@@ -169,7 +169,10 @@ def detail(request: SignedInRequest, pk: int) -> HttpResponseBase:
     may_effect = permissions.can(request.user, "effect")
     measured = (
         effects.session_effect(
-            session, today=day_of(timezone.now()), with_people=permissions.can(request.user, "person_figures")
+            session,
+            today=day_of(timezone.now()),
+            with_people=permissions.can(request.user, "person_figures"),
+            invitations=invitations,
         )
         if may_effect and not session.is_cancelled
         else None
@@ -318,7 +321,6 @@ def mine(request: SignedInRequest, rating: tuple[int, forms.RatingForm] | None =
         "upcoming": upcoming,
         "past": rows,
         "now": now,
-        "has_employee": getattr(request.user, "employee", None) is not None,
     }
     return render(request, "training/mine.html", context, status=status)
 
@@ -334,7 +336,11 @@ ANSWERED: dict[str, object] = {  # lazy texts, said in the reader's language
 @require_POST
 def answer(request: SignedInRequest, pk: int) -> HttpResponseBase:
     invitation = permissions.own_invitation(request.user, pk)
-    coming = request.POST.get("coming") == "yes"
+    choice = request.POST.get("coming")
+    if choice not in ("yes", "no"):
+        messages.error(request, _("Choose whether you are coming."))
+        return redirect(reverse("training:mine") + f"#session-{invitation.session_id}")
+    coming = choice == "yes"
     try:
         invitation = services.invitation_answer(invitation=invitation, by=request.user, coming=coming)
     except services.TrainingError as error:

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from accounts.models import Role
-from notifications.models import Notification, NotificationChannel
+from accounts.models import NotificationDelivery, Role
+from assets.models import Employee
+from notifications.models import Notification, NotificationChannel, NotificationStatus
 from notifications.rendering import render_email
 from tests import factories
 from tests.fixtures.ical import assert_rfc5545
@@ -325,3 +326,36 @@ def test_a_cancelled_session_takes_no_answers(coordinator, technician, finance):
 def test_a_requester_may_not_plan(client_for, requester):
     requester.role = Role.REQUESTER
     assert client_for(requester).get(reverse("training:plan")).status_code == 403
+
+
+def test_each_person_is_told_as_they_chose_on_their_profile(coordinator, technician, finance):
+    """The outbox's one rule (notifications_for): the bell alone, the digest, a switched-off reminder."""
+    anna = Employee.objects.get(first_name="Anna").user
+    anna.notification_delivery = NotificationDelivery.IN_APP
+    anna.save()
+    bo = Employee.objects.get(first_name="Bo").user
+    bo.notification_delivery = NotificationDelivery.DIGEST
+    bo.muted_notification_kinds = [notices.REMINDER]
+    bo.save()
+    session = _plan(coordinator, technician, departments=[finance])
+    invited = Notification.objects.filter(kind=notices.INVITED)
+    assert set(invited.filter(recipient=anna).values_list("channel", flat=True)) == {NotificationChannel.IN_APP}
+    assert invited.get(recipient=bo, channel=NotificationChannel.EMAIL).status == NotificationStatus.DIGEST
+    for name in ("Bo", "Cleo"):
+        invitation = _invitation(name, session)
+        services.invitation_answer(invitation=invitation, by=invitation.employee.user, coming=True)
+    with time_machine.travel(NOW + timedelta(days=2, hours=1), tick=False):  # Wednesday 09:00
+        services.reminders_send()
+    reminded = Notification.objects.filter(kind=notices.REMINDER)
+    # Bo switched reminders off; Anna, yet to answer, has hers in the bell alone; Cleo by mail.
+    assert set(reminded.values_list("recipient__first_name", "channel")) == {
+        ("Anna", NotificationChannel.IN_APP), ("Cleo", NotificationChannel.IN_APP), ("Cleo", NotificationChannel.EMAIL),
+    }  # fmt: skip
+
+
+def test_an_answer_that_is_neither_yes_nor_no_changes_nothing(client_for, coordinator, technician, finance):
+    session = _plan(coordinator, technician, departments=[finance])
+    anna = _invitation("Anna", session)
+    response = client_for(anna.employee.user).post(reverse("training:answer", args=[anna.pk]), {"coming": "maybe"})
+    assert response.status_code == 302
+    assert _invitation("Anna", session).answer == Answer.INVITED

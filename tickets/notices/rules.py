@@ -12,9 +12,10 @@ is the one who is sent it.
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.models import NotificationDelivery, User
+from accounts.models import User
 from accounts.permissions import can, roles_with
-from notifications.models import Notification, NotificationChannel, NotificationStatus
+from notifications.models import Notification
+from notifications.queue import notifications_for
 from tickets.models import Comment, Event, EventKind, Ticket, Watcher, mail_sender_label
 from tickets.notices.kinds import AUDIENCE, NotificationKind
 
@@ -164,7 +165,7 @@ def _rows(event: Event, wanted: list[tuple[Recipient, str, dict[str, Any]]]) -> 
             continue
         # The receipt for a new ticket goes to the person who submitted it too: it carries the number.
         told_of_own_action = user is not None and user.pk == actor_id and kind != NotificationKind.RECEIVED
-        if user is not None and (told_of_own_action or not user.is_active):
+        if told_of_own_action:
             continue
         if not address and user is None:
             continue
@@ -172,31 +173,13 @@ def _rows(event: Event, wanted: list[tuple[Recipient, str, dict[str, Any]]]) -> 
         if key in seen:
             continue
         seen.add(key)
-        if user is not None and kind in (user.muted_notification_kinds or []):
-            continue
-        delivery = user.notification_delivery if user else NotificationDelivery.IMMEDIATE
         if recipient.watcher_id is not None:
             # A watcher with a login may open the ticket's page (its public part); one by address may not.
             context = {**context, "watcher_id": recipient.watcher_id, "watcher_signs_in": user is not None}
-        common = {"recipient": user, "ticket_id": event.ticket_id, "event": event, "kind": kind, "context": context}
-        if user is not None:
-            rows.append(
-                Notification(
-                    **common,
-                    channel=NotificationChannel.IN_APP,
-                    status=NotificationStatus.SENT,
-                    sent_at=event.created_at,
-                    created_at=event.created_at,
-                )
-            )
-        if delivery == NotificationDelivery.IN_APP or not address:
-            continue
-        status = NotificationStatus.DIGEST if delivery == NotificationDelivery.DIGEST else NotificationStatus.PENDING
-        rows.append(
-            Notification(
-                **common, email=address, channel=NotificationChannel.EMAIL, status=status, created_at=event.created_at
-            )
-        )
+        rows += notifications_for(
+            user=user, address=address, kind=kind, context=context, at=event.created_at,
+            ticket_id=event.ticket_id, event=event,
+        )  # fmt: skip
     return rows
 
 
